@@ -1,0 +1,1 @@
+"""yuqing service shell: settings, CLI, scheduler jobs, email, dashboard."""

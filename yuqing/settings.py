@@ -1,0 +1,386 @@
+"""The one settings object: built at start-up from a TOML file and ``YUQING_*`` variables.
+
+Nothing here runs at import time. ``load_settings`` is called once by the CLI (or a test) and the
+resulting ``Settings`` is passed into every constructor that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG = Path("config/yuqing.toml")
+
+TOPICS: tuple[str, ...] = (
+    "城乡建设",
+    "劳动和社会保障",
+    "教育文体",
+    "商贸旅游",
+    "环境保护",
+    "卫生计生",
+    "交通运输",
+)
+
+SPIDER_KINDS: tuple[str, ...] = ("people_liuyan", "gov_board", "discuz", "tieba")
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "区直部门"
+    TOWN = "乡镇"
+    STREET = "街道"
+    COORDINATION = "议事协调机构"
+    PARTY = "党委部门"
+    GOVERNMENT = "政府"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    name: str
+    email: str
+    title: str = ""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if "@" not in v or v.startswith("@") or v.endswith("@") or " " in v:
+            raise ValueError(f"not an email address: {v!r}")
+        return v
+
+
+class Unit(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=2)
+    short_names: list[str] = []
+    aliases: list[str] = []
+    kind: UnitKind
+    parent: str | None = None
+    emails: list[str] = Field(min_length=1)
+    leader: Contact | None = None  # 分管领导, copied on escalations
+    topics: list[str] = []  # 谁主管: topics this unit is competent for
+    keywords: list[str] = []  # 派单目录: matters this unit handles (e.g. 低保, 渣土车)
+    places: list[str] = []  # 属地: villages, communities, roads, landmarks
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for e in v:
+            if "@" not in e or e.startswith("@") or e.endswith("@") or " " in e:
+                raise ValueError(f"not an email address: {e!r}")
+        return v
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, v: list[str]) -> list[str]:
+        bad = [t for t in v if t not in TOPICS]
+        if bad:
+            raise ValueError(f"unknown topic(s) {bad}; expected one of {list(TOPICS)}")
+        return v
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.short_names, *self.aliases]
+
+
+class Jurisdiction(_Strict):
+    name: str
+    full_name: str = ""
+    level: Literal["区", "县", "县级市", "旗", "市辖区"] = "区"
+    fallback_unit: str  # 兜底 when no rule fits
+    government_office: str  # 政府办公室: coordinates 特别重大 / 重大
+    propaganda_unit: str  # 宣传部: coordinates 特别重大 / 重大, copied on escalations
+    duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
+    leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
+    units: list[Unit] = Field(min_length=1)
+
+    def unit(self, unit_id: str) -> Unit:
+        for u in self.units:
+            if u.id == unit_id:
+                return u
+        raise KeyError(unit_id)
+
+
+class Source(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str
+    spider: str
+    url: str
+    interval_s: int = Field(default=600, ge=10)
+    enabled: bool = True
+    scoped: bool = False  # board belongs to the jurisdiction: keep every post
+    obey_robots: bool = True
+    params: dict[str, Any] = {}
+
+    @field_validator("spider")
+    @classmethod
+    def _spider(cls, v: str) -> str:
+        if v not in SPIDER_KINDS:
+            raise ValueError(f"unknown spider {v!r}; expected one of {list(SPIDER_KINDS)}")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s) URL, got {v!r}")
+        return v
+
+
+class DatabaseSettings(_Strict):
+    url: str = ""  # empty: SQLite file under var_dir
+
+
+class CrawlSettings(_Strict):
+    user_agent: str = "yuqing/0.1 (+政务舆情监测; contact the operator of this deployment)"
+    revisit_days: int = Field(default=7, ge=0)
+    unhealthy_after: int = Field(default=3, ge=1)
+    concurrency_per_domain: int = Field(default=2, ge=1)
+    download_delay_s: float = Field(default=0.5, ge=0)
+    max_pages_per_run: int = Field(default=200, ge=1)
+    redis_url: str = ""
+
+
+class MailSettings(_Strict):
+    backend: Literal["dryrun", "smtp"] = "dryrun"
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str = ""
+    password: str = ""
+    sender: str = "yuqing@qxg.example"
+    reply_to: str = ""
+    timeout_s: float = Field(default=30, gt=0)
+    max_attempts: int = Field(default=12, ge=1)
+
+
+class ChatWebhook(_Strict):
+    kind: Literal["wecom", "dingtalk"]
+    url: str
+    secret: str = ""  # 钉钉 加签
+
+
+class WebSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    signed_link_days: int = Field(default=7, ge=1)
+
+
+class DigestSettings(_Strict):
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    bar: float = Field(default=0.85, gt=0, le=1)
+
+
+class SlaSettings(_Strict):
+    policy: str = ""  # empty: the default policy shipped with response_sla
+    calendar_overrides: str = ""  # folder of YYYY.toml holiday arrangements
+    office_close: str = Field(default="24:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+
+
+class Settings(_Strict):
+    config_path: Path | None = None
+    var_dir: Path = Path("var")
+    timezone: str = "Asia/Shanghai"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    database: DatabaseSettings = DatabaseSettings()
+    crawl: CrawlSettings = CrawlSettings()
+    mail: MailSettings = MailSettings()
+    chat: list[ChatWebhook] = []
+    web: WebSettings = WebSettings()
+    digest: DigestSettings = DigestSettings()
+    sla: SlaSettings = SlaSettings()
+    jurisdiction: Jurisdiction
+    sources: list[Source] = []
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.var_dir / 'yuqing.db').as_posix()}"
+
+    @property
+    def redis_url(self) -> str:
+        return self.crawl.redis_url
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    path: tuple[str, ...]
+    help: str
+
+
+# Every environment variable yuqing reads, with the setting it overrides. The README lists them
+# all (a test checks that), so this table is the single place to add one.
+ENV_VARS: tuple[EnvVar, ...] = (
+    EnvVar("YUQING_VAR_DIR", ("var_dir",), "folder for the SQLite file, mail dry-run, models"),
+    EnvVar("YUQING_DATABASE_URL", ("database", "url"), "SQLAlchemy URL; empty = SQLite in var/"),
+    EnvVar("YUQING_REDIS_URL", ("crawl", "redis_url"), "Redis URL: crawlers share a queue"),
+    EnvVar("YUQING_LOG_LEVEL", ("log_level",), "DEBUG, INFO, WARNING or ERROR"),
+    EnvVar("YUQING_MAIL_BACKEND", ("mail", "backend"), "dryrun (files in var/mail) or smtp"),
+    EnvVar("YUQING_SMTP_HOST", ("mail", "host"), "SMTP server host"),
+    EnvVar("YUQING_SMTP_PORT", ("mail", "port"), "SMTP server port"),
+    EnvVar("YUQING_SMTP_SECURITY", ("mail", "security"), "none, starttls or ssl"),
+    EnvVar("YUQING_SMTP_USERNAME", ("mail", "username"), "SMTP login"),
+    EnvVar("YUQING_SMTP_PASSWORD", ("mail", "password"), "SMTP password"),
+    EnvVar("YUQING_WEB_HOST", ("web", "host"), "dashboard bind address"),
+    EnvVar("YUQING_WEB_PORT", ("web", "port"), "dashboard port"),
+    EnvVar("YUQING_BASE_URL", ("web", "base_url"), "public URL of the dashboard, for links"),
+    EnvVar("YUQING_SECRET_KEY", ("web", "secret_key"), "signs sessions and email links"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # file or environment variable
+    key: str  # dotted path of the setting
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; ``problems`` lists every mistake found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _set_path(data: dict[str, Any], path: tuple[str, ...], value: str) -> None:
+    node = data
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+
+
+def _loc(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
+    """Turn a pydantic location into a readable key, naming list entries by their id."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            label = str(item)
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                ident = node[item].get("id") or node[item].get("name")
+                if ident:
+                    label = f"{item}:{ident}"
+            parts[-1] = f"{parts[-1]}[{label}]" if parts else f"[{label}]"
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _cross_checks(data: Mapping[str, Any], where: str) -> list[Problem]:
+    """References between entries, checked on the raw data so that they are reported
+    together with field errors (a user fixing a config wants every problem at once)."""
+    problems: list[Problem] = []
+    j = data.get("jurisdiction")
+    if not isinstance(j, dict):
+        return problems
+    units = [u for u in j.get("units", []) if isinstance(u, dict)]
+    ids = [u.get("id") for u in units]
+    seen: set[str] = set()
+    owners: dict[str, str] = {}
+    for i, u in enumerate(units):
+        uid = str(u.get("id"))
+        key = f"jurisdiction.units[{i}:{uid}]"
+        if uid in seen:
+            problems.append(Problem(where, f"{key}.id", f"duplicate unit id {uid!r}"))
+        seen.add(uid)
+        parent = u.get("parent")
+        if parent is not None and parent not in ids:
+            problems.append(
+                Problem(where, f"{key}.parent", f"unknown unit {parent!r}; expected a unit id")
+            )
+        names = [u.get("name"), *u.get("short_names", []), *u.get("aliases", [])]
+        for name in names:
+            if not isinstance(name, str):
+                continue
+            if name in owners and owners[name] != uid:
+                problems.append(
+                    Problem(where, key, f"name {name!r} is also used by unit {owners[name]!r}")
+                )
+            owners[name] = uid
+    for field in ("fallback_unit", "government_office", "propaganda_unit"):
+        value = j.get(field)
+        if value is not None and value not in ids:
+            problems.append(
+                Problem(where, f"jurisdiction.{field}", f"unknown unit {value!r}; expected a unit id")
+            )
+    src_ids: set[str] = set()
+    for i, src in enumerate(data.get("sources", [])):
+        if not isinstance(src, dict):
+            continue
+        sid = str(src.get("id"))
+        if sid in src_ids:
+            problems.append(Problem(where, f"sources[{i}:{sid}].id", "duplicate source id"))
+        src_ids.add(sid)
+    return problems
+
+
+def load_settings(
+    config_path: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read the TOML file and the environment, validate everything, and return Settings.
+
+    Raises ConfigError listing every problem found (not just the first).
+    """
+    env = os.environ if environ is None else environ
+    path = Path(config_path) if config_path is not None else DEFAULT_CONFIG
+    where = str(path)
+    try:
+        with path.open("rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([Problem(where, "-", "file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(where, "-", f"not valid TOML: {exc}")]) from None
+
+    from_env: dict[tuple[str, ...], str] = {}
+    for var in ENV_VARS:
+        if var.name in env:
+            _set_path(data, var.path, env[var.name])
+            from_env[var.path] = var.name
+    data["config_path"] = str(path)
+    if "var_dir" in data and not Path(str(data["var_dir"])).is_absolute() and "var_dir" not in {
+        p[0] for p in from_env
+    }:
+        # relative to the directory the service is started from, like every CLI path
+        data["var_dir"] = str(Path(str(data["var_dir"])))
+
+    problems: list[Problem] = []
+    settings: Settings | None = None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            origin = next(
+                (name for p, name in from_env.items() if loc[: len(p)] == p), where
+            )
+            problems.append(Problem(origin, _loc(loc, data), err["msg"]))
+    problems.extend(_cross_checks(data, where))
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return settings
