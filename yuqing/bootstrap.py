@@ -79,7 +79,7 @@ def sync_directory(session: Session, settings: Settings) -> SyncReport:
     src_existing = {s.id: s for s in session.scalars(select(models.Source))}
     s_added = s_updated = 0
     for s in settings.sources:
-        values: dict[str, Any] = dict(
+        svalues: dict[str, Any] = dict(
             name=s.name,
             spider=s.spider,
             url=s.url,
@@ -89,10 +89,10 @@ def sync_directory(session: Session, settings: Settings) -> SyncReport:
         )
         srow = src_existing.get(s.id)
         if srow is None:
-            session.add(models.Source(id=s.id, **values))
+            session.add(models.Source(id=s.id, **svalues))
             s_added += 1
-        elif any(getattr(srow, k) != v for k, v in values.items()):
-            for k, v in values.items():
+        elif any(getattr(srow, k) != v for k, v in svalues.items()):
+            for k, v in svalues.items():
                 setattr(srow, k, v)
             s_updated += 1
     return SyncReport(added, updated, retired, s_added, s_updated)
