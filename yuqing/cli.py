@@ -155,7 +155,9 @@ def _register_subcommands() -> None:
         module.register(cli)
 
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "yuqing.commands.ops",
+]
 
 
 def main(argv: list[str] | None = None) -> Any:
