@@ -1,0 +1,531 @@
+"""The SLA engine over the database: thin wrappers that load clocks, apply a pure transition,
+and store the result with its log and outbox rows in the caller's transaction.
+
+Every function takes ``now`` and the caller's ``Session``; none commits. Writes are
+compare-and-set on ``deadlines.version`` (``store.ConcurrentChange`` when another writer got
+there first: the caller retries or reports it). After any change that opens or closes a window,
+``events.next_deadline_at`` is recomputed for the priority queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from response_sla import transitions as tr
+from response_sla.calendar import WorkCalendar, to_shanghai
+from response_sla.clock import OPEN_STATES, Clock, Transition, start_clock, step
+from response_sla.deadlines import window_end
+from response_sla.errors import TransitionRefused
+from response_sla.evidence import Evidence
+from response_sla.policy import KindPolicy, Policy
+from response_sla.store import (
+    LOG,
+    StoredClock,
+    create,
+    load,
+    log_rows,
+    outbox_rows,
+    refresh_next_deadline,
+    save,
+    write_log,
+    write_outbox,
+)
+from response_sla.store import D as DL
+from storage import models
+from storage.enums import AssignmentRole, DeadlineState, OutboxKind, Severity
+
+_OPEN = [s.value for s in OPEN_STATES]
+
+
+def _store(
+    session: Session,
+    stored: StoredClock,
+    clock: Clock,
+    transitions: Sequence[Transition],
+    kind: KindPolicy | None,
+    now: datetime,
+    actor: str,
+) -> StoredClock:
+    """Save a changed clock, then run the step at ``now`` so whatever is already owed (a
+    window that is past when it opens or reopens) goes out in the same transaction."""
+    effects: tuple[Any, ...] = ()
+    log = list(transitions)
+    if kind is not None and clock.is_open:
+        r = step(clock, now, kind, actor)
+        clock, effects, log = r.clock, r.effects, [*log, *r.log]
+    save(session, stored, clock)
+    after = replace(stored, version=stored.version + 1, clock=clock)
+    write_log(session, log_rows(after, log))
+    write_outbox(session, outbox_rows(after, clock, effects, now))
+    return after
+
+
+def _new(
+    session: Session,
+    event_id: int,
+    clock: Clock,
+    kind: KindPolicy,
+    now: datetime,
+    actor: str,
+    assignment_id: int | None = None,
+    why: Transition | None = None,
+) -> StoredClock:
+    r = step(clock, now, kind, actor)
+    stored = create(session, event_id, r.clock, assignment_id)
+    opened = why or Transition(
+        now,
+        actor,
+        "opened",
+        {"deadline_at": clock.deadline_at.isoformat(), "provisional": clock.provisional},
+    )
+    write_log(session, log_rows(stored, [opened, *r.log]))
+    write_outbox(session, outbox_rows(stored, r.clock, r.effects, now))
+    return stored
+
+
+def _handling(session: Session, event: models.Event) -> str | None:
+    """The board's own type of the earliest post (咨询 / 投诉/求助 / 建言), else the event's."""
+    board_type = session.scalar(
+        select(models.Post.board_type)
+        .where(models.Post.event_id == event.id, models.Post.board_type.is_not(None))
+        .order_by(models.Post.published_at, models.Post.id)
+        .limit(1)
+    )
+    return board_type or event.handling
+
+
+def _active_assignments(session: Session, event_id: int) -> list[models.Assignment]:
+    return list(
+        session.scalars(
+            select(models.Assignment)
+            .where(models.Assignment.event_id == event_id, models.Assignment.active.is_(True))
+            .order_by(models.Assignment.id)
+        )
+    )
+
+
+def open_clocks(
+    session: Session,
+    event: models.Event,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    close: time | None = None,
+    website_error: bool = False,
+    handling: str | None = None,
+    actor: str = "system",
+) -> list[int]:
+    """Create the deadline rows the event is owed and does not have yet. Idempotent: call it
+    when the event is created and whenever it is (re)assigned. Windows anchored on the
+    assignment wait for one; open event-level windows follow the current lead unit."""
+    session.flush()
+    existing = load(session, DL.c.event_id == event.id)
+    live = [s for s in existing if s.clock.state is not DeadlineState.CANCELLED]
+    assignments = _active_assignments(session, event.id)
+    lead = next((a for a in assignments if a.role is AssignmentRole.LEAD), None)
+    if handling is None:
+        handling = _handling(session, event)
+    created: list[int] = []
+    for kind in policy.kinds.values():
+        if not kind.applies(event.severity, website_error=website_error):
+            continue
+        if kind.scope == "event":
+            if any(s.assignment_id is None and s.clock.kind == kind.kind for s in live):
+                continue
+            if kind.anchor == "assignment" and lead is None:
+                continue
+            start = lead.assigned_at if kind.anchor == "assignment" and lead else event.started_at
+            end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+            clock = start_clock(
+                kind,
+                to_shanghai(start),
+                end,
+                provisional=provisional,
+                unit_id=event.lead_unit_id,
+                held_since=max(start, now),
+            )
+            created.append(_new(session, event.id, clock, kind, now, actor).id)
+            continue
+        for a in assignments:
+            if any(s.assignment_id == a.id and s.clock.kind == kind.kind for s in live):
+                continue
+            start = a.assigned_at if kind.anchor == "assignment" else event.started_at
+            end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+            clock = start_clock(
+                kind,
+                to_shanghai(start),
+                end,
+                provisional=provisional,
+                unit_id=a.unit_id,
+                cycle=a.cycle,
+            )
+            created.append(_new(session, event.id, clock, kind, now, actor, a.id).id)
+    for s in live:
+        if s.assignment_id is None and s.clock.is_open and s.clock.unit_id != event.lead_unit_id:
+            moved, t = tr.transfer(s.clock, event.lead_unit_id, now, actor, "lead unit changed")
+            _store(session, s, moved, [t], None, now, actor)
+    refresh_next_deadline(session, [event.id])
+    return created
+
+
+def on_severity_change(
+    session: Session,
+    event: models.Event,
+    old: Severity,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+    website_error: bool = False,
+) -> list[int]:
+    """Regrade: cancel windows the new grade lacks, open those it adds from the event's
+    original start; one already past breaches and escalates in this transaction. Returns the
+    ids of the windows opened."""
+    stored = load(session, DL.c.event_id == event.id, DL.c.assignment_id.is_(None), lock=True)
+    r = tr.regrade(
+        [s.clock for s in stored],
+        old,
+        event.severity,
+        event.started_at,
+        now,
+        actor,
+        policy,
+        calendar,
+        website_error=website_error,
+        unit_id=event.lead_unit_id,
+    )
+    for i, clock, t in r.cancelled:
+        _store(session, stored[i], clock, [t], None, now, actor)
+    write_log(
+        session,
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "event_id": event.id,
+                "entity": "event",
+                "entity_id": event.id,
+                "action": "severity_changed",
+                "unit_id": None,
+                "detail": {"from": old.value, "to": event.severity.value},
+                "reason": None,
+            }
+        ],
+    )
+    opened = [
+        _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
+    ]
+    refresh_next_deadline(session, [event.id])
+    return opened
+
+
+def record_milestone(
+    session: Session,
+    event_id: int,
+    evidence: Evidence,
+    now: datetime,
+    policy: Policy,
+    *,
+    assignment_id: int | None = None,
+    lead: bool = True,
+) -> list[int]:
+    """Close every open window of the event that this milestone satisfies, on its evidence.
+    A unit's own windows (签收) close only for that assignment; the event's windows close on
+    the duty officer's record, the board's reply, or the lead unit's response — not on a
+    co-unit's. Returns the ids of the windows closed."""
+    evidence.check(now)
+    kinds = policy.met_by(evidence.milestone)
+    closed: list[int] = []
+    for s in load(
+        session, DL.c.event_id == event_id, DL.c.kind.in_(kinds), DL.c.state.in_(_OPEN), lock=True
+    ):
+        kind = policy.kind(s.clock.kind)
+        if kind.scope == "assignment" and s.assignment_id != assignment_id:
+            continue
+        if kind.scope == "event" and assignment_id is not None and not lead:
+            continue
+        try:
+            clock, t = tr.meet(s.clock, evidence, now, kind)
+        except TransitionRefused:
+            continue  # e.g. evidence older than this cycle of the window
+        _store(session, s, clock, [t], None, now, evidence.by)
+        closed.append(s.id)
+    if closed:
+        refresh_next_deadline(session, [event_id])
+    return closed
+
+
+def record_board_reply(
+    session: Session, post: models.Post, now: datetime, policy: Policy
+) -> list[int]:
+    """The board's official reply found by the crawler is evidence of a response."""
+    if post.event_id is None or post.reply_at is None or not (post.reply_content or "").strip():
+        return []
+    evidence = Evidence.from_board_reply(
+        post.reply_content or "", post.reply_at, post.reply_org, post.url
+    )
+    return record_milestone(session, post.event_id, evidence, now, policy)
+
+
+def acknowledge(
+    session: Session, assignment: models.Assignment, now: datetime, policy: Policy, actor: str
+) -> list[int]:
+    return record_milestone(
+        session,
+        assignment.event_id,
+        Evidence.sign_off(now, actor),
+        now,
+        policy,
+        assignment_id=assignment.id,
+        lead=assignment.role is AssignmentRole.LEAD,
+    )
+
+
+def record_response(
+    session: Session,
+    assignment: models.Assignment,
+    now: datetime,
+    policy: Policy,
+    actor: str,
+    *,
+    text: str = "",
+    url: str = "",
+    milestone: str = "respond",
+) -> list[int]:
+    """A unit's response (text and/or URL) closes its own windows and, from the lead unit,
+    the event's."""
+    if url.strip():
+        evidence = Evidence.from_url(milestone, url, now, actor, note=text)
+    else:
+        evidence = Evidence.from_text(milestone, text, now, actor)
+    return record_milestone(
+        session,
+        assignment.event_id,
+        evidence,
+        now,
+        policy,
+        assignment_id=assignment.id,
+        lead=assignment.role is AssignmentRole.LEAD,
+    )
+
+
+# ----------------------------------------------------------------- 延期
+
+
+def request_extension(
+    session: Session,
+    deadline_id: int,
+    until: datetime,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+    reason: str,
+    close: time | None = None,
+) -> int:
+    """Validate and record a 延期 request; returns the log row id the ruling refers to."""
+    (s,) = load(session, DL.c.id == deadline_id)
+    _, t = tr.request_extension(
+        s.clock, until, now, actor, reason, policy.kind(s.clock.kind), calendar, close
+    )
+    row = log_rows(s, [t])[0]
+    new_id = session.execute(LOG.insert().values(**row).returning(LOG.c.id)).scalar_one()
+    return int(new_id)
+
+
+def decide_extension(
+    session: Session,
+    request_id: int,
+    approve: bool,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+    reason: str = "",
+    close: time | None = None,
+) -> StoredClock:
+    request = session.execute(
+        select(LOG).where(LOG.c.id == request_id, LOG.c.action == "extension_requested")
+    ).one_or_none()
+    if request is None or request.entity_id is None:
+        raise TransitionRefused("no such extension request")
+    ruled = session.scalar(
+        select(LOG.c.id).where(
+            LOG.c.entity == "deadline",
+            LOG.c.entity_id == request.entity_id,
+            LOG.c.action.in_(("extension_approved", "extension_refused")),
+            LOG.c.detail["request_id"].as_integer() == request_id,
+        )
+    )
+    if ruled is not None:
+        raise TransitionRefused("this request has been ruled on already")
+    (s,) = load(session, DL.c.id == request.entity_id, lock=True)
+    ask = tr.ExtensionRequest(
+        datetime.fromisoformat(request.detail["until"]),
+        request.at,
+        request.actor,
+        request.reason or "",
+    )
+    kind = policy.kind(s.clock.kind)
+    clock, t = tr.decide_extension(s.clock, ask, approve, now, actor, reason, kind, calendar, close)
+    t = replace(t, detail={**t.detail, "request_id": request_id})
+    after = _store(session, s, clock, [t], kind, now, actor)
+    write_outbox(
+        session,
+        [
+            {
+                "created_at": now,
+                "kind": OutboxKind.EXTENSION_DECISION.value,
+                "channel": "email",
+                "dedupe_key": f"extension_decision:{request_id}",
+                "event_id": s.event_id,
+                "unit_id": request.unit_id,
+                "deadline_id": s.id,
+                "recipients": [f"unit:{request.unit_id}"] if request.unit_id else ["duty"],
+                "cc": [],
+                "payload": {
+                    "decision": "approved" if approve else "refused",
+                    "reason": reason,
+                    "new_deadline_at": ask.until.isoformat() if approve else None,
+                },
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+        ],
+    )
+    refresh_next_deadline(session, [s.event_id])
+    return after
+
+
+# ----------------------------------------------------------------- 退单, reassignment
+
+
+def _held_by(session: Session, a: models.Assignment) -> list[StoredClock]:
+    return [
+        s
+        for s in load(session, DL.c.event_id == a.event_id, DL.c.state.in_(_OPEN), lock=True)
+        if s.assignment_id == a.id or (s.assignment_id is None and s.clock.unit_id == a.unit_id)
+    ]
+
+
+def return_case(
+    session: Session,
+    a: models.Assignment,
+    now: datetime,
+    policy: Policy,
+    *,
+    actor: str,
+    reason: str,
+) -> None:
+    """退单 within the policy's limit, with a reason. The clocks keep running: nothing moves
+    until the duty officer rules and the case is released to another unit."""
+    held = _held_by(session, a)
+    limit = tr.return_limit(policy.kind(s.clock.kind) for s in held if s.clock.kind in policy.kinds)
+    t = tr.check_return(a.assigned_at, now, actor, reason, limit)
+    write_log(
+        session,
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "event_id": a.event_id,
+                "entity": "assignment",
+                "entity_id": a.id,
+                "action": t.action,
+                "unit_id": a.unit_id,
+                "detail": dict(t.detail),
+                "reason": t.reason,
+            }
+        ],
+    )
+
+
+def release_assignment(
+    session: Session,
+    a: models.Assignment,
+    now: datetime,
+    policy: Policy,
+    *,
+    actor: str,
+    reason: str,
+    to_unit: str | None = None,
+) -> None:
+    """The unit stops holding the case (退单 approved, reassigned, withdrawn): its own
+    windows (签收) are cancelled; the event's windows it held pass to ``to_unit`` with the
+    deadline unchanged, and the time each unit held them is kept."""
+    for s in _held_by(session, a):
+        if s.assignment_id == a.id:
+            clock, t = tr.cancel(s.clock, now, actor, reason)
+        else:
+            clock, t = tr.transfer(s.clock, to_unit, now, actor, reason)
+        _store(session, s, clock, [t], None, now, actor)
+    refresh_next_deadline(session, [a.event_id])
+
+
+# ----------------------------------------------------------------- 重办, cancelling
+
+
+def reopen_event(
+    session: Session,
+    event: models.Event,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+    reason: str,
+    close: time | None = None,
+    handling: str | None = None,
+) -> list[int]:
+    """重办: a new cycle of every reopenable window, counted from now; the old rows stay."""
+    latest: dict[tuple[str, int | None], StoredClock] = {}
+    for s in load(session, DL.c.event_id == event.id, lock=True):
+        key = (s.clock.kind, s.assignment_id)
+        if key not in latest or s.clock.cycle >= latest[key].clock.cycle:
+            latest[key] = s
+    if handling is None:
+        handling = _handling(session, event)
+    opened: list[int] = []
+    for (kind_name, assignment_id), s in sorted(latest.items(), key=lambda kv: kv[1].id):
+        kind = policy.kinds.get(kind_name)
+        if kind is None or not kind.reopenable or s.clock.state is DeadlineState.CANCELLED:
+            continue
+        old, new, log = tr.reopen(
+            s.clock, now, actor, reason, kind, calendar, handling=handling, close=close
+        )
+        if old != s.clock:
+            _store(session, s, old, [t for t in log if t.action == "cancelled"], None, now, actor)
+        reopened = [t for t in log if t.action == "reopened"][0]
+        opened.append(_new(session, event.id, new, kind, now, actor, assignment_id, reopened).id)
+    if not opened:
+        raise TransitionRefused("nothing to reopen: no window of this event is reopenable")
+    refresh_next_deadline(session, [event.id])
+    return opened
+
+
+def cancel_event_clocks(
+    session: Session, event_id: int, now: datetime, *, actor: str, reason: str
+) -> list[int]:
+    """Not relevant, merged away: every open window stops."""
+    ids: list[int] = []
+    for s in load(session, DL.c.event_id == event_id, DL.c.state.in_(_OPEN), lock=True):
+        clock, t = tr.cancel(s.clock, now, actor, reason)
+        _store(session, s, clock, [t], None, now, actor)
+        ids.append(s.id)
+    refresh_next_deadline(session, [event_id])
+    return ids
+
+
+def event_clocks(session: Session, event_id: int) -> list[StoredClock]:
+    return load(session, DL.c.event_id == event_id)

@@ -1,0 +1,24 @@
+"""Shared values for the SLA tests: the default policy and the library calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from response_sla.calendar import SHANGHAI, WorkCalendar
+from response_sla.policy import Policy, load_policy
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+@pytest.fixture
+def calendar() -> WorkCalendar:
+    return WorkCalendar()
