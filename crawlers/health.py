@@ -1,0 +1,55 @@
+"""A crawl run's verdict and the source's health: pure functions of the run's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from storage.enums import CrawlStatus
+
+BAD = (CrawlStatus.FAILED, CrawlStatus.EMPTY, CrawlStatus.BLOCKED)
+
+
+def run_status(*, close_reason: str, ok_pages: int, rows: int, items: int, dropped: int,
+               errors: dict[str, int]) -> CrawlStatus:
+    if close_reason == "blocked" or (errors.get("blocked") and not ok_pages):
+        return CrawlStatus.BLOCKED
+    if not (close_reason == "finished" or close_reason.startswith("closespider")):
+        return CrawlStatus.FAILED
+    if ok_pages == 0:
+        return CrawlStatus.FAILED
+    if rows == 0 and items == 0:
+        return CrawlStatus.EMPTY
+    if items == 0 and dropped == 0 and errors:
+        return CrawlStatus.FAILED  # threads listed, none could be read
+    return CrawlStatus.OK
+
+
+def describe(status: CrawlStatus, errors: dict[str, int]) -> str:
+    if not errors:
+        return status.value if status is not CrawlStatus.EMPTY else "empty: the board showed no posts"
+    top = sorted(errors.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return f"{status.value}: " + ", ".join(f"{k}×{v}" for k, v in top)
+
+
+@dataclass(frozen=True)
+class Health:
+    consecutive_failures: int
+    unhealthy: bool
+    unhealthy_since: datetime | None
+    last_error: str | None
+    flipped: Literal["unhealthy", "recovered"] | None = None
+
+
+def next_health(current: Health, status: CrawlStatus, error: str, threshold: int,
+                now: datetime) -> Health:
+    """Bad runs in a row flag the source at ``threshold``; one good run clears the flag."""
+    if status in BAD:
+        failures = current.consecutive_failures + 1
+        if not current.unhealthy and failures >= threshold:
+            return Health(failures, True, now, error, "unhealthy")
+        return Health(failures, current.unhealthy, current.unhealthy_since, error)
+    if current.unhealthy:
+        return Health(0, False, None, current.last_error, "recovered")
+    return Health(0, False, None, current.last_error)

@@ -1,0 +1,1 @@
+"""One spider per board kind; each reads its source (url, params) from the configuration."""

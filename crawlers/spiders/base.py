@@ -1,0 +1,81 @@
+"""What every yuqing spider shares: the source it crawls and a way to skip bad input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from crawlers.clock import crawl_now
+from crawlers.config import load_for_spider
+
+DETAIL = "detail"
+LIST = "list"
+
+
+def list_meta(page: int) -> dict[str, Any]:
+    return {"yuqing": {"role": LIST, "page": page}}
+
+
+def detail_meta(external_id: str, published_at: datetime | None) -> dict[str, Any]:
+    return {
+        "yuqing": {
+            "role": DETAIL,
+            "external_id": external_id,
+            "published_at": published_at.isoformat() if published_at else None,
+        }
+    }
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider kind; the source (which board, which selectors) comes from the configuration.
+
+    ``yuqing crawl`` passes the source in the settings (``YUQING_SOURCE``); a bare
+    ``scrapy crawl KIND -a source=ID`` reads it from the yuqing configuration file
+    (``YUQING_CONFIG`` or config/yuqing.toml).
+    """
+
+    default_params: dict[str, Any] = {}
+
+    source: dict[str, Any]
+    params: dict[str, Any]
+    now: datetime
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        source_id = kwargs.pop("source", None)
+        if not crawler.settings.get("YUQING_SOURCE"):
+            # settings are still open here (Scrapy freezes them after the spider is built)
+            crawler.settings.setdict(load_for_spider(cls.name, source_id), priority="spider")
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.source = dict(crawler.settings.getdict("YUQING_SOURCE"))
+        if spider.source.get("spider") != cls.name:
+            raise ValueError(
+                f"source {spider.source.get('id')!r} is for spider {spider.source.get('spider')!r}"
+            )
+        spider.params = {**cls.default_params, **spider.source.get("params", {})}
+        spider.now = crawl_now(crawler.settings)
+        return spider
+
+    @property
+    def source_id(self) -> str:
+        return str(self.source["id"])
+
+    @property
+    def start_url(self) -> str:
+        return str(self.source["url"])
+
+    def skip(self, response: Response, reason: str, detail: object = "") -> None:
+        """Give up on one page or item: one clear log line and a counted reason; the crawl
+        goes on."""
+        self.logger.warning("skipped %s: %s %s", response.url, reason, detail)
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"yuqing/errors/{reason}")
+            samples = list(stats.get_value("yuqing/error_samples") or [])
+            if len(samples) < 20:
+                stats.set_value("yuqing/error_samples",
+                                [*samples, f"{response.url}: {reason} {detail}"[:500]])
