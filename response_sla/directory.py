@@ -1,0 +1,154 @@
+"""The jurisdiction's units as routing sees them, and a scanner that finds them in a text.
+
+A unit is found in three ways: by one of its names (``name``), by a place it covers or runs
+(``place``: a village or community for a 乡镇 / 街道, a school or a river for a 区直部门), and by a
+matter of its 派单目录 (``keyword``). One place can belong to several units: a river that runs
+through two streets and is managed by the 水务局 is a place of all three.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from yuqing.settings import Jurisdiction
+
+NAME = "name"
+PLACE = "place"
+KEYWORD = "keyword"
+
+TOWN_KINDS = frozenset({"乡镇", "街道"})  # the 属地 units
+
+
+@dataclass(frozen=True)
+class DirectoryUnit:
+    id: str
+    name: str
+    kind: str
+    parent: str | None
+    names: tuple[str, ...]  # full name first, then short names and aliases
+    topics: tuple[str, ...]
+    keywords: tuple[str, ...]
+    places: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The name a duty officer reads: the first short name, else the full name."""
+        return self.names[1] if len(self.names) > 1 else self.name
+
+    @property
+    def is_local(self) -> bool:
+        """A 乡镇 or 街道: the 属地 unit for the places it covers."""
+        return self.kind in TOWN_KINDS
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    unit_id: str
+    what: str  # "name" | "place" | "keyword"
+    start: int
+
+
+class Directory:
+    """Units by id, and one precompiled alternation of every term, longest first."""
+
+    def __init__(
+        self,
+        units: Iterable[DirectoryUnit],
+        *,
+        fallback_unit: str,
+        government_office: str,
+        propaganda_unit: str,
+    ) -> None:
+        self._units: dict[str, DirectoryUnit] = {}
+        for u in units:
+            if u.id in self._units:
+                raise ValueError(f"duplicate unit id {u.id!r}")
+            self._units[u.id] = u
+        for role, uid in (
+            ("fallback_unit", fallback_unit),
+            ("government_office", government_office),
+            ("propaganda_unit", propaganda_unit),
+        ):
+            if uid not in self._units:
+                raise ValueError(f"{role}: unknown unit {uid!r}")
+        self.fallback_unit = fallback_unit
+        self.government_office = government_office
+        self.propaganda_unit = propaganda_unit
+
+        owners: dict[str, list[tuple[str, str]]] = {}
+        for u in self._units.values():
+            for what, terms in ((NAME, u.names), (PLACE, u.places), (KEYWORD, u.keywords)):
+                for term in terms:
+                    term = term.strip()
+                    if term and (u.id, what) not in owners.setdefault(term, []):
+                        owners[term].append((u.id, what))
+        self._owners: dict[str, tuple[tuple[str, str], ...]] = {
+            t: tuple(o) for t, o in owners.items()
+        }
+        # Python's alternation takes the first alternative that matches at a position, so
+        # ordering by length makes every match the longest term starting there.
+        ordered = sorted(self._owners, key=lambda t: (-len(t), t))
+        self._pattern: re.Pattern[str] | None = (
+            re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
+        )
+
+    @classmethod
+    def from_jurisdiction(cls, jurisdiction: Jurisdiction) -> Directory:
+        units = [
+            DirectoryUnit(
+                id=u.id,
+                name=u.name,
+                kind=str(u.kind.value),
+                parent=u.parent,
+                names=tuple(dict.fromkeys(u.all_names())),
+                topics=tuple(u.topics),
+                keywords=tuple(u.keywords),
+                places=tuple(u.places),
+            )
+            for u in jurisdiction.units
+        ]
+        return cls(
+            units,
+            fallback_unit=jurisdiction.fallback_unit,
+            government_office=jurisdiction.government_office,
+            propaganda_unit=jurisdiction.propaganda_unit,
+        )
+
+    def unit(self, unit_id: str) -> DirectoryUnit:
+        return self._units[unit_id]
+
+    def units(self) -> list[DirectoryUnit]:
+        return list(self._units.values())
+
+    def competent_for(self, topic: str) -> list[str]:
+        """Units competent for a topic (谁主管), in the order of the configuration."""
+        return [u.id for u in self._units.values() if topic in u.topics]
+
+    def resolve(self, text: str) -> str | None:
+        """The unit a free-text unit name stands for (a board's 处理部门 column): an exact
+        name first, else the first unit named inside it."""
+        text = text.strip()
+        for uid, what in self._owners.get(text, ()):
+            if what == NAME:
+                return uid
+        return next((m.unit_id for m in self.scan(text) if m.what == NAME), None)
+
+    def scan(self, text: str) -> list[Mention]:
+        """Every term in ``text``, leftmost-longest and non-overlapping; a term with several
+        owners gives one mention per owner, all at the same position."""
+        if self._pattern is None:
+            return []
+        out: list[Mention] = []
+        for m in self._pattern.finditer(text):
+            for uid, what in self._owners[m.group()]:
+                out.append(Mention(m.group(), uid, what, m.start()))
+        return out
+
+    def words(self) -> list[str]:
+        """Every name, place and keyword, for a jieba user dictionary."""
+        return sorted(self._owners)
