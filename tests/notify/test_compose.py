@@ -1,0 +1,191 @@
+"""What each kind of notification says and whom it goes to."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import models
+from storage.enums import AssignmentRole, DeadlineState, OutboxKind, Severity
+from tests.notify import cases
+from tests.notify.conftest import NOW
+from yuqing.notify.compose import compose
+from yuqing.notify.email import build_email, message_id
+from yuqing.notify.message import Notice
+from yuqing.notify.transport import PermanentError
+from yuqing.settings import Settings
+
+_keys = count(1)
+
+
+def render(
+    db: sessionmaker[Session], settings: Settings, kind: OutboxKind, **kw: object
+) -> Notice:
+    with db.begin() as s:
+        row = cases.outbox(s, kind, f"{kind.value}:{next(_keys)}", NOW, **kw)  # type: ignore[arg-type]
+        return compose(settings, s, row, NOW)
+
+
+def addresses(boxes: tuple[object, ...]) -> list[str]:
+    return [b.address for b in boxes]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def case(db: sessionmaker[Session]) -> cases.Case:
+    with db.begin() as s:
+        return cases.case(s, NOW)
+
+
+def test_warning(db: sessionmaker[Session], notify_settings: Settings, case: cases.Case) -> None:
+    n = render(db, notify_settings, OutboxKind.WARNING, event_id=case.event_id, unit_id="zjj",
+               deadline_id=case.acknowledge_id, recipients=["unit:zjj"],
+               payload={"fraction": 0.5, "deadline_at": "2026-11-20T03:00:00+00:00"})
+    assert n.subject == "【临期提醒】签收将于11月20日11:00到期——鸭池镇某小区污水外溢无人处理"
+    assert addresses(n.to) == ["zjj@qxg.example"] and n.cc == ()
+    assert "剩余 1小时00分" in n.text and "已用去时限的 50%" in n.text
+    assert n.chat.title == "临期提醒：签收"
+
+
+def test_breach_copies_whom_the_policy_names(
+    db: sessionmaker[Session], notify_settings: Settings, case: cases.Case
+) -> None:
+    later = dict(event_id=case.event_id, unit_id="zjj", deadline_id=case.acknowledge_id)
+    n = render(db, notify_settings, OutboxKind.BREACH, recipients=["unit:zjj"],
+               cc=["leader:zjj", "duty", "propaganda"],
+               payload={"level": 2, "notify": ["unit", "leader", "duty", "propaganda"]}, **later)
+    assert addresses(n.to) == ["zjj@qxg.example"]
+    assert addresses(n.cc) == [
+        "zjj-fg@qxg.example", "duty@qxg.example", "wxb-duty@qxg.example", "xcb@qxg.example"
+    ]
+    assert n.subject.startswith("【超期督办·2级】签收")  # NOW is before the 11:00 deadline
+    assert "本通知同时抄送：分管城建副区长、区委宣传部舆情值班室、区网信办舆情监测科、中共毕节市七星关区委宣传部。" in n.text
+    # level 1 of the default policy notifies the unit alone; that is kept
+    n1 = render(db, notify_settings, OutboxKind.BREACH, recipients=["unit:zjj"], cc=[],
+                payload={"level": 1, "notify": ["unit"]}, **later)
+    assert n1.cc == ()
+    # a breach row that does not say whom to notify copies the 分管领导 and the 宣传部
+    n2 = render(db, notify_settings, OutboxKind.BREACH, payload={"level": 1}, **later)
+    assert addresses(n2.cc) == ["zjj-fg@qxg.example", "xcb@qxg.example"]
+
+
+def test_breach_shows_how_late(
+    db: sessionmaker[Session], notify_settings: Settings
+) -> None:
+    with db.begin() as s:
+        c = cases.case(s, NOW - timedelta(hours=51))
+    n = render(db, notify_settings, OutboxKind.REMINDER, event_id=c.event_id, unit_id="zjj",
+               deadline_id=c.respond_id, payload={"count": 3, "level": 2})
+    assert n.subject == "【超期催办·第3次】予以回应已超期9小时00分——鸭池镇某小区污水外溢无人处理"
+    assert "已超期 9小时00分" in n.html
+
+
+def test_decisions(db: sessionmaker[Session], notify_settings: Settings, case: cases.Case) -> None:
+    n = render(db, notify_settings, OutboxKind.EXTENSION_DECISION, event_id=case.event_id,
+               unit_id="zjj", payload={"decision": "approved", "reason": "涉及多部门",
+                                       "new_deadline_at": "2026-12-01T16:00:00+00:00"})
+    assert n.subject == "【延期申请已批准】鸭池镇某小区污水外溢无人处理"
+    assert "新的时限为 2026-12-02 00:00（周三）" in n.text and "涉及多部门" in n.text
+    n = render(db, notify_settings, OutboxKind.RETURN_DECISION, event_id=case.event_id,
+               unit_id="zjj", payload={"decision": "refused", "reason": "属地在你单位"})
+    assert n.subject == "【退单申请未获同意】鸭池镇某小区污水外溢无人处理"
+    assert "/u/" in n.text  # still theirs: the link to act on it
+    with db.begin() as s:
+        ev = s.get(models.Event, case.event_id)
+        assert ev is not None
+        cases.assignment(s, ev, "hongshan", NOW)
+    n = render(db, notify_settings, OutboxKind.RETURN_DECISION, event_id=case.event_id,
+               unit_id="zjj", payload={"decision": "approved", "reason": ""})
+    assert "不再由你单位办理，已改由七星关区洪山街道办事处牵头" in n.text
+    assert "/u/" not in n.text
+
+
+def test_reassignment(db: sessionmaker[Session], notify_settings: Settings,
+                      case: cases.Case) -> None:
+    n = render(db, notify_settings, OutboxKind.REASSIGNMENT, event_id=case.event_id,
+               unit_id="zjj", payload={"from": "zjj", "to": "hbj"})
+    assert n.subject == "【改派通知】鸭池镇某小区污水外溢无人处理"
+    assert "已改由毕节市七星关区环境保护局办理" in n.text and "/u/" not in n.text
+
+
+def test_source_unhealthy(db: sessionmaker[Session], notify_settings: Settings) -> None:
+    with db.begin() as s:
+        cases.source(s)
+        src = s.get(models.Source, "board")
+        assert src is not None
+        src.consecutive_failures, src.unhealthy_since = 3, NOW - timedelta(hours=2)
+    n = render(db, notify_settings, OutboxKind.SOURCE_UNHEALTHY,
+               payload={"source_id": "board", "reason": "HTTP 403"})
+    assert n.subject == "【监测源异常】七星关区政府网站 领导信箱"
+    assert addresses(n.to) == ["duty@qxg.example", "wxb-duty@qxg.example"]
+    assert "HTTP 403" in n.text and "连续失败：3 次" in n.text and "从未成功" in n.text
+
+
+def test_co_unit_sees_event_windows_not_other_units_sign_off(
+    db: sessionmaker[Session], notify_settings: Settings, case: cases.Case
+) -> None:
+    with db.begin() as s:
+        ev = s.get(models.Event, case.event_id)
+        assert ev is not None
+        a = cases.assignment(s, ev, "hbj", NOW, role=AssignmentRole.CO)
+        cases.deadline(s, ev, "acknowledge", NOW, 2, assignment=a)
+        cases.deadline(s, ev, "resolve", NOW, 24 * 15, unit_id="zjj",
+                       state=DeadlineState.CANCELLED)
+    n = render(db, notify_settings, OutboxKind.ASSIGNMENT, event_id=case.event_id,
+               unit_id="hbj", payload={"role": "co"})
+    assert "配合办理" in n.text
+    assert "签收：2026-11-20 12:00（周五）" in n.text  # its own 签收 window
+    assert "2026-11-20 11:00" not in n.text  # not the lead's
+    assert "由毕节市七星关区住房和城乡建设局负责" in n.text  # the event-wide 回应 window
+    assert "办结" not in n.text.split("【怎样算完成】")[0]  # cancelled windows are left out
+
+
+def test_hostile_text_is_escaped(db: sessionmaker[Session], notify_settings: Settings) -> None:
+    with db.begin() as s:
+        c = cases.case(s, NOW, title='<script>alert("x")</script>[点我](http://evil)')
+    n = render(db, notify_settings, OutboxKind.WARNING, event_id=c.event_id, unit_id="zjj",
+               deadline_id=c.acknowledge_id)
+    assert "<script>" not in n.html and "&lt;script&gt;" in n.html
+    assert "<script>" in n.text  # plain text needs no escaping
+    assert "](http://evil)" not in n.chat.markdown and "<script>" not in n.chat.markdown
+
+
+def test_rows_that_cannot_be_rendered(
+    db: sessionmaker[Session], notify_settings: Settings
+) -> None:
+    with db.begin() as s:
+        c = cases.case(s, NOW)
+    with pytest.raises(PermanentError, match="needs a deadline"):
+        render(db, notify_settings, OutboxKind.WARNING, event_id=c.event_id, unit_id="zjj")
+    with pytest.raises(PermanentError, match="needs an event"):
+        render(db, notify_settings, OutboxKind.ASSIGNMENT, unit_id="zjj")
+    with db.begin() as s:
+        row = cases.outbox(s, OutboxKind.ASSIGNMENT, "x", NOW)
+        row.kind = "carrier_pigeon"
+        with pytest.raises(PermanentError, match="unknown notification kind"):
+            compose(notify_settings, s, row, NOW)
+
+
+def test_message_id_is_stable_per_row(
+    db: sessionmaker[Session], notify_settings: Settings, case: cases.Case
+) -> None:
+    n = render(db, notify_settings, OutboxKind.ASSIGNMENT, event_id=case.event_id, unit_id="zjj")
+    first = build_email(notify_settings, n, 7, "assignment:1", NOW)
+    later = build_email(notify_settings, n, 7, "assignment:1", NOW + timedelta(hours=3))
+    assert first["Message-ID"] == later["Message-ID"] == message_id(
+        notify_settings, 7, "assignment:1"
+    )
+    assert build_email(notify_settings, n, 8, "assignment:2", NOW)["Message-ID"] != first[
+        "Message-ID"
+    ]
+
+
+def test_major_event_severity(db: sessionmaker[Session], notify_settings: Settings) -> None:
+    with db.begin() as s:
+        c = cases.case(s, NOW, severity=Severity.EXTRAORDINARY, title="某路段山体滑坡")
+    n = render(db, notify_settings, OutboxKind.NEW_MAJOR_EVENT, event_id=c.event_id)
+    assert n.subject == "【特别重大舆情】某路段山体滑坡"
+    assert "已交由毕节市七星关区住房和城乡建设局牵头" in n.text
+    assert "https://yuqing.qxg.example/events/" in n.text
