@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from response_sla import transitions as tr
 from response_sla.calendar import WorkCalendar, to_shanghai
-from response_sla.clock import OPEN_STATES, Clock, Transition, start_clock, step
+from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
 from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
@@ -38,7 +38,7 @@ from response_sla.store import (
 )
 from response_sla.store import D as DL
 from storage import models
-from storage.enums import AssignmentRole, DeadlineState, OutboxKind, Severity
+from storage.enums import AssignmentRole, DeadlineState, EventState, OutboxKind, Severity
 
 _OPEN = [s.value for s in OPEN_STATES]
 
@@ -185,6 +185,7 @@ def on_severity_change(
     *,
     actor: str,
     website_error: bool = False,
+    reason: str | None = None,
 ) -> list[int]:
     """Regrade: cancel windows the new grade lacks, open those it adds from the event's
     original start; one already past breaches and escalates in this transaction. Returns the
@@ -216,7 +217,7 @@ def on_severity_change(
                 "action": "severity_changed",
                 "unit_id": None,
                 "detail": {"from": old.value, "to": event.severity.value},
-                "reason": None,
+                "reason": reason,
             }
         ],
     )
@@ -224,6 +225,7 @@ def on_severity_change(
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
     ]
     refresh_next_deadline(session, [event.id])
+    settle_event(session, event.id, now, policy, actor=actor)
     return opened
 
 
@@ -260,6 +262,7 @@ def record_milestone(
         closed.append(s.id)
     if closed:
         refresh_next_deadline(session, [event_id])
+        settle_event(session, event_id, now, policy, actor=evidence.by)
     return closed
 
 
@@ -511,6 +514,7 @@ def reopen_event(
     if not opened:
         raise TransitionRefused("nothing to reopen: no window of this event is reopenable")
     refresh_next_deadline(session, [event.id])
+    settle_event(session, event.id, now, policy, actor=actor)
     return opened
 
 
@@ -529,3 +533,125 @@ def cancel_event_clocks(
 
 def event_clocks(session: Session, event_id: int) -> list[StoredClock]:
     return load(session, DL.c.event_id == event_id)
+
+
+# ----------------------------------------------------------------- the event around its clocks
+
+_RESPONSE_MILESTONES = frozenset({"publish", "press", "respond"})
+_DONE = (DeadlineState.MET, DeadlineState.CLOSED_LATE)
+_SETTLED = (EventState.OPEN, EventState.RESPONDED, EventState.CLOSED)
+
+
+def _is_response(kind: KindPolicy | None) -> bool:
+    """An event-level window closed by publishing or responding (5 h, 24 h, 48 h, 网站找错)."""
+    return kind is not None and kind.scope == "event" and bool(kind.met_by & _RESPONSE_MILESTONES)
+
+
+def _is_resolve(kind: KindPolicy | None) -> bool:
+    return kind is not None and kind.scope == "event" and kind.met_by == {"resolve"}
+
+
+def settle_event(
+    session: Session, event_id: int, now: datetime, policy: Policy, *, actor: str
+) -> EventState | None:
+    """Keep ``events.state`` in step with the clocks: OPEN while a response window is open;
+    RESPONDED once every response window is closed and one was met (办结 may still run);
+    CLOSED once nothing is open and the 办结 window was met. Events dropped (not relevant,
+    merged) are left alone. Returns the new state when it changed."""
+    event = session.get(models.Event, event_id)
+    if event is None or event.state not in _SETTLED:
+        return None
+    clocks = [
+        s.clock
+        for s in load(session, DL.c.event_id == event_id)
+        if s.clock.state is not DeadlineState.CANCELLED
+    ]
+    kinds = {c.kind: policy.kinds.get(c.kind) for c in clocks}
+    if any(c.is_open and _is_response(kinds[c.kind]) for c in clocks):
+        new = EventState.OPEN
+    elif not any(c.is_open for c in clocks) and any(
+        c.state in _DONE and _is_resolve(kinds[c.kind]) for c in clocks
+    ):
+        new = EventState.CLOSED
+    elif any(c.state in _DONE and _is_response(kinds[c.kind]) for c in clocks):
+        new = EventState.RESPONDED
+    else:
+        return None
+    if new is event.state:
+        return None
+    old = event.state
+    event.state = new
+    event.updated_at = now
+    write_log(
+        session,
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "event_id": event_id,
+                "entity": "event",
+                "entity_id": event_id,
+                "action": "state_changed",
+                "unit_id": None,
+                "detail": {"from": old.value, "to": new.value},
+                "reason": None,
+            }
+        ],
+    )
+    return new
+
+
+def restart_windows(
+    session: Session,
+    event: models.Event,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+    reason: str,
+    close: time | None = None,
+    handling: str | None = None,
+) -> list[int]:
+    """The event's first public appearance moved (posts merged in or split off): its open
+    windows counted from it are recounted from ``event.started_at``; an approved extension
+    keeps its length. One already past breaches now; one breached whose new end is later opens
+    again. Windows of a 重办 cycle count from the reopening and stay as they are."""
+    start = to_shanghai(event.started_at)
+    if handling is None:
+        handling = _handling(session, event)
+    moved: list[int] = []
+    for s in load(session, DL.c.event_id == event.id, DL.c.state.in_(_OPEN), lock=True):
+        kind = policy.kinds.get(s.clock.kind)
+        if kind is None or kind.anchor != "first_public" or s.clock.cycle != 1:
+            continue
+        if s.clock.starts_at == start:
+            continue
+        end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+        c = s.clock
+        clock = replace(
+            c,
+            starts_at=start,
+            original_deadline_at=end,
+            deadline_at=end + (c.deadline_at - c.original_deadline_at),
+            provisional=provisional,
+        )
+        if clock.state is DeadlineState.BREACHED and clock.deadline_at > now:
+            clock = replace(clock, state=DeadlineState.OPEN, escalation_level=0, reminders_sent=0)
+        clock = replace(clock, due_at=next_due(clock, kind))
+        t = Transition(
+            now,
+            actor,
+            "restarted",
+            {
+                "from": c.starts_at.isoformat(),
+                "to": start.isoformat(),
+                "deadline_at": clock.deadline_at.isoformat(),
+            },
+            reason or None,
+        )
+        _store(session, s, clock, [t], kind, now, actor)
+        moved.append(s.id)
+    if moved:
+        refresh_next_deadline(session, [event.id])
+    return moved

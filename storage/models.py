@@ -113,7 +113,11 @@ class Event(Base):
     """A cluster of posts about one matter; the SLA clocks live here."""
 
     __tablename__ = "events"
-    __table_args__ = (Index(None, "state", "severity"),)
+    __table_args__ = (
+        Index(None, "state", "severity"),
+        # the priority queue walks this index per severity, nearest deadline first
+        Index("ix_events_queue", "state", "severity", "next_deadline_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from storage.db import make_engine
@@ -10,12 +12,19 @@ from storage.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+# Built at run time outside the models, so autogenerate must neither drop nor recreate them:
+# SQLite's FTS5 table ``posts_fts`` and its shadow tables (``posts_fts_data``, ``_idx``,
+# ``_content``, ``_docsize``, ``_config``) and PostgreSQL's trigram indexes on posts
+# (``ix_posts_title_trgm``, ``ix_posts_content_trgm``), all made by the dashboard's search.
+SEARCH_INDEX_SUFFIX = "_trgm"
 
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    # Tables the models do not own (the scheduler's job store, full-text indexes) are left alone.
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Autogenerate compares only what the models own: other tables (the scheduler's job
+    store, the FTS5 tables) and the trigram indexes on posts are left alone."""
     if type_ == "table":
         return name in target_metadata.tables
-    return True
+    return not (type_ == "index" and (name or "").endswith(SEARCH_INDEX_SUFFIX))
 
 
 def run_migrations_offline() -> None:

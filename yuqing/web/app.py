@@ -1,0 +1,188 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from anyio import to_thread
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from response_sla.configured import SlaSetup, from_settings
+from yuqing.settings import Settings
+from yuqing.web import deadlines, formatting, routes_auth, routes_duty, routes_reports, routes_unit
+from yuqing.web.common import LoginRequired, WebState, login_redirect, render
+from yuqing.web.search import ensure_search_index
+from yuqing.web.security import LoginLimiter, resolve_secret_key
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "yuqing_session"
+SESSION_MAX_AGE = 12 * 3600  # one working day plus a night shift
+
+# No inline script or style anywhere: a payload that slips past escaping still cannot run.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # signed links carry their token in the path: never leak it to a site a post links to
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                if not scope["path"].startswith("/static/"):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _environment(tz: ZoneInfo) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every template, whatever its name: crawled text is hostile
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["dt"] = lambda value, pattern="%Y-%m-%d %H:%M": formatting.fmt_local(
+        value, tz, pattern
+    )
+    env.filters["iso"] = formatting.iso_utc
+    env.filters["todt"] = formatting.parse_iso
+    env.filters["log_detail"] = lambda detail, deadline=False: formatting.log_detail(
+        detail, tz, deadline
+    )
+    env.filters["http_url"] = formatting.http_url
+    env.filters["show"] = formatting.show
+    env.filters["action_label"] = formatting.action_label
+    env.globals.update(
+        severity_css=formatting.SEVERITY_CSS,
+        event_states=formatting.EVENT_STATE_LABELS,
+        assignment_states=formatting.ASSIGNMENT_STATE_LABELS,
+        assignment_roles=formatting.ASSIGNMENT_ROLE_LABELS,
+        deadline_states=formatting.DEADLINE_STATE_LABELS,
+        remaining=formatting.remaining,
+        provisional_warning=deadlines.PROVISIONAL_WARNING,
+    )
+    return env
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return render(
+        request,
+        "error.html",
+        {"status": exc.status_code, "message": exc.detail},
+        status_code=exc.status_code,
+    )
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    if request.method != "GET" or request.url.path.startswith("/queue/rows"):
+        return Response("login required", status_code=401)
+    return login_redirect(request)
+
+
+def create_app(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    clock: Callable[[], datetime] | None = None,
+    limiter: LoginLimiter | None = None,
+    worker_threads: int = 4,
+    sla: SlaSetup | None = None,
+) -> Starlette:
+    """The dashboard as an ASGI app. ``clock`` is injectable so tests can move time.
+
+    The SLA policy, holiday calendar and office close are read from the settings once, here
+    (``sla`` overrides them); a policy or calendar file that cannot be used stops start-up
+    with ``SlaConfigError`` naming every problem."""
+    tz = ZoneInfo(settings.timezone)
+    secret = resolve_secret_key(settings)
+    setup = sla or from_settings(settings)
+    web = WebState(
+        settings=settings,
+        sessions=sessions,
+        env=_environment(tz),
+        tz=tz,
+        clock=clock or (lambda: datetime.now(UTC)),
+        limiter=limiter or LoginLimiter(),
+        secret_key=secret,
+        sla=setup,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Pages do their database work in worker threads. Many more threads than cores only
+        # fight over the interpreter lock and the connection pool; a few keep latency even.
+        to_thread.current_default_thread_limiter().total_tokens = worker_threads
+        bind: Any = sessions.kw.get("bind")
+        if isinstance(bind, Engine):
+            try:
+                ensure_search_index(bind)
+            except Exception:  # noqa: BLE001 - serve anyway: /healthz reports the database
+                log.exception("could not prepare the search index; retried on first search")
+        yield
+
+    routes = [
+        *routes_auth.routes(),
+        *routes_duty.routes(),
+        *routes_unit.routes(),
+        *routes_reports.routes(),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=settings.web.base_url.startswith("https://"),
+            ),
+        ],
+        exception_handlers={HTTPException: _http_error, LoginRequired: _login_required},
+        lifespan=lifespan,
+    )
+    app.state.web = web
+    return app

@@ -1,0 +1,348 @@
+"""The priority queue: open events by severity rank, then nearest deadline, then heat.
+
+The order is not one SQL ORDER BY: severity is stored by name, and a CASE over it would sort
+every open event on each page load. Instead the queue is read as segments, one per severity
+in rank order (events with a deadline first, nearest first, then those without by heat), each
+segment an index range scan on ``ix_events_queue`` (state, severity, next_deadline_at) that
+stops at the page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Engine, Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage import models
+from storage.enums import EventState, Severity
+from yuqing.web.deadlines import Nearest
+from yuqing.web.formatting import (
+    EVENT_STATE_LABELS,
+    SEVERITY_CSS,
+    SEVERITY_ORDER,
+    remaining,
+)
+from yuqing.web.masking import mask
+from yuqing.web.search import (
+    SEARCH_PARAM,
+    ensure_search_index,
+    matching_events,
+    search_parameter,
+)
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: EventState = EventState.OPEN
+    severity: Severity | None = None
+    unit: str | None = None
+    topic: str | None = None
+    source: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> QueueFilters:
+        """Unknown or malformed values are ignored rather than failing the page."""
+
+        def pick(name: str) -> str | None:
+            value = params.get(name, "").strip()
+            return value[:200] or None
+
+        def day(name: str) -> date | None:
+            value = pick(name)
+            try:
+                return date.fromisoformat(value) if value else None
+            except ValueError:
+                return None
+
+        state = EventState.OPEN
+        if (s := pick("state")) in {e.value for e in EventState}:
+            state = EventState(s)
+        severity = None
+        if (v := pick("severity")) in {e.value for e in Severity}:
+            severity = Severity(v)
+        try:
+            page = max(1, min(int(params.get("page", "1")), 10_000))
+        except ValueError:
+            page = 1
+        return cls(
+            state=state,
+            severity=severity,
+            unit=pick("unit"),
+            topic=pick("topic"),
+            source=pick("source"),
+            date_from=day("from"),
+            date_to=day("to"),
+            q=(pick("q") or "")[:100],
+            page=page,
+        )
+
+    def params(self, **override: Any) -> dict[str, str]:
+        f = replace(self, **override)
+        out = {
+            "state": f.state.value,
+            "severity": f.severity.value if f.severity else "",
+            "unit": f.unit or "",
+            "topic": f.topic or "",
+            "source": f.source or "",
+            "from": f.date_from.isoformat() if f.date_from else "",
+            "to": f.date_to.isoformat() if f.date_to else "",
+            "q": f.q,
+            "page": str(f.page) if f.page > 1 else "",
+        }
+        return {k: v for k, v in out.items() if v}
+
+    def query_string(self, **override: Any) -> str:
+        return urlencode(self.params(**override))
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    title: str
+    severity: Severity
+    state: EventState
+    topic: str | None
+    heat: float
+    post_count: int
+    started_at: datetime
+    next_deadline_at: datetime | None
+    lead_unit_id: str | None
+    lead_unit_name: str | None
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow] = field(default_factory=list)
+    has_more: bool = False
+
+
+class QueueLine(NamedTuple):
+    """A row ready to print: formatted once in Python rather than through template filters,
+    since every open queue re-renders its rows every few seconds."""
+
+    id: int
+    title: str
+    severity: str
+    css: str
+    state: str
+    topic: str
+    heat: str
+    post_count: int
+    started: str
+    deadline_iso: str
+    late: bool
+    remaining: str
+    deadline_label: str  # the kind of the nearest open deadline, e.g. "发布权威信息 5 小时"
+    extended: bool  # that deadline was extended (延期)
+    provisional: bool  # counted over a year without a published holiday arrangement
+    lead: str
+
+
+def _stamp(dt: datetime) -> str:
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {dt.hour:02d}:{dt.minute:02d}"
+
+
+def _iso(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    u = dt.astimezone(UTC)
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
+
+
+def present(
+    rows: list[QueueRow],
+    now: datetime,
+    tz: ZoneInfo,
+    masked: bool = False,
+    nearest: Mapping[int, Nearest] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> list[QueueLine]:
+    """``masked``: titles de-identified, for readers who need not see personal data;
+    ``nearest``: each event's nearest open deadline (``deadlines.nearest_open``), whose kind is
+    shown through ``labels``."""
+    nearest = nearest or {}
+    labels = labels or {}
+    return [_line(r, now, tz, masked, nearest.get(r.id), labels) for r in rows]
+
+
+def _line(
+    r: QueueRow,
+    now: datetime,
+    tz: ZoneInfo,
+    masked: bool,
+    n: Nearest | None,
+    labels: Mapping[str, str],
+) -> QueueLine:
+    return QueueLine(
+        id=r.id,
+        title=mask(r.title) if masked else r.title,
+        severity=r.severity.value,
+        css=SEVERITY_CSS[r.severity],
+        state=EVENT_STATE_LABELS[r.state],
+        topic=r.topic or "未分类",
+        heat=f"{r.heat:.1f}",
+        post_count=r.post_count,
+        started=_stamp(r.started_at.astimezone(tz)),
+        deadline_iso=_iso(r.next_deadline_at),
+        late=r.next_deadline_at is not None and r.next_deadline_at < now,
+        remaining=remaining(r.next_deadline_at, now),
+        deadline_label=labels.get(n.kind, n.kind) if n else "",
+        extended=n is not None and n.deadline_at != n.original_deadline_at,
+        provisional=n is not None and n.provisional,
+        lead=r.lead_unit_name or "未分派",
+    )
+
+
+_EC = models.Event.__table__.c
+_UNITS = models.Unit.__table__
+_COLUMNS = (
+    _EC.id,
+    _EC.title,
+    _EC.severity,
+    _EC.state,
+    _EC.topic,
+    _EC.heat,
+    _EC.post_count,
+    _EC.started_at,
+    _EC.next_deadline_at,
+    _EC.lead_unit_id,
+    _UNITS.c.name,
+)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters are set: statements are built once per shape and dialect, with every
+    value a bound parameter, since building and keying a statement costs more than running
+    it. Plain table columns, not ORM attributes, for the same reason."""
+
+    topic: bool
+    unit: bool
+    source: bool
+    date_from: bool
+    date_to: bool
+    search: bool
+
+
+def _conditions(shape: _Shape, dialect: str) -> list[ColumnElement[bool]]:
+    E = _EC
+    A = models.Assignment.__table__.c
+    P = models.Post.__table__.c
+    conds: list[ColumnElement[bool]] = [E.state == bindparam("state")]
+    if shape.topic:
+        conds.append(E.topic == bindparam("topic"))
+    if shape.unit:
+        conds.append(
+            or_(
+                E.lead_unit_id == bindparam("unit"),
+                E.id.in_(
+                    select(A.event_id).where(A.unit_id == bindparam("unit"), A.active.is_(True))
+                ),
+            )
+        )
+    if shape.source:
+        conds.append(
+            E.id.in_(
+                select(P.event_id).where(
+                    P.source_id == bindparam("source"), P.event_id.is_not(None)
+                )
+            )
+        )
+    if shape.date_from:
+        conds.append(E.started_at >= bindparam("date_from", type_=E.started_at.type))
+    if shape.date_to:
+        conds.append(E.started_at < bindparam("date_to", type_=E.started_at.type))
+    if shape.search:
+        conds.append(matching_events(dialect))
+    return conds
+
+
+@lru_cache(maxsize=256)
+def _segment(shape: _Shape, dialect: str, with_deadline: bool) -> Select[Any]:
+    E = _EC
+    stmt = (
+        select(*_COLUMNS)
+        .outerjoin(_UNITS, _UNITS.c.id == E.lead_unit_id)
+        .where(*_conditions(shape, dialect), E.severity == bindparam("severity"))
+    )
+    if with_deadline:
+        stmt = stmt.where(E.next_deadline_at.is_not(None)).order_by(
+            E.next_deadline_at, E.heat.desc(), E.id
+        )
+    else:
+        stmt = stmt.where(E.next_deadline_at.is_(None)).order_by(E.heat.desc(), E.id)
+    return stmt.offset(bindparam("skip")).limit(bindparam("take"))
+
+
+@lru_cache(maxsize=256)
+def _segment_count(shape: _Shape, dialect: str, with_deadline: bool) -> Select[Any]:
+    inner = _segment(shape, dialect, with_deadline).order_by(None).offset(None).limit(None)
+    return select(func.count()).select_from(inner.subquery())
+
+
+def _params(f: QueueFilters, dialect: str, tz: ZoneInfo) -> tuple[_Shape, dict[str, Any]]:
+    params: dict[str, Any] = {"state": f.state.value}
+    search = search_parameter(dialect, f.q) if f.q else None
+    if f.topic:
+        params["topic"] = f.topic
+    if f.unit:
+        params["unit"] = f.unit
+    if f.source:
+        params["source"] = f.source
+    if f.date_from:
+        params["date_from"] = datetime.combine(f.date_from, time(), tz)
+    if f.date_to:
+        params["date_to"] = datetime.combine(f.date_to + timedelta(days=1), time(), tz)
+    if search is not None:
+        params[SEARCH_PARAM] = search
+    shape = _Shape(
+        topic=bool(f.topic),
+        unit=bool(f.unit),
+        source=bool(f.source),
+        date_from=f.date_from is not None,
+        date_to=f.date_to is not None,
+        search=search is not None,
+    )
+    return shape, params
+
+
+def fetch_queue(
+    session: Session, f: QueueFilters, tz: ZoneInfo, page_size: int = PAGE_SIZE
+) -> QueuePage:
+    bind = session.get_bind()
+    dialect = bind.dialect.name
+    if f.q and isinstance(bind, Engine):
+        ensure_search_index(bind)  # normally done at start-up; cheap once done
+    shape, params = _params(f, dialect, tz)
+    skip = (f.page - 1) * page_size
+    want = page_size + 1  # one more than shown tells whether a next page exists
+    rows: list[QueueRow] = []
+    conn = session.connection()
+    for sev in [f.severity] if f.severity else SEVERITY_ORDER:
+        for with_deadline in (True, False):
+            seg_params = {**params, "severity": sev.value}
+            if skip:
+                count = conn.scalar(_segment_count(shape, dialect, with_deadline), seg_params)
+                if count is not None and count <= skip:
+                    skip -= count
+                    continue
+            seg_params.update(skip=skip, take=want - len(rows))
+            for r in conn.execute(_segment(shape, dialect, with_deadline), seg_params):
+                rows.append(QueueRow(*r))
+            skip = 0
+            if len(rows) >= want:
+                return QueuePage(rows[:page_size], has_more=True)
+    return QueuePage(rows, has_more=False)

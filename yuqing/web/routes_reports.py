@@ -1,0 +1,119 @@
+"""Scoreboard, source health and the monitoring endpoint."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from storage import models
+from yuqing.web import scoreboard
+from yuqing.web.common import READERS, render, require, state
+from yuqing.web.formatting import iso_utc
+
+RUNS_SHOWN = 10
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/scoreboard", scoreboard_page, methods=["GET"]),
+        Route("/sources", sources_page, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+
+
+def scoreboard_page(request: Request) -> Response:
+    web = state(request)
+    try:
+        weeks = max(1, min(int(request.query_params.get("weeks", "4")), scoreboard.WEEKS))
+    except ValueError:
+        weeks = 4
+    with web.sessions() as session:
+        user = require(request, session, READERS)
+        scores, starts = scoreboard.compute(session, web.clock(), web.tz, weeks)
+    return render(
+        request,
+        "scoreboard.html",
+        {
+            "scores": scores,
+            "week_starts": starts,
+            "weeks": weeks,
+            "bar": web.settings.digest.bar,
+            "sparkline": scoreboard.sparkline,
+        },
+        user=user,
+    )
+
+
+def source_health(session: Any, now: Any) -> list[dict[str, Any]]:
+    out = []
+    day_ago = now - timedelta(days=1)
+    for src in session.scalars(select(models.Source).order_by(models.Source.id)):
+        runs = session.scalars(
+            select(models.CrawlRun)
+            .where(models.CrawlRun.source_id == src.id)
+            .order_by(models.CrawlRun.started_at.desc())
+            .limit(RUNS_SHOWN)
+        ).all()
+        new_24h, runs_24h = session.execute(
+            select(func.coalesce(func.sum(models.CrawlRun.items_new), 0), func.count()).where(
+                models.CrawlRun.source_id == src.id, models.CrawlRun.started_at >= day_ago
+            )
+        ).one()
+        out.append(
+            {
+                "source": src,
+                "runs": runs,
+                "last": runs[0] if runs else None,
+                "new_24h": int(new_24h or 0),
+                "runs_24h": int(runs_24h or 0),
+                "errors_recent": sum(sum(int(v) for v in r.errors.values()) for r in runs),
+            }
+        )
+    return out
+
+
+def sources_page(request: Request) -> Response:
+    web = state(request)
+    with web.sessions() as session:
+        user = require(request, session, READERS)
+        rows = source_health(session, web.clock())
+    return render(request, "sources.html", {"rows": rows}, user=user)
+
+
+def _last_tick() -> str | None:
+    try:
+        from yuqing import runtime
+
+        runs = runtime.current().last_runs
+    except (ImportError, RuntimeError):
+        return None
+    tick = runs.get("sla_tick")
+    return str(tick["at"]) if tick else None
+
+
+def healthz(request: Request) -> Response:
+    """For monitoring: no login, no personal data; 503 when the database is unreachable."""
+    web = state(request)
+    body: dict[str, Any] = {"time": iso_utc(web.clock()), "last_tick_at": _last_tick()}
+    try:
+        with web.sessions() as session:
+            session.execute(text("SELECT 1"))
+            body["unhealthy_sources"] = list(
+                session.scalars(select(models.Source.id).where(models.Source.unhealthy.is_(True)))
+            )
+        body["database"] = True
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        body.update(database=False, error=type(exc).__name__, unhealthy_sources=None)
+    body["status"] = (
+        "ok"
+        if body["database"] and not body["unhealthy_sources"]
+        else "degraded"
+        if body["database"]
+        else "down"
+    )
+    return JSONResponse(body, status_code=200 if body["database"] else 503)
