@@ -1,0 +1,177 @@
+"""The rendered digest: figures in the HTML and text, the email's parts, the chart."""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import os
+import re
+import struct
+import warnings
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.digest import dataset
+from tests.digest.conftest import Built
+from tests.digest.htmltables import parse
+from yuqing.digest import chart
+from yuqing.digest.render import build_digest_email, render_digest_html_file
+from yuqing.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def test_html_carries_the_figures(built: Built, settings: Settings) -> None:
+    with built.sessions() as s:
+        mail = build_digest_email(settings, s, dataset.WEEK)
+    assert mail.subject == "【每周舆情处置督办通报】七星关区 2026年第47周（11月16日—11月22日）"
+    tables, ids = parse(mail.html)
+    assert ids["kpi-posts"] == "14" and ids["kpi-events"] == "6"
+    assert (ids["kpi-breaches"], ids["kpi-escalations"], ids["kpi-overdue"]) == ("4", "3", "3")
+    assert (ids["kpi-ack"], ids["kpi-respond"], ids["kpi-close"]) == ("71.4%", "60.0%", "—")
+    assert (ids["kpi-returns"], ids["kpi-extensions"]) == ("1", "1")
+    assert ["交通运输", "4", "1"] in tables["by-topic"]
+    assert tables["by-severity"][2] == ["新增事件", "0", "1", "1", "2", "2"]
+
+    breaches = tables["breaches"][1:]
+    assert len(breaches) == 5
+    e3 = breaches[1]
+    assert e3[1:] == [
+        "区交通局",
+        "召开新闻发布会",
+        "11-20 14:00",
+        "2 天 10 小时",
+        "超期未完成",
+        "三级：通报宣传部、政府办",
+    ]
+    assert breaches[0][0].endswith("老旧小区加装电梯进展缓慢")
+    assert breaches[0][5] == "超期未完成（前期超期）"
+    assert breaches[2][1:5] == ["区教育局", "予以回应", "11-19 08:00", "36.0 小时"]
+
+    units = {row[0]: row[1:] for row in tables["units"][1:]}
+    assert units["区教育局"] == ["1", "100.0% (1/1)", "0.0% (0/1)", "—", "2", "0", "0", "84.0"]
+    assert units["区交通局"][2] == "50.0% (1/2)"
+    assert units["区住建局"][5:] == ["0", "1", "24.0"]
+    assert units["合计"] == ["7", "71.4%", "60.0%", "—", "4", "1", "1", "23.5"]
+    assert ids["below-bar"].count("：") == 4 and "区应急局：签收率 0.0%（0/1）" in ids["below-bar"]
+
+    trend = tables["trend"]
+    assert trend[0][1:] == [f"2026-W{n}" for n in range(40, 48)]
+    assert trend[2][-2:] == ["0.0%", "60.0%"] and trend[4][-2:] == ["1", "6"]
+
+    due = tables["coming-due"][1:]
+    assert [row[0] for row in due] == ["11-23 20:00", "11-24 12:00", "11-25 18:00"]
+    assert due[2][3:] == ["区民政局", "办结", "2 天 18 小时"]
+
+
+def test_personal_data_is_masked_and_text_escaped(built: Built, settings: Settings) -> None:
+    with built.sessions() as s:
+        mail = build_digest_email(settings, s, dataset.WEEK)
+    csv_text = mail.attachments[1][3].decode("utf-8-sig")
+    for body in (mail.html, mail.text, csv_text):
+        assert "13812345678" not in body
+    assert "城南小区污水外溢 联系电话" in csv_text  # masked the masker's way
+    # a hostile title stays text
+    assert '"http://evil.example"' not in mail.html and "&#34;http://evil.example&#34;" in mail.html
+
+
+def test_text_part(built: Built, settings: Settings) -> None:
+    with built.sessions() as s:
+        text = build_digest_email(settings, s, dataset.WEEK).text
+    assert "新增帖文 14 条，新增舆情事件 6 个；本周超期 4 个，升级督办 3 个" in text
+    assert "签收率 71.4%（5/7），按时回应率 60.0%（3/5）" in text
+    assert "区交通局，召开新闻发布会，截止 11-20 14:00，超期 2 天 10 小时" in text
+    assert "- 区应急局：签收率 0.0%（0/1）" in text
+    assert "2026-W47：71.4% / 60.0% / — / 6 / 4" in text
+    assert "<td" not in text and "&#" not in text
+
+
+def test_email_parts_fit_together(built: Built, settings: Settings) -> None:
+    """The contract with the sender: the HTML names each inline image by its cid."""
+    with built.sessions() as s:
+        mail = build_digest_email(settings, s, dataset.WEEK)
+    ((cid, png, subtype),) = mail.inline_images
+    assert subtype == "png" and f'src="cid:{cid}"' in mail.html and "data:" not in mail.html
+    names = [a[0] for a in mail.attachments]
+    assert names == ["七星关区舆情处置台账-2026-W47.xlsx", "七星关区舆情处置台账-2026-W47.csv"]
+    assert mail.attachments[0][1:3] == (
+        "application",
+        "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    assert mail.attachments[1][1:3] == ("text", "csv")
+
+    msg = EmailMessage()
+    msg["Subject"] = mail.subject
+    msg.set_content(mail.text)
+    msg.add_alternative(mail.html, subtype="html")
+    html_part = msg.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)
+    html_part.add_related(png, "image", subtype, cid=f"<{cid}>")
+    for name, maintype, sub, data in mail.attachments:
+        msg.add_attachment(data, maintype=maintype, subtype=sub, filename=name)
+    back = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert back["Subject"] == mail.subject
+    images = [p for p in back.walk() if p.get_content_type() == "image/png"]
+    assert images[0]["Content-ID"] == f"<{cid}>" and images[0].get_content() == png
+
+
+def test_html_file_inlines_the_chart(built: Built, settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "digest.html"
+    with built.sessions() as s:
+        render_digest_html_file(settings, s, dataset.WEEK, out)
+        png = build_digest_email(settings, s, dataset.WEEK).inline_images[0][1]
+    html = out.read_text(encoding="utf-8")
+    m = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert m is not None and base64.b64decode(m.group(1)) == png
+    assert parse(html)[1]["kpi-posts"] == "14"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_chart_is_a_png_drawn_with_a_cjk_font(built: Built, settings: Settings) -> None:
+    from matplotlib import font_manager
+
+    family = chart.cjk_font()
+    if family is None:
+        if IN_CI:
+            pytest.fail("no CJK font installed (make test installs fonts-wqy-microhei)")
+        pytest.skip("no CJK font installed")
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
+    assert Path(path) == Path(chart.cjk_font_file() or "")
+    with built.sessions() as s:
+        from yuqing.digest.render import week_figures
+
+        figures = week_figures(settings, s, dataset.WEEK)
+    with warnings.catch_warnings():
+        # matplotlib warns "Glyph … missing from font(s)" for every character it cannot draw
+        warnings.simplefilter("error")
+        png = chart.trend_png(figures.trend, figures.bar)
+    assert _png_size(png) == (880, 396)
+    assert 10_000 < len(png) < 300_000
+    # the chart differs from one with no data at all: the figures are drawn
+    empty = chart.trend_png([], figures.bar)
+    assert png != empty
+
+
+def test_a_quiet_week(sqlite_sessions: sessionmaker[Session], settings: Settings) -> None:
+    from yuqing.bootstrap import sync_directory
+
+    with sqlite_sessions.begin() as s:
+        sync_directory(s, settings)
+    with sqlite_sessions() as s:
+        mail = build_digest_email(settings, s, "2026-W02")
+    tables, ids = parse(mail.html)
+    assert ids["kpi-posts"] == "0" and ids["kpi-respond"] == "—"
+    assert "breaches-none" in ids and "coming-due-none" in ids and "below-bar-none" in ids
+    assert _png_size(mail.inline_images[0][1]) == (880, 396)
+    assert "本周没有超期的时限。" in mail.text
