@@ -67,6 +67,9 @@ def test_assignment_email_tells_the_clerk_everything(
     assert subject.startswith("【舆情交办】鸭池镇某小区污水外溢无人处理")
     assert "签收时限 2026-11-20 11:00（周五）" in subject
     assert msg["To"].addresses[0].display_name == "毕节市七星关区住房和城乡建设局"
+    # the parsed wire form gives back the plain address, not a quoted one
+    assert [a.addr_spec for a in msg["To"].addresses] == ["zjj@qxg.example"]
+    assert msg["From"].addresses[0].addr_spec == "yuqing@qxg.example"
     assert msg["Reply-To"].addresses[0].addr_spec == "duty@qxg.example"
     assert re.fullmatch(r"<outbox-\d+\.[0-9a-f]{16}@qxg\.example>", msg["Message-ID"])
     assert msg.get_content_type() == "multipart/alternative"

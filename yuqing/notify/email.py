@@ -30,9 +30,18 @@ def message_id(settings: Settings, row_id: int, dedupe_key: str) -> str:
     return f"<outbox-{row_id}.{digest}@{sender_domain(settings)}>"
 
 
+def _mailbox(name: str, address: str) -> Address:
+    # built from username and domain: given a whole addr_spec, some Python 3.11 releases
+    # write it back quoted (<"a@b">), which receiving software reads as a different address
+    username, at, domain = address.rpartition("@")
+    if not at or not username or not domain:
+        raise ValueError("expected user@domain")
+    return Address(display_name=name, username=username, domain=domain)
+
+
 def _address(box: Mailbox) -> Address:
     try:
-        return Address(display_name=box.name, addr_spec=box.address)
+        return _mailbox(box.name, box.address)
     except (ValueError, IndexError) as exc:  # the header parser rejects malformed addresses
         raise PermanentError(f"bad email address {box.address!r}: {exc}") from None
 
@@ -45,11 +54,11 @@ def build_email(
     msg = EmailMessage(policy=SMTP)
     j = settings.jurisdiction
     msg["Subject"] = notice.subject
-    msg["From"] = Address(display_name=f"{j.name}舆情监测", addr_spec=settings.mail.sender)
+    msg["From"] = _mailbox(f"{j.name}舆情监测", settings.mail.sender)
     msg["To"] = [_address(b) for b in notice.to]
     if notice.cc:
         msg["Cc"] = [_address(b) for b in notice.cc]
-    msg["Reply-To"] = Address(display_name=f"{j.name}舆情值班室", addr_spec=reply_to(settings))
+    msg["Reply-To"] = _mailbox(f"{j.name}舆情值班室", reply_to(settings))
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(settings, row_id, dedupe_key)
     msg["X-Yuqing-Kind"] = notice.kind

@@ -74,19 +74,23 @@ class SmtpTransport:
         return conn
 
     def send(self, message: EmailMessage) -> str | None:
+        # the envelope from the header objects themselves, never from a re-parse of their
+        # folded, encoded text
+        rcpts = [a.addr_spec for h in ("To", "Cc") for v in message.get_all(h, [])
+                 for a in getattr(v, "addresses", ())]
         reused = self._conn is not None
         if self._conn is None:
             self._conn = self._connect()
         try:
             try:
-                refused = self._conn.send_message(message)
+                refused = self._conn.send_message(message, to_addrs=rcpts or None)
             except smtplib.SMTPServerDisconnected:
                 if not reused:
                     raise
                 # the server dropped a connection kept from the previous message: reconnect once
                 self.close()
                 self._conn = self._connect()
-                refused = self._conn.send_message(message)
+                refused = self._conn.send_message(message, to_addrs=rcpts or None)
         except smtplib.SMTPRecipientsRefused as exc:
             self.close()
             codes = [code for code, _ in exc.recipients.values()]
