@@ -1,0 +1,250 @@
+"""The topic + handling classifier and its model directory.
+
+A model directory holds::
+
+    metadata.json   version, library versions, labels, training-data hash, metrics, settings
+    weights.npz     vocabularies, idf vectors and weight matrices (no pickles)
+
+``load_classifier()`` without a directory loads the default model shipped in
+``classifier/models/default``. Loading checks the format and the scikit-learn version the model
+was built with and raises ``ModelError`` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from classifier import handling, topic
+from classifier.linear import LinearTextModel
+from classifier.tokenize import Tokenizer
+from classifier.types import Label, PostText
+
+FORMAT: Final = 1
+DEFAULT_MODEL_DIR: Final = Path(__file__).resolve().parent / "models" / "default"
+METADATA: Final = "metadata.json"
+WEIGHTS: Final = "weights.npz"
+TASKS: Final = ("topic", "handling")
+ACTIVE_DIR: Final = "model"  # under var_dir
+EVIDENCE_TERMS: Final = 6
+
+
+class ModelError(Exception):
+    """A model directory that cannot be used, with the reason and the fix."""
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("scikit-learn", "numpy", "scipy", "jieba", "jieba-fast-dat"):
+        try:
+            out[dist] = importlib_metadata.version(dist)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def check_compatible(meta: dict[str, Any], where: Path) -> None:
+    """Raise ModelError when the model cannot be trusted with the installed libraries."""
+    fmt = meta.get("format")
+    if fmt != FORMAT:
+        raise ModelError(
+            f"{where}: model format {fmt!r}, this version of yuqing reads format {FORMAT}; "
+            "rebuild it with `yuqing train`"
+        )
+    built = str(meta.get("libraries", {}).get("scikit-learn", "unknown"))
+    installed = library_versions().get("scikit-learn", "unknown")
+    # vectorizers are rebuilt with the installed scikit-learn: analyzers may change between
+    # minor releases, so a model is only used with the minor release it was trained with
+    if _minor(built) != _minor(installed):
+        raise ModelError(
+            f"{where}: the model was built with scikit-learn {built}, but {installed} is "
+            f"installed; retrain it with `yuqing train --out {where}` or install "
+            f"scikit-learn=={_minor(built)}.*"
+        )
+
+
+def read_metadata(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / METADATA
+    if not path.is_file():
+        raise ModelError(
+            f"{model_dir}: no {METADATA}; not a model directory (build one with `yuqing train`)"
+        )
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable metadata ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path}: metadata is not a JSON object")
+    return meta
+
+
+def save_model(model_dir: Path, models: dict[str, LinearTextModel], meta: dict[str, Any]) -> None:
+    """Write weights and metadata; the metadata goes last so a half-written dir fails to load."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {}
+    for task, m in models.items():
+        arrays.update(m.to_arrays(f"{task}_"))
+    full = {
+        **meta,
+        "format": FORMAT,
+        "libraries": library_versions(),
+        "tasks": {task: m.spec() for task, m in models.items()},
+    }
+    tmp = model_dir / (WEIGHTS + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]
+    tmp.replace(model_dir / WEIGHTS)
+    (model_dir / METADATA).write_text(
+        json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def load_models(model_dir: Path) -> tuple[dict[str, LinearTextModel], dict[str, Any]]:
+    meta = read_metadata(model_dir)
+    check_compatible(meta, model_dir)
+    weights = model_dir / WEIGHTS
+    if not weights.is_file():
+        raise ModelError(
+            f"{model_dir}: {WEIGHTS} is missing; rebuild the model with `yuqing train`"
+        )
+    models: dict[str, LinearTextModel] = {}
+    try:
+        with np.load(weights, allow_pickle=False) as arrays:
+            for task in TASKS:
+                spec = meta["tasks"][task]
+                models[task] = LinearTextModel.from_arrays(spec, arrays, f"{task}_")
+    except (KeyError, ValueError, OSError) as exc:
+        raise ModelError(f"{model_dir}: weights do not match the metadata ({exc})") from exc
+    return models, meta
+
+
+_TOKENIZERS: dict[tuple[str, ...], Tokenizer] = {}
+_TOKENIZER_LOCK = threading.Lock()
+
+
+def shared_tokenizer(user_words: Iterable[str] = ()) -> Tokenizer:
+    """One tokenizer per set of user words: building the prefix dictionary takes about a second."""
+    key = tuple(sorted({w.strip() for w in user_words if w.strip()}))
+    with _TOKENIZER_LOCK:
+        tok = _TOKENIZERS.get(key)
+        if tok is None:
+            tok = _TOKENIZERS[key] = Tokenizer(key)
+        return tok
+
+
+class PostClassifier:
+    """Topic and handling type for posts, each with a calibrated score and its evidence."""
+
+    def __init__(
+        self,
+        models: dict[str, LinearTextModel],
+        metadata: dict[str, Any],
+        *,
+        user_words: Iterable[str] = (),
+    ) -> None:
+        self.models = models
+        self.metadata = metadata
+        self.user_words = tuple(user_words)
+        self._tokenizer: Tokenizer | None = None
+        self.version: str = str(metadata.get("version", "unknown"))
+        review = metadata.get("review_below", {})
+        self.review_below = {
+            "topic": float(review.get("topic", topic.REVIEW_BELOW)),
+            "handling": float(review.get("handling", handling.REVIEW_BELOW)),
+        }
+        for task, m in models.items():
+            m.bind(self._words, handling.cue_vector if task == "handling" else None)
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """jieba with the user words; built on first use (only word blocks need it)."""
+        if self._tokenizer is None:
+            self._tokenizer = shared_tokenizer(self.user_words)
+        return self._tokenizer
+
+    def _words(self, text: str) -> list[str]:
+        return self.tokenizer.words(text)
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.models["topic"].labels)
+
+    def predict(self, posts: Sequence[PostText]) -> list[tuple[Label, Label]]:
+        """(topic, handling) for each post, in order."""
+        if not posts:
+            return []
+        topics = self.predict_task("topic", posts)
+        kinds = self.predict_task("handling", posts)
+        return list(zip(topics, kinds, strict=True))
+
+    def predict_task(self, task: str, posts: Sequence[PostText]) -> list[Label]:
+        model = self.models[task]
+        proba, X = model.predict_proba(posts)
+        best = proba.argmax(axis=1)
+        out: list[Label] = []
+        for i, post in enumerate(posts):
+            k = int(best[i])
+            score = float(proba[i, k])
+            order = np.argsort(-proba[i])
+            runner = int(order[1]) if len(order) > 1 else k
+            evidence: dict[str, Any] = {
+                "terms": topic.evidence_terms(
+                    model.contributions(X, i, k, 4 * EVIDENCE_TERMS),
+                    model.feature_name,
+                    EVIDENCE_TERMS,
+                ),
+                "runner_up": {
+                    "label": model.labels[runner],
+                    "score": round(float(proba[i, runner]), 4),
+                },
+            }
+            if task == "handling":
+                evidence["cues"] = handling.matched_cues(post)
+            out.append(
+                Label(
+                    kind=task,
+                    label=model.labels[k],
+                    score=round(score, 4),
+                    evidence=evidence,
+                    needs_review=score < self.review_below[task],
+                    model_version=self.version,
+                )
+            )
+        return out
+
+
+def load_classifier(
+    model_dir: Path | None = None, *, user_words: Iterable[str] = ()
+) -> PostClassifier:
+    """Load a model directory (``None``: the shipped default).
+
+    ``user_words`` (unit names, places from the jurisdiction) are added to the word segmenter so
+    they are never split.
+    """
+    directory = DEFAULT_MODEL_DIR if model_dir is None else Path(model_dir)
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: no such model directory")
+    models, meta = load_models(directory)
+    return PostClassifier(models, meta, user_words=user_words)
+
+
+def active_model_dir(var_dir: Path) -> Path | None:
+    """``<var_dir>/model`` (where ``yuqing train`` writes) when it holds a model, else None,
+    which ``load_classifier`` reads as the shipped default."""
+    path = Path(var_dir) / ACTIVE_DIR
+    return path if (path / METADATA).is_file() else None
+
+
+def new_version(data_hash: str, now: datetime) -> str:
+    return f"clf-{now.astimezone(UTC):%Y%m%d}-{data_hash[:8]}"

@@ -1,0 +1,316 @@
+"""``yuqing train``, ``yuqing classify evaluate`` and ``yuqing analyze``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from yuqing.cli import Context, fail, pass_ctx
+
+if TYPE_CHECKING:
+    from classifier.model import PostClassifier
+    from yuqing.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(train)
+    cli.add_command(classify_group)
+    cli.add_command(analyze)
+
+
+def default_data_dir() -> Path:
+    """``$YUQING_SHARED_DIR/data``, else ``../shared/data`` beside the repository."""
+    shared = os.environ.get("YUQING_SHARED_DIR")
+    return (Path(shared) if shared else REPO_ROOT.parent / "shared") / "data"
+
+
+def _train_target(settings: Settings) -> Path:
+    """Where ``yuqing train`` writes by default: the active model, ``<var_dir>/model``."""
+    from classifier.model import ACTIVE_DIR
+
+    return settings.var_dir / ACTIVE_DIR
+
+
+def _load(model_dir: Path | None, settings: Settings | None) -> PostClassifier:
+    """The given model, else the active model when there is one, else the shipped default."""
+    from classifier.model import ModelError, active_model_dir, load_classifier
+
+    words: list[str] = []
+    if settings is not None:
+        from response_sla.directory import Directory
+
+        words = Directory.from_jurisdiction(settings.jurisdiction).words()
+        if model_dir is None:
+            model_dir = active_model_dir(settings.var_dir)
+    try:
+        return load_classifier(model_dir, user_words=words)
+    except ModelError as exc:
+        fail(str(exc), 2)
+
+
+def _settings_or_none(ctx: Context) -> Settings | None:
+    return ctx.settings if ctx.config.is_file() else None
+
+
+@click.command("train")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder with tipdm2020c/ and people_liuyan_guizhou/ [default: ../shared/data].",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory to write [default: <var_dir>/model, the active model].",
+)
+@click.option(
+    "--include-corrections",
+    is_flag=True,
+    help="Also train on labels people corrected; keep the old model if the new one scores worse.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@pass_ctx
+def train(
+    ctx: Context, data_dir: Path | None, out: Path | None, include_corrections: bool, seed: int
+) -> None:
+    """Train the topic and handling models and write a model directory with its metadata."""
+    from classifier.model import DEFAULT_MODEL_DIR, ModelError, load_classifier, save_model
+    from classifier.train import (
+        build,
+        compare,
+        corrections_from_db,
+        evaluate_splits,
+        load_training_data,
+    )
+
+    data_dir = data_dir or default_data_dir()
+    settings = _settings_or_none(ctx)
+    if out is None:
+        if settings is None:
+            fail("give --out DIR (no configuration file to find var_dir in)", 2)
+        out = _train_target(settings)
+    corrections = None
+    if include_corrections:
+        if settings is None:
+            fail("--include-corrections needs the configuration (database URL)", 2)
+        from yuqing.bootstrap import App
+
+        app = App.open(settings)
+        try:
+            with app.sessions() as session:
+                corrections = corrections_from_db(session)
+        finally:
+            app.close()
+        click.echo(
+            f"corrections: {len(corrections['topic'])} topic, {len(corrections['handling'])} handling"
+        )
+    try:
+        data = load_training_data(data_dir, corrections=corrections)
+    except FileNotFoundError as exc:
+        fail(f"{exc}; pass --data-dir", 2)
+    rows = data.describe()["rows"]
+    click.echo(
+        f"training on {rows['topic']} topic and {rows['handling']} handling rows from {data_dir}"
+    )
+    classifier = build(data, now=datetime.now(UTC), seed=seed)
+    new_scores = classifier.metadata["metrics"]["evaluation"]
+    cv = classifier.metadata["metrics"]["cross_validation_macro_f1"]
+    click.echo(f"cross-validated macro-F1 on the training rows: {json.dumps(cv)}")
+
+    if include_corrections:
+        active = out if (out / "metadata.json").is_file() else DEFAULT_MODEL_DIR
+        try:
+            old = load_classifier(active)
+            old_scores = evaluate_splits(old, data)
+        except ModelError as exc:
+            click.echo(f"active model unusable ({exc}); it will be replaced")
+            old_scores = {}
+        for split in new_scores:
+            before = old_scores.get(split, {}).get("macro_f1")
+            click.echo(
+                f"{split}: new macro-F1 {new_scores[split]['macro_f1']:.4f}"
+                + (f", active {before:.4f}" if before is not None else "")
+            )
+        worse = compare(new_scores, old_scores)
+        if worse:
+            fail(
+                f"the new model scores worse than the active model ({active}) on "
+                f"{', '.join(worse)}; the active model is kept",
+                1,
+            )
+    else:
+        for split, m in new_scores.items():
+            click.echo(
+                f"{split}: macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}, n {m['n']}"
+            )
+    save_model(out, classifier.models, classifier.metadata)
+    click.echo(f"model {classifier.version} written to {out}")
+
+
+@click.group("classify")
+def classify_group() -> None:
+    """Topic and handling-type models."""
+
+
+@classify_group.command("evaluate")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="A TipDM-format CSV (topic) or 人民网 threads.csv.",
+)
+@click.option(
+    "--task", type=click.Choice(["topic", "handling"]), default="topic", show_default=True
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory [default: the active model, else the shipped one].",
+)
+@click.option(
+    "--since",
+    default=None,
+    help="Threads only: created on or after this date [default: 2022-09-01, the evaluation split].",
+)
+@click.option(
+    "--all-dates", is_flag=True, help="Threads only: every thread, training part included."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of a table.")
+@pass_ctx
+def evaluate(
+    ctx: Context,
+    data: Path,
+    task: str,
+    model_dir: Path | None,
+    since: str | None,
+    all_dates: bool,
+    as_json: bool,
+) -> None:
+    """Per-class metrics, macro-F1 and the confusion matrix of a model on labelled data."""
+    from classifier.evaluate import score
+    from classifier.text import (
+        THREADS_EVAL_FROM,
+        DataFormatError,
+        read_threads,
+        read_tipdm,
+        sniff_format,
+    )
+
+    try:
+        fmt = sniff_format(data)
+    except DataFormatError as exc:
+        fail(str(exc), 2)
+    if fmt == "tipdm":
+        if task != "topic":
+            fail(f"{data}: the TipDM format has topic labels only", 2)
+        examples = read_tipdm(data)
+        scope = "all rows"
+    else:
+        start = None if all_dates else (since or THREADS_EVAL_FROM)
+        examples = read_threads(data, task=task, since=start)
+        scope = f"threads created from {start}" if start else "all threads"
+    if not examples:
+        fail(f"{data}: no labelled rows for {task}", 2)
+    classifier = _load(model_dir, _settings_or_none(ctx))
+    predicted = classifier.predict_task(task, [ex.post for ex in examples])
+    metrics = score(
+        [ex.label for ex in examples], [p.label for p in predicted], classifier.models[task].labels
+    )
+    if as_json:
+        payload: dict[str, Any] = {
+            **metrics.summary(),
+            "task": task,
+            "data": str(data),
+            "scope": scope,
+            "model_version": classifier.version,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    click.echo(f"{task} on {data} ({scope}), model {classifier.version}")
+    click.echo(metrics.report())
+
+
+@click.command("analyze")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory [default: the active model, else the shipped one].",
+)
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="The time of the analysis (ISO 8601) for posts without published_at [default: now].",
+)
+@pass_ctx
+def analyze(ctx: Context, model_dir: Path | None, now_text: str | None) -> None:
+    """Read posts as JSON lines on stdin; write one JSON line of labels per post.
+
+    Input fields: id, title, content, and optionally published_at, source, replies, likes.
+    Posts of one input that form one event share an event_id.
+    """
+    from classifier.analyze import RecordError, analyze_records, parse_time
+
+    now = datetime.now(UTC)
+    if now_text:
+        try:
+            parsed = parse_time(now_text)
+        except ValueError:
+            fail(f"--now: not an ISO 8601 time: {now_text!r}", 2)
+        assert parsed is not None
+        now = parsed
+    records = _read_json_lines(sys.stdin)
+    settings = _settings_or_none(ctx)
+    classifier = _load(model_dir, settings)
+    places = None
+    broad: tuple[str, ...] = ()
+    if settings is not None:
+        from response_sla.directory import Directory
+
+        directory = Directory.from_jurisdiction(settings.jurisdiction)
+
+        def places(text: str) -> list[str]:
+            return [m.text for m in directory.scan(text) if m.what == "place"]
+
+        j = settings.jurisdiction
+        broad = tuple(n for n in {j.name, j.full_name} if len(n) >= 2)
+    try:
+        results = analyze_records(
+            records, classifier=classifier, now=now, places=places, broad_places=broad
+        )
+    except RecordError as exc:
+        fail(str(exc), 2)
+    out = sys.stdout
+    for result in results:
+        out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+    out.flush()
+
+
+def _read_json_lines(stream: TextIO) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for n, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            fail(f"stdin line {n}: not JSON ({exc})", 2)
+        if not isinstance(value, dict):
+            fail(f"stdin line {n}: expected a JSON object", 2)
+        records.append(value)
+    return records
