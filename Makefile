@@ -35,8 +35,7 @@ system-test:
 
 run: $(STAMP) system-run
 	$(BIN)/yuqing config check
-	$(BIN)/yuqing init
-	@echo "yuqing is initialised in var/ (SQLite: var/yuqing.db)."
+	$(BIN)/yuqing demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,6 +35,8 @@ def scrapy_settings(
         "YUQING_REVISIT_DAYS": crawl.revisit_days,
         "YUQING_UNHEALTHY_AFTER": crawl.unhealthy_after,
         "YUQING_MAX_PAGES": crawl.max_pages_per_run,
+        "YUQING_BACKOFF_BASE_S": crawl.backoff_base_s,
+        "YUQING_BACKOFF_MAX_S": crawl.backoff_max_s,
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": source.obey_robots,
         "DOWNLOAD_DELAY": crawl.download_delay_s,

@@ -157,6 +157,13 @@ def _register_subcommands() -> None:
 
 COMMAND_MODULES: list[str] = [
     "yuqing.commands.ops",
+    "yuqing.commands.web",
+    "yuqing.commands.crawl",
+    "yuqing.commands.sla",
+    "yuqing.commands.classify",
+    "yuqing.commands.notify",
+    "yuqing.commands.service",
+    "yuqing.commands.digest",
 ]
 
 

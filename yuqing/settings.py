@@ -145,6 +145,9 @@ class CrawlSettings(_Strict):
     concurrency_per_domain: int = Field(default=2, ge=1)
     download_delay_s: float = Field(default=0.5, ge=0)
     max_pages_per_run: int = Field(default=200, ge=1)
+    # 403 / 429 / 5xx: wait backoff_base_s, then twice that, … up to backoff_max_s
+    backoff_base_s: float = Field(default=15.0, ge=0.1)
+    backoff_max_s: float = Field(default=300.0, ge=1)
     redis_url: str = ""
 
 
@@ -159,6 +162,9 @@ class MailSettings(_Strict):
     reply_to: str = ""
     timeout_s: float = Field(default=30, gt=0)
     max_attempts: int = Field(default=12, ge=1)
+    # a row still "sending" this long after it was claimed belongs to a flusher that died and
+    # is sent again; a live flush stops starting sends after half of it
+    lease_s: int = Field(default=600, ge=4)
 
 
 class ChatWebhook(_Strict):
@@ -239,6 +245,7 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("YUQING_SMTP_SECURITY", ("mail", "security"), "none, starttls or ssl"),
     EnvVar("YUQING_SMTP_USERNAME", ("mail", "username"), "SMTP login"),
     EnvVar("YUQING_SMTP_PASSWORD", ("mail", "password"), "SMTP password"),
+    EnvVar("YUQING_MAIL_LEASE_S", ("mail", "lease_s"), "seconds before an interrupted send is retried"),
     EnvVar("YUQING_WEB_HOST", ("web", "host"), "dashboard bind address"),
     EnvVar("YUQING_WEB_PORT", ("web", "port"), "dashboard port"),
     EnvVar("YUQING_BASE_URL", ("web", "base_url"), "public URL of the dashboard, for links"),

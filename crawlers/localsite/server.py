@@ -60,7 +60,8 @@ class LocalSite:
         return Reply(404, b"not found", {"Content-Type": "text/plain"})
 
     @contextmanager
-    def running(self) -> Iterator[LocalSite]:
+    def running(self, port: int = 0) -> Iterator[LocalSite]:
+        """Serve on 127.0.0.1; port 0 picks a free one (tests), a fixed port serves a demo."""
         site = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -95,7 +96,7 @@ class LocalSite:
                 # a client that hangs up (an oversized page cancelled) is not our error
                 return
 
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server(("127.0.0.1", port), _Handler)
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]

@@ -1,0 +1,73 @@
+"""The real service against the replay site and a real SMTP server on loopback.
+
+A post published on a board must come out the other end — classified, routed, with its
+deadlines counted from the post's own published time, in the queue, and its assignment email
+accepted by SMTP — within the poll interval plus processing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from response_sla.queue import urgent_events
+from storage import models
+from tests.e2e.conftest import POLL_S, ServiceFactory, Smtp, wait_for
+from yuqing.demo.replay_site import Timeline
+
+PROCESSING_S = 45  # first analysis loads the models; generous on a busy 2-core machine
+
+
+def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
+    make_service: ServiceFactory, site: tuple[str, Timeline], smtp: Smtp, tmp_path: Path,
+) -> None:
+    smtp.start()
+    service = make_service()
+    service.start()
+    base, _ = site
+    title = "海子街镇新开田村客车坠河，已造成11人死亡"
+    published = requests.post(f"{base}/_admin/publish", json={
+        "board": "people", "title": title,
+        "content": "今天上午海子街镇新开田村附近一辆客车侧翻坠入河道，已造成11人死亡、23人受伤，"
+                   "现场还在搜救，请政府尽快公布情况。",
+    }, timeout=5).json()
+    published_at = datetime.fromisoformat(published["published_at"])
+    mails = wait_for("the assignment email", lambda: smtp.inbox.find("新开田村"),
+                     POLL_S + PROCESSING_S, service)
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'yuqing.db'}")
+    with Session(engine) as session:
+        post = session.scalars(select(models.Post).where(models.Post.title == title)).one()
+        assert post.event_id is not None
+        event = session.get(models.Event, post.event_id)
+        assert event is not None
+        assert event.severity.value == "重大"  # 11 deaths: 10–29 is 重大
+        assert event.lead_unit_id is not None
+        units = {a.unit_id: a.role.value for a in session.scalars(
+            select(models.Assignment).where(models.Assignment.event_id == event.id))}
+        assert units[event.lead_unit_id] == "lead"
+        assert {"qzfb", "xcb"} <= set(units)  # 重大: government office and 宣传部 coordinate
+        deadlines = {d.kind: d for d in session.scalars(
+            select(models.Deadline).where(models.Deadline.event_id == event.id))}
+        assert {"publish_info", "press_conference"} <= set(deadlines)
+        # the 人民网 API gives whole seconds: the windows start at the post's own time
+        start = published_at.replace(microsecond=0)
+        publish = deadlines["publish_info"]
+        assert publish.starts_at.replace(tzinfo=UTC) == start
+        assert publish.deadline_at.replace(tzinfo=UTC) == start + timedelta(hours=5)
+        press = deadlines["press_conference"]
+        assert press.deadline_at.replace(tzinfo=UTC) == start + timedelta(hours=24)
+        assert event.next_deadline_at is not None
+        assert event.id in [row.id for row in urgent_events(session)]
+    engine.dispose()
+
+    recipients = {r for m in mails for r in str(m["To"]).split(",")}
+    assert any("qxg.example" in r for r in recipients)
+    assert any("Message-ID" in m for m in mails)
+
+    health = requests.get(f"{service.base}/healthz", timeout=5).json()
+    assert health["database"] == "ok" and health["scheduler"] == "running"

@@ -1,0 +1,167 @@
+"""The analysis stage over a real database: posts → events, labels, routing, deadlines,
+outbox rows; idempotent; a post that breaks the analysis is set aside, not lost."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from classifier.events import EventIndex
+from storage import models
+from storage.db import transaction
+from storage.enums import DeadlineState, Severity
+from yuqing.analysis import Analyzer, analyze_pending
+from yuqing.bootstrap import sync_directory
+from yuqing.settings import Settings
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # a Tuesday, 10:00 in 七星关区
+
+CRASH = ("海子街镇一客车侧翻坠入河道，已造成11人死亡",
+         "今天上午海子街镇新开田村附近一辆载有30多人的客车侧翻坠入河道，据现场群众说已造成11人"
+         "死亡、23人受伤，伤者已送往医院，现场还在搜救。希望政府尽快公布情况！")
+REPOST = ("转：海子街镇客车坠河，11人死亡23人受伤",
+          "转自毕节论坛：今天上午海子街镇新开田村附近一辆载有30多人的客车侧翻坠入河道，"
+          "已造成11人死亡、23人受伤，现场还在搜救。")
+GARBAGE = ("洪山街道洪山社区垃圾多日无人清运",
+           "洪山街道洪山社区3组附近的垃圾池已经一个星期没有人清运了，臭味很大，蚊虫很多。"
+           "希望洪山街道尽快安排清运。")
+
+
+@pytest.fixture(scope="module")
+def analyzer_cache() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def db(sessions: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
+    with transaction(sessions) as session:
+        sync_directory(session, settings)
+    return sessions
+
+
+def add_post(sessions: sessionmaker[Session], source: str, ext: str, title: str, content: str,
+             published: datetime, **extra: Any) -> int:
+    with transaction(sessions) as session:
+        post = models.Post(
+            source_id=source, external_id=ext, url=f"http://boards.example/{source}/{ext}",
+            title=title, content=content, published_at=published, first_seen_at=published
+            + timedelta(minutes=2), last_seen_at=published + timedelta(minutes=2),
+            content_hash=hashlib.sha256(content.encode()).hexdigest(), **extra,
+        )
+        session.add(post)
+        session.flush()
+        return post.id
+
+
+def build(settings: Settings, sessions: sessionmaker[Session], cache: dict[str, Any]) -> Analyzer:
+    # the models load once per module; the event index starts empty for every test
+    if "analyzer" not in cache:
+        cache["analyzer"] = Analyzer.build(settings, sessions, T0)
+    base: Analyzer = cache["analyzer"]
+    return Analyzer(settings, base.classifier, base.directory, base.sla,
+                    EventIndex(broad_places=base.index.broad_places))
+
+
+def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    analyzer = build(settings, db, analyzer_cache)
+    first = add_post(db, "bijie-forum", "t1", *CRASH, T0)
+    add_post(db, "tieba-qxg", "p9", *REPOST, T0 + timedelta(minutes=30))
+    add_post(db, "people-liuyan", "71001", *GARBAGE, T0 + timedelta(minutes=5),
+             board_type="投诉/求助")
+
+    report = analyze_pending(analyzer, db, T0 + timedelta(hours=1))
+    assert (report.posts, report.new_events, report.joined) == (3, 2, 1)
+
+    with db() as session:
+        crash_event = session.get(models.Post, first).event  # type: ignore[union-attr]
+        assert crash_event is not None
+        assert crash_event.post_count == 2
+        assert crash_event.severity is Severity.MAJOR
+        assert crash_event.emergency_type == "事故灾难"
+        assert crash_event.started_at.replace(tzinfo=UTC) == T0  # the earliest post's own time
+        roles = {a.unit_id: a.role.value for a in session.scalars(
+            select(models.Assignment).where(models.Assignment.event_id == crash_event.id))}
+        assert roles[crash_event.lead_unit_id] == "lead"  # type: ignore[index]
+        assert roles["qzfb"] == roles["xcb"] == "coordinate"
+        windows = {d.kind: d for d in session.scalars(
+            select(models.Deadline).where(models.Deadline.event_id == crash_event.id))}
+        assert windows["publish_info"].deadline_at.replace(tzinfo=UTC) == T0 + timedelta(hours=5)
+        assert windows["press_conference"].deadline_at.replace(tzinfo=UTC) == (
+            T0 + timedelta(hours=24))
+        kinds = [o.kind for o in session.scalars(
+            select(models.Outbox).where(models.Outbox.event_id == crash_event.id))]
+        assert kinds.count("assignment") == len(roles)
+        assert kinds.count("new_major_event") == 1
+        labels = {c.kind for c in session.scalars(select(models.Classification).where(
+            models.Classification.event_id == crash_event.id))}
+        assert {"topic", "severity", "handling", "rumour"} <= labels
+
+        garbage = session.scalars(select(models.Event).where(
+            models.Event.id != crash_event.id)).one()
+        assert garbage.severity is Severity.ROUTINE
+        assert garbage.lead_unit_id == "hongshan"
+        assert garbage.handling == "投诉/求助"
+        assert "respond" in {d.kind for d in session.scalars(
+            select(models.Deadline).where(models.Deadline.event_id == garbage.id))}
+
+    # nothing is waiting: a second run changes nothing
+    again = analyze_pending(analyzer, db, T0 + timedelta(hours=2))
+    assert again.posts == 0
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(models.Event)) == 2
+
+
+def test_an_official_reply_found_later_closes_the_response_window(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    analyzer = build(settings, db, analyzer_cache)
+    post_id = add_post(db, "people-liuyan", "71002", *GARBAGE, T0, board_type="投诉/求助")
+    analyze_pending(analyzer, db, T0 + timedelta(minutes=10))
+    replied = T0 + timedelta(hours=20)
+    with transaction(db) as session:
+        post = session.get(models.Post, post_id)
+        assert post is not None
+        post.reply_content = "您好，洪山街道已安排环卫人员于今日完成清运。"
+        post.reply_at, post.reply_org = replied, "七星关区洪山街道办事处"
+        post.analyzed_at = None  # what the crawler does when a reply appears
+    report = analyze_pending(analyzer, db, T0 + timedelta(hours=21))
+    assert report.replies == 1 and report.new_events == 0
+    with db() as session:
+        respond = session.scalars(select(models.Deadline).where(
+            models.Deadline.kind == "respond")).one()
+        assert respond.state is DeadlineState.MET
+        assert respond.met_at is not None and respond.met_at.replace(tzinfo=UTC) == replied
+
+
+def test_a_post_that_breaks_the_analysis_is_set_aside_and_the_rest_go_on(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    analyzer = build(settings, db, analyzer_cache)
+    bad = add_post(db, "people-liuyan", "71003", "坏帖子", "这条内容会让分析出错", T0)
+    good = add_post(db, "people-liuyan", "71004", *GARBAGE, T0)
+    real = analyzer.classifier.predict
+
+    def predict(posts: Any) -> Any:
+        if any(p.title == "坏帖子" for p in posts):
+            raise ValueError("cannot analyse this text")
+        return real(posts)
+
+    monkeypatch.setattr(analyzer.classifier, "predict", predict)
+    report = analyze_pending(analyzer, db, T0 + timedelta(minutes=5))
+    assert report.posts == 1
+    with db() as session:
+        bad_post, good_post = session.get(models.Post, bad), session.get(models.Post, good)
+        assert bad_post is not None and good_post is not None
+        assert bad_post.event_id is None and bad_post.analyzed_at is not None
+        assert good_post.event_id is not None
+        failure = session.scalars(select(models.EventLog).where(
+            models.EventLog.action == "analysis_failed")).one()
+        assert failure.entity_id == bad and "cannot analyse" in (failure.reason or "")

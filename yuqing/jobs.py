@@ -1,0 +1,111 @@
+"""The scheduler's jobs: thin wrappers that find the running service and call one step.
+
+Each step is idempotent and takes ``now``; tests call the steps directly. The jobs chain where
+waiting would only add latency: a crawl that brought posts runs the analysis at once, and an
+analysis that opened events flushes the outbox at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from yuqing.runtime import Runtime, current
+
+log = logging.getLogger(__name__)
+
+# a crawl that takes longer than this is stuck: the subprocess is killed and the run counted
+CRAWL_TIMEOUT_S = 600
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def analyze_pending() -> int:
+    rt = current()
+    from yuqing.analysis import Analyzer
+    from yuqing.analysis import analyze_pending as step
+
+    total = 0
+    with rt.analyze_lock:
+        if rt.analyzer is None:
+            rt.analyzer = Analyzer.build(rt.app.settings, rt.app.sessions, _now())
+        while True:
+            report = step(rt.analyzer, rt.app.sessions, _now())
+            total += report.posts
+            if report.posts:
+                log.info("analysed %d posts: %d new events, %d joined, %d raised, %d replies",
+                         report.posts, report.new_events, report.joined, report.raised,
+                         report.replies)
+            else:
+                break
+    rt.record("analyze", f"{total} posts", _now())
+    if total:
+        flush_outbox()
+    return total
+
+
+def sla_tick() -> None:
+    rt = current()
+    from response_sla.configured import run_tick
+
+    result = run_tick(rt.app.settings, rt.app.sessions, _now())
+    rt.record("sla_tick", str(result), _now())
+
+
+def flush_outbox() -> None:
+    rt = current()
+    from yuqing.notify.outbox import flush_outbox as step
+
+    lease = rt.app.settings.mail.lease_s
+    with rt.flush_lock:
+        result = step(rt.app.settings, rt.app.sessions, _now(),
+                      lease=timedelta(seconds=lease), budget_s=min(120.0, lease / 2))
+    rt.record("outbox_flush", str(result), _now())
+
+
+def check_sources() -> None:
+    rt = current()
+    from storage.db import transaction
+    from yuqing.source_health import check_sources as step
+
+    with transaction(rt.app.sessions) as session:
+        flagged = step(session, rt.app.settings, _now(), started_at=rt.started_at)
+    for source_id in flagged:
+        log.error("source %s went silent; the duty officers are told", source_id)
+    rt.record("source_health", f"{len(flagged)} flagged", _now())
+
+
+def weekly_digest() -> None:
+    rt = current()
+    from yuqing.digest.jobs import queue_weekly_digest
+
+    queued = queue_weekly_digest(rt.app.settings, rt.app.sessions, _now())
+    rt.record("weekly_digest", "queued" if queued else "already queued", _now())
+    if queued:
+        flush_outbox()
+
+
+def crawl_source(source_id: str) -> None:
+    rt = current()
+    from crawlers.run import CrawlError, run_crawl
+
+    try:
+        summary = run_crawl(rt.app.settings, source_id, timeout_s=CRAWL_TIMEOUT_S)
+    except (CrawlError, OSError) as exc:
+        log.error("crawl of %s failed: %s", source_id, exc)
+        rt.record(f"crawl:{source_id}", f"failed: {exc}", _now())
+        return
+    except Exception as exc:  # the subprocess timed out: the next run starts afresh
+        log.error("crawl of %s did not finish: %s", source_id, exc)
+        rt.record(f"crawl:{source_id}", f"failed: {exc}", _now())
+        return
+    log.info("crawl %s", summary.line())
+    rt.record(f"crawl:{source_id}", summary.status, _now())
+    if summary.items_new or summary.items_updated:
+        analyze_pending()
+
+
+__all__ = ["Runtime", "analyze_pending", "check_sources", "crawl_source", "flush_outbox",
+           "sla_tick", "weekly_digest"]

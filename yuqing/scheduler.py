@@ -1,0 +1,112 @@
+"""The scheduler: APScheduler 3 with its job store in yuqing's own database.
+
+Jobs are stored by textual reference (``yuqing.jobs:NAME``) so that a restart finds them and
+carries on; every job is a thin wrapper around a single idempotent step, so a run that fires
+late, or once more after a crash, does no harm. ``coalesce`` folds missed runs into one and
+``max_instances=1`` keeps a slow run from overlapping the next.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from yuqing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+JOBSTORE_TABLE = "apscheduler_jobs"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    func: str
+    trigger: Any
+    misfire_grace_time: int
+    args: tuple[str, ...] = ()
+
+
+def job_specs(settings: Settings) -> list[JobSpec]:
+    tz = settings.timezone
+    hour, minute = (int(x) for x in settings.digest.time.split(":"))
+    specs = [
+        JobSpec("analyze", "yuqing.jobs:analyze_pending", IntervalTrigger(seconds=5), 30),
+        JobSpec("sla_tick", "yuqing.jobs:sla_tick", IntervalTrigger(minutes=1), 120),
+        JobSpec("outbox_flush", "yuqing.jobs:flush_outbox", IntervalTrigger(seconds=30), 60),
+        JobSpec("source_health", "yuqing.jobs:check_sources", IntervalTrigger(minutes=5), 600),
+        JobSpec(
+            "weekly_digest",
+            "yuqing.jobs:weekly_digest",
+            CronTrigger(day_of_week=settings.digest.weekday, hour=hour, minute=minute, timezone=tz),
+            # a digest missed by up to a day (a restart over the weekend) is still worth sending
+            86400,
+        ),
+    ]
+    for source in settings.sources:
+        if source.enabled:
+            specs.append(
+                JobSpec(
+                    f"crawl:{source.id}",
+                    "yuqing.jobs:crawl_source",
+                    IntervalTrigger(seconds=source.interval_s),
+                    max(60, source.interval_s),
+                    (source.id,),
+                )
+            )
+    return specs
+
+
+def build_scheduler(engine: Engine, settings: Settings, workers: int = 4) -> BackgroundScheduler:
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
+        executors={"default": ThreadPoolExecutor(workers)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        timezone=settings.timezone,
+    )
+
+
+def sync_jobs(scheduler: BackgroundScheduler, settings: Settings) -> list[str]:
+    """Make the stored jobs match the configuration; keep the next run time of unchanged jobs,
+    so a restart neither skips nor repeats a run. Returns what changed, for the log."""
+    wanted = {spec.id: spec for spec in job_specs(settings)}
+    changes = []
+    now = datetime.now(UTC)
+    stagger = 0
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            scheduler.remove_job(job.id)
+            changes.append(f"removed {job.id}")
+    for spec in wanted.values():
+        existing = scheduler.get_job(spec.id)
+        if existing is not None and str(existing.trigger) == str(spec.trigger) and (
+            existing.func_ref == spec.func and tuple(existing.args) == spec.args
+        ):
+            continue
+        extra: dict[str, Any] = {}
+        if existing is None and isinstance(spec.trigger, IntervalTrigger):
+            # a new job runs soon after start-up rather than a whole interval later; crawls are
+            # staggered so they do not all start in the same second
+            stagger += 3
+            extra["next_run_time"] = now + timedelta(seconds=stagger)
+        scheduler.add_job(
+            spec.func,
+            trigger=spec.trigger,
+            args=spec.args,
+            id=spec.id,
+            name=spec.id,
+            replace_existing=True,
+            misfire_grace_time=spec.misfire_grace_time,
+            **extra,
+        )
+        changes.append(f"{'updated' if existing else 'added'} {spec.id}")
+    return changes

@@ -1,0 +1,60 @@
+"""Sources that went silent.
+
+A crawl that fails or is blocked flags its source itself (``crawlers.extensions``). A source
+whose crawls stopped happening at all — the crawler process dies before it can record
+anything, the job is stuck — says nothing; this check notices the silence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import models
+from storage.enums import OutboxKind
+from yuqing.settings import Settings
+
+# a source is silent when nothing succeeded for this many of its intervals (and at least
+# SILENT_MIN): one slow or failed run is not yet worth waking anybody
+SILENT_INTERVALS = 3
+SILENT_MIN = timedelta(minutes=15)
+
+
+def silent_after(interval_s: int) -> timedelta:
+    return max(SILENT_MIN, timedelta(seconds=interval_s * SILENT_INTERVALS))
+
+
+def check_sources(session: Session, settings: Settings, now: datetime, *,
+                  started_at: datetime) -> list[str]:
+    """Flag enabled sources with no successful crawl for too long and alert the duty officers
+    once per silence. ``started_at`` is when the service started: a source is not silent
+    before it had the chance to run. Returns the ids flagged now."""
+    duty = [c.email for c in settings.jurisdiction.duty_contacts]
+    flagged = []
+    for cfg in settings.sources:
+        if not cfg.enabled:
+            continue
+        row = session.get(models.Source, cfg.id)
+        if row is None or row.unhealthy:
+            continue
+        limit = silent_after(cfg.interval_s)
+        last = max(t for t in (row.last_ok_at, started_at) if t is not None)
+        if now - last < limit:
+            continue
+        minutes = int((now - last).total_seconds() // 60)
+        reason = f"no successful crawl for {minutes} min (expected every {cfg.interval_s} s)"
+        row.unhealthy, row.unhealthy_since, row.last_error = True, now, reason
+        session.add(models.EventLog(at=now, actor="health", event_id=None, entity="source",
+                                    entity_id=None, action="source_unhealthy", unit_id=None,
+                                    detail={"source_id": cfg.id, "status": "silent"},
+                                    reason=reason))
+        key = f"source_unhealthy:{cfg.id}:{now.isoformat()}"
+        if session.scalar(select(models.Outbox.id).where(models.Outbox.dedupe_key == key)) is None:
+            session.add(models.Outbox(created_at=now, kind=OutboxKind.SOURCE_UNHEALTHY.value,
+                                      dedupe_key=key, recipients=duty, cc=[],
+                                      payload={"source_id": cfg.id, "reason": reason},
+                                      next_attempt_at=now))
+        flagged.append(cfg.id)
+    return flagged
