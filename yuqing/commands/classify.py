@@ -278,11 +278,17 @@ def analyze(ctx: Context, model_dir: Path | None, now_text: str | None) -> None:
     settings = _settings_or_none(ctx)
     classifier = _load(model_dir, settings)
     places = None
+    enrich = None
     broad: tuple[str, ...] = ()
     if settings is not None:
+        from response_sla.configured import from_settings
         from response_sla.directory import Directory
+        from response_sla.preview import enricher
 
         directory = Directory.from_jurisdiction(settings.jurisdiction)
+        setup = from_settings(settings)
+        enrich = enricher(directory, setup.policy, setup.calendar, now, close=setup.close,
+                          parse_time=parse_time)
 
         def places(text: str) -> list[str]:
             return [m.text for m in directory.scan(text) if m.what == "place"]
@@ -291,7 +297,8 @@ def analyze(ctx: Context, model_dir: Path | None, now_text: str | None) -> None:
         broad = tuple(n for n in {j.name, j.full_name} if len(n) >= 2)
     try:
         results = analyze_records(
-            records, classifier=classifier, now=now, places=places, broad_places=broad
+            records, classifier=classifier, now=now, places=places, broad_places=broad,
+            enrich=enrich,
         )
     except RecordError as exc:
         fail(str(exc), 2)
