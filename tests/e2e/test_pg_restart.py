@@ -10,6 +10,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +47,10 @@ class Cluster:
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=120)
+        done = subprocess.run([*self.as_user, *args], capture_output=True, text=True,
+                              timeout=120, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
 
     def init(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -67,15 +71,19 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    root = tmp_path_factory.mktemp("pg")
+def cluster() -> Iterator[Cluster]:
+    # not under pytest's private temporary folder: the postgres user must be able to reach it
+    root = Path(tempfile.mkdtemp(prefix="yuqing-pg-"))
+    root.chmod(0o755)
     c = Cluster(root / "cluster")
-    c.init()
-    c.pg_ctl("start")
     try:
+        c.init()
+        c.pg_ctl("start")
         yield c
     finally:
-        c.pg_ctl("stop")
+        if (c.data / "postmaster.pid").exists():
+            c.pg_ctl("stop")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_the_service_carries_on_after_postgresql_restarts(
