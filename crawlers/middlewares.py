@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Self
+from urllib.parse import urlparse
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -190,7 +191,8 @@ class BackoffMiddleware:
         if status not in self.codes:
             if status < 400:
                 self.blocked_in_a_row = 0
-            else:
+            elif not urlparse(request.url).path.endswith("/robots.txt"):
+                # a site without robots.txt is normal, not an error of the crawl
                 self._inc(f"yuqing/errors/http_{status}")
             return response
         attempt = int(request.meta.get("yuqing_backoff", 0))

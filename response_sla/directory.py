@@ -9,7 +9,7 @@ through two streets and is managed by the 水务局 is a place of all three.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,6 +63,7 @@ class Directory:
         fallback_unit: str,
         government_office: str,
         propaganda_unit: str,
+        emergency_leads: Mapping[str, str] | None = None,
     ) -> None:
         self._units: dict[str, DirectoryUnit] = {}
         for u in units:
@@ -79,6 +80,10 @@ class Directory:
         self.fallback_unit = fallback_unit
         self.government_office = government_office
         self.propaganda_unit = propaganda_unit
+        self.emergency_leads: dict[str, str] = dict(emergency_leads or {})
+        for kind, uid in self.emergency_leads.items():
+            if uid not in self._units:
+                raise ValueError(f"emergency_leads.{kind}: unknown unit {uid!r}")
 
         owners: dict[str, list[tuple[str, str]]] = {}
         for u in self._units.values():
@@ -117,6 +122,7 @@ class Directory:
             fallback_unit=jurisdiction.fallback_unit,
             government_office=jurisdiction.government_office,
             propaganda_unit=jurisdiction.propaganda_unit,
+            emergency_leads={str(k): v for k, v in jurisdiction.emergency_leads.items()},
         )
 
     def unit(self, unit_id: str) -> DirectoryUnit:

@@ -30,8 +30,10 @@ def routing_fields(
     handling: str | None,
     start: datetime,
     close: time | None = None,
+    emergency_type: str | None = None,
 ) -> dict[str, Any]:
-    decision = route(directory, title=title, content=content, topic=topic, severity=severity)
+    decision = route(directory, title=title, content=content, topic=topic, severity=severity,
+                     emergency_type=emergency_type)
     specs = deadlines_for(Severity(severity), start, policy, calendar, handling=handling,
                           close=close)
     return {
@@ -61,6 +63,7 @@ def enricher(directory: Directory, policy: Policy, calendar: WorkCalendar, now: 
             directory, policy, calendar, title=str(record.get("title") or ""),
             content=str(record.get("content") or ""), topic=result.get("topic"),
             severity=str(result.get("severity") or Severity.ROUTINE.value),
-            handling=result.get("handling"), start=start, close=close))
+            handling=result.get("handling"), start=start, close=close,
+            emergency_type=result.get("emergency_type")))
 
     return enrich

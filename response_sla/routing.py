@@ -4,6 +4,9 @@
 (配合), the units that coordinate (协调), a confidence and the reasons, one line each, in the
 words a duty officer uses. The rules, strongest first:
 
+0. **Emergency plan.** A 特别重大 / 重大 emergency whose type (自然灾害, 事故灾难, 公共卫生事件,
+   社会安全事件) has a lead in the jurisdiction's ``emergency_leads`` is led by that unit (e.g.
+   应急管理局), unless the board itself named a 处理部门; everything else below then assists.
 1. **涉事责任部门.** The board's own 处理部门 column, when it names a unit, leads. Otherwise a
    department named in the post leads ("区住建局一直不回复"), and so does the department that
    runs an institution the post names (a school → 区教育局, a 卫生院 → 区卫健局, a river →
@@ -139,6 +142,7 @@ def route(
     topic: str | None,
     severity: str,
     board_unit: str | None = None,
+    emergency_type: str | None = None,
 ) -> Routing:
     d = directory
     coordinating = {d.government_office, d.propaganda_unit}
@@ -180,6 +184,13 @@ def route(
     if board is not None:
         lead, confidence = board, 0.95
         reasons.insert(0, f"留言板处理部门 {board_unit} → {label(board)} (涉事责任部门)")
+    elif severity in MAJOR and emergency_type in d.emergency_leads:
+        # the response to a major emergency is led by the unit the plan names for its type;
+        # the units the post names, the competent department and the 属地 assist
+        lead = d.emergency_leads[str(emergency_type)]
+        confidence = 0.85
+        reasons.append(f"{severity}{emergency_type} → {label(lead)} 牵头处置 (分级负责)，"
+                       "相关部门及属地配合")
     elif named:
         lead = named[0]
         if comp is not None and comp.unit_id in named:

@@ -320,7 +320,8 @@ def _new_event(
          detail={"post_id": post.id, "source_id": post.source_id, "severity": severity.level,
                  "topic": topic.label})
     decision = route(analyzer.directory, title=post.title, content=post.content,
-                     topic=topic.label, severity=severity.level, board_unit=post.board_unit)
+                     topic=topic.label, severity=severity.level, board_unit=post.board_unit,
+                     emergency_type=severity.emergency_type)
     _assign(session, event, decision, now)
     service.open_clocks(session, event, now, analyzer.sla.policy, analyzer.sla.calendar,
                         close=analyzer.sla.close, actor=ACTOR)

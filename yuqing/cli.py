@@ -26,6 +26,9 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # a line per job run every few seconds drowns what matters; failures still show
+    quiet = max(logging.WARNING, logging.getLevelName(level))
+    logging.getLogger("apscheduler.executors.default").setLevel(quiet)
 
 
 class Context:

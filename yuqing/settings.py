@@ -97,6 +97,10 @@ class Jurisdiction(_Strict):
     fallback_unit: str  # 兜底 when no rule fits
     government_office: str  # 政府办公室: coordinates 特别重大 / 重大
     propaganda_unit: str  # 宣传部: coordinates 特别重大 / 重大, copied on escalations
+    # who leads the response to a 特别重大 / 重大 emergency of each type (e.g. 事故灾难 → 应急管理局)
+    emergency_leads: dict[
+        Literal["自然灾害", "事故灾难", "公共卫生事件", "社会安全事件"], str
+    ] = {}
     duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
     leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
     units: list[Unit] = Field(min_length=1)
@@ -334,6 +338,12 @@ def _cross_checks(data: Mapping[str, Any], where: str) -> list[Problem]:
             problems.append(
                 Problem(where, f"jurisdiction.{field}", f"unknown unit {value!r}; expected a unit id")
             )
+    leads = j.get("emergency_leads")
+    if isinstance(leads, dict):
+        for kind, value in leads.items():
+            if value not in ids:
+                problems.append(Problem(where, f"jurisdiction.emergency_leads.{kind}",
+                                        f"unknown unit {value!r}; expected a unit id"))
     src_ids: set[str] = set()
     for i, src in enumerate(data.get("sources", [])):
         if not isinstance(src, dict):

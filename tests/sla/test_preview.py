@@ -19,9 +19,11 @@ def test_a_major_post_gets_coordinators_and_the_5h_and_24h_windows(settings: Set
     out = routing_fields(
         directory, setup.policy, setup.calendar,
         title="海子街镇客车坠河", content="海子街镇新开田村一辆客车坠河，已造成11人死亡。",
-        topic="交通运输", severity="重大", handling="投诉/求助", start=start)
+        topic="交通运输", severity="重大", handling="投诉/求助", start=start,
+        emergency_type="事故灾难")
     assert {"qzfb", "xcb"} <= set(out["coordinate_units"])
-    assert out["lead_unit"] not in ("qzfb", "xcb")
+    assert out["lead_unit"] == "yjj"  # the emergency plan's lead for 事故灾难
+    assert "haizijie" in out["co_units"]  # 属地
     assert out["routing_reasons"]
     due = {d["kind"]: d["due_at"] for d in out["deadlines"]}
     assert due["publish_info"] == "2026-11-24T15:07:00+08:00"

@@ -270,3 +270,15 @@ def test_routing_imports_no_service_code() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_major_emergency_is_led_by_the_plan_unit_for_its_type(settings: Settings) -> None:
+    d = Directory.from_jurisdiction(settings.jurisdiction)
+    text = dict(title="海子街镇一客车侧翻坠入河道", content="海子街镇新开田村客车坠河，已造成11人死亡。")
+    r = route(d, topic="交通运输", severity="重大", emergency_type="事故灾难", **text)
+    assert r.lead == "yjj"
+    assert "haizijie" in r.co_units and "swj" in r.co_units  # 属地, and 河道 → 水务局
+    assert any("牵头处置" in reason for reason in r.reasons)
+    # without a type, or below 重大, the ordinary rules apply
+    assert route(d, topic="交通运输", severity="重大", **text).lead != "yjj"
+    assert route(d, topic="交通运输", severity="较大", emergency_type="事故灾难", **text).lead != "yjj"
