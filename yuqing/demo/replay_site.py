@@ -219,11 +219,13 @@ def replay_site(
     clock: Clock = lambda: datetime.now(UTC),
     scenario: tuple[ScenarioPost, ...] = SCENARIO,
     recurring_every_s: int | None = 90,
+    boards: dict[str, Board] | None = None,
 ) -> Iterator[tuple[str, Timeline]]:
     """Run the replay site on 127.0.0.1:``port`` (0: any free port); yields (base URL,
-    timeline)."""
-    boards = build_boards()
-    assert set(boards) == set(BOARDS)
+    timeline). ``boards`` replaces the four sample boards (the load benchmark runs ten)."""
+    if boards is None:
+        boards = build_boards()
+        assert set(boards) == set(BOARDS)
     timeline = Timeline(boards, clock(), clock, scenario, recurring_every_s)
     site = LocalSite()
     site.add(_admin(timeline))
