@@ -10,7 +10,10 @@ defaults) over the same title + content strings. Each is run ``--repeats`` times
 and the median is reported.
 
 Prints one JSON line:
-    {"posts": ..., "posts_per_s": ..., "jieba_lcut_posts_per_s": ..., "ratio": ...}
+    {"posts": ..., "posts_per_s": ..., "cpu_ms_per_post": ..., "jieba_lcut_posts_per_s": ...,
+     "ratio": ...}
+(``cpu_ms_per_post``: process CPU time of the median analysis run per post; on a shared machine
+it is steadier than wall time.)
 
 Usage:
     .venv/bin/python -m bench.classify
@@ -116,20 +119,23 @@ def main(argv: list[str] | None = None) -> None:
     strings = [f"{r['title']}\n{r['content']}" for r in records]
     jieba.initialize()
     analysis_s: list[float] = []
+    analysis_cpu: list[float] = []
     jieba_s: list[float] = []
     events = 0
     for _ in range(args.repeats):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         results = analyze_records(
             records, classifier=classifier, now=NOW, places=places, broad_places=broad
         )
         analysis_s.append(time.perf_counter() - t)
+        analysis_cpu.append(time.process_time() - cpu)
         events = len({r["event_id"] for r in results})
         t = time.perf_counter()
         for s in strings:
             jieba.lcut(s)
         jieba_s.append(time.perf_counter() - t)
     posts_per_s = len(records) / statistics.median(analysis_s)
+    cpu_ms = 1000 * statistics.median(analysis_cpu) / len(records)
     jieba_per_s = len(records) / statistics.median(jieba_s)
     print(
         json.dumps(
@@ -138,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
                 "events": events,
                 "repeats": args.repeats,
                 "posts_per_s": round(posts_per_s, 1),
+                "cpu_ms_per_post": round(cpu_ms, 3),
                 "jieba_lcut_posts_per_s": round(jieba_per_s, 1),
                 "ratio": round(posts_per_s / jieba_per_s, 3),
             }

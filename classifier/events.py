@@ -4,8 +4,9 @@ A post joins an earlier post's event when, within ``window`` of it:
 
 1. **near duplicate** — the Jaccard similarity of the character 3-gram sets of their first
    ``MAX_CHARS`` characters (without 转 / 【转帖】 / 回复 prefixes, spaces and punctuation) is at
-   least ``threshold``: reposts, small edits. Candidates come from a MinHash LSH index
-   (datasketch); the similarity shown is the exact one; or
+   least ``threshold``: reposts, small edits. Candidates come from a MinHash LSH index (MinHash
+   values computed with numpy for all shingles of a post at once, banded into hash tables); the
+   similarity shown is the exact one; or
 2. **same incident** — they share a *specific* place and emergency vocabulary of the same type
    (the same fire told differently on two boards); a township-level place (…镇, …乡, …街道)
    needs a shared emergency word; or
@@ -28,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from classifier import lexicon_severity as lex
 
@@ -59,6 +59,22 @@ _SPECIFIC: Final = "specific"
 _GOLDEN: Final = np.uint32(0x9E3779B1)
 _MIX2: Final = np.uint32(0x85EBCA77)
 _MIX3: Final = np.uint32(0xC2B2AE3D)
+_SEED: Final = 0x5EED
+
+
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Multiply-shift hash functions ``(a * h + b) >> 32`` (a odd): one per MinHash value."""
+    rng = np.random.default_rng(_SEED)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def minhash(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MinHash values (uint32) of a set of 32-bit shingle hashes."""
+    mixed = (hashes.astype(np.uint64)[:, None] * a + b) >> np.uint64(32)
+    values: np.ndarray = mixed.min(axis=0).astype(np.uint32)
+    return values
 
 
 @dataclass(frozen=True)
@@ -171,9 +187,11 @@ class EventIndex:
         # posts share almost no 3-grams (about 0.3 candidates per query on 5,600 real
         # messages), so few bands keep the index cheap without losing reposts.
         rows = 2 if num_perm >= 4 else 1
-        bands = max(2, min(8, num_perm // rows))
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=(bands, rows))
-        self._scratch = MinHash(num_perm=num_perm, hashfunc=int)
+        self._bands = max(1, min(8, num_perm // rows))
+        self._rows = rows
+        self._a, self._b = _permutations(num_perm)
+        self._buckets: list[dict[int, set[Hashable]]] = [{} for _ in range(self._bands)]
+        self._band_keys: dict[Hashable, list[int]] = {}
         self._posts: dict[Hashable, _Post] = {}
         self._event_of: dict[Hashable, Hashable] = {}
         self._members: dict[Hashable, set[Hashable]] = {}
@@ -190,20 +208,28 @@ class EventIndex:
     def _signature(self, text: str) -> _Signature:
         if self._last is not None and self._last.text == text:
             return self._last
-        hashes = shingle_hashes(text).tolist()
-        values: np.ndarray | None = None
-        if hashes:
-            self._scratch.clear()
-            self._scratch.update_batch(hashes)
-            values = self._scratch.hashvalues
-        sig = _Signature(text, frozenset(hashes), values)
+        hashes = shingle_hashes(text)
+        values = minhash(hashes, self._a, self._b) if len(hashes) else None
+        sig = _Signature(text, frozenset(hashes.tolist()), values)
         self._last = sig
         return sig
 
-    def _minhash(self, values: np.ndarray) -> MinHash:
-        """A MinHash holding ``values`` (one reused object: the LSH copies what it keeps)."""
-        self._scratch.hashvalues = values
-        return self._scratch
+    def _band_keys_of(self, values: np.ndarray) -> list[int]:
+        """One key per band: the band's MinHash values packed into one integer."""
+        used = np.ascontiguousarray(values[: self._bands * self._rows], dtype=np.uint32)
+        if self._rows == 2:
+            keys: list[int] = used.view(np.uint64).tolist()
+        else:
+            keys = used.tolist()
+        return keys
+
+    def _candidates(self, values: np.ndarray) -> set[Hashable]:
+        found: set[Hashable] = set()
+        for band, key in zip(self._buckets, self._band_keys_of(values), strict=True):
+            hit = band.get(key)
+            if hit:
+                found |= hit
+        return found
 
     # ------------------------------------------------------------------ queries
     def match(
@@ -223,17 +249,14 @@ class EventIndex:
         best: tuple[float, int, Hashable, tuple[str, ...]] | None = None
 
         if sig.values is not None:
-            minhash = self._minhash(sig.values)
             candidates = [
                 self._posts[key]
-                for key in self._lsh.query(minhash)
+                for key in self._candidates(sig.values)
                 if abs(self._posts[key].published_at - when) <= self.window
             ]
             if len(candidates) > EXACT_CANDIDATES:
                 # many look-alikes (a copied template): keep those with the best MinHash estimate
-                estimates = (np.stack([p.signature for p in candidates]) == minhash.hashvalues).sum(
-                    1
-                )
+                estimates = (np.stack([p.signature for p in candidates]) == sig.values).sum(1)
                 order = np.argsort(-estimates, kind="stable")[:EXACT_CANDIDATES]
                 candidates = [candidates[i] for i in order]
             for post in candidates:
@@ -338,7 +361,10 @@ class EventIndex:
             if level != _BROAD:
                 self._by_place.setdefault(place, []).append(post_key)
         if sig.values is not None:
-            self._lsh.insert(post_key, self._minhash(sig.values), check_duplication=False)
+            keys = self._band_keys_of(sig.values)
+            self._band_keys[post_key] = keys
+            for band, key in zip(self._buckets, keys, strict=True):
+                band.setdefault(key, set()).add(post_key)
 
     def merge(self, from_event: Hashable, into_event: Hashable) -> None:
         """Move every post of ``from_event`` into ``into_event`` (a person merged two events)."""
@@ -379,5 +405,9 @@ class EventIndex:
                     keys[:] = [k for k in keys if k != post_key]
                     if not keys:
                         del self._by_place[place]
-        if post_key in self._lsh:
-            self._lsh.remove(post_key)
+        for band, key in zip(self._buckets, self._band_keys.pop(post_key, ()), strict=False):
+            members = band.get(key)
+            if members is not None:
+                members.discard(post_key)
+                if not members:
+                    del band[key]

@@ -1,17 +1,19 @@
 """Handling type (处置类型): 建言 / 咨询 / 投诉/求助, the 人民网 board's own labels.
 
-The model reads the character n-grams of the title and of the body separately (a question mark or
-"建议" in a title says more than one deep in a long letter) and counts of cue words for each type.
-The cue words that fired are the evidence shown to the duty officer.
+The model reads the character n-grams of the whole text and, again, of the title (a question mark
+or "建议" in a title says more than one deep in a long letter), and counts of cue words for each
+type in title and body. The cue words that fired are the evidence shown to the duty officer.
 """
 
 from __future__ import annotations
 
-import math
-import re
+from dataclasses import dataclass
 from typing import Final
 
-from classifier.linear import Block, LinearTextModel
+import numpy as np
+
+from classifier.linear import LinearTextModel
+from classifier.ngrams import BITS, Encoded, encode, text_to_key
 from classifier.text import HANDLING_TYPES
 from classifier.types import PostText
 
@@ -116,51 +118,114 @@ CUE_NAMES: Final = [
 REVIEW_BELOW: Final = 0.5
 
 _GROUP_OF: Final = {w: g for g in GROUPS for w in CUES[g]}
-# every start position, longest word first: "是否可以" counts as 建言, not also as 咨询's "是否"
-_CUE_RE: Final = re.compile(
-    "(?=(" + "|".join(re.escape(w) for w in sorted(_GROUP_OF, key=lambda w: (-len(w), w))) + "))"
-)
+_WORDS: Final = sorted(_GROUP_OF)
+_WORD_GROUP: Final = np.array([GROUPS.index(_GROUP_OF[w]) for w in _WORDS], dtype=np.int64)
+_QUESTION: Final = (ord("?"), ord("？"))
 
 
-def _counts(text: str) -> list[int]:
-    counts = dict.fromkeys(GROUPS, 0)
-    for word in _CUE_RE.findall(text):
-        counts[_GROUP_OF[word]] += 1
-    return [counts[g] for g in GROUPS]
+class _CueTable:
+    """Cue words as n-gram keys, to find them in a whole batch of code points at once."""
+
+    def __init__(self) -> None:
+        self.first = np.zeros(0x110000, dtype=bool)
+        self.first[[ord(w[0]) for w in _WORDS]] = True
+        self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n in (2, 3):
+            pairs = sorted((text_to_key(w), i) for i, w in enumerate(_WORDS) if len(w) == n)
+            self.keys[n] = (
+                np.array([k for k, _ in pairs], dtype=np.uint64),
+                np.array([i for _, i in pairs], dtype=np.int64),
+            )
+        self.long = [
+            (np.uint64(text_to_key(w[:3])), np.uint64(ord(w[3])), i)
+            for i, w in enumerate(_WORDS)
+            if len(w) == 4
+        ]
+        if any(len(w) not in (2, 3, 4) for w in _WORDS):
+            raise ValueError("cue words have two to four characters")
+
+
+_TABLE: _CueTable | None = None
+
+
+def _table() -> _CueTable:
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = _CueTable()
+    return _TABLE
+
+
+@dataclass(frozen=True)
+class CueScan:
+    """Cue features of a batch (``CUE_NAMES`` order) and the cue words found in each post."""
+
+    features: np.ndarray  # (posts, len(CUE_NAMES)) float32
+    matched: list[dict[str, list[str]]]
+
+
+def scan(enc: Encoded) -> CueScan:
+    """Find the cue words of every title and body of a batch.
+
+    At each position the longest cue word starting there counts ("是否可以" is one 建言 cue,
+    not also 咨询's "是否"); positions may overlap. Counts enter as log counts, so one long
+    letter cannot dominate.
+    """
+    table = _table()
+    n = enc.n_posts
+    cps = enc.cps
+    seg_all = enc.segment_of_positions()
+    pos = np.flatnonzero(table.first[cps.astype(np.int64)])
+    seg = seg_all[pos]
+    rem = enc.starts[1:][seg] - pos
+    padded = np.concatenate([cps, np.zeros(3, dtype=np.uint64)])
+    k2 = padded[pos] | (padded[pos + 1] << np.uint64(BITS))
+    k3 = k2 | (padded[pos + 2] << np.uint64(2 * BITS))
+    found = np.full(len(pos), -1, dtype=np.int64)
+    for size, key in ((2, k2), (3, k3)):
+        keys, ids = table.keys[size]
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        ok = (keys[at] == key) & (rem >= size)
+        found[ok] = ids[at[ok]]
+    fourth = padded[pos + 3]
+    for prefix, last, i in table.long:
+        found[(k3 == prefix) & (fourth == last) & (rem >= 4)] = i
+    hit = found >= 0
+    seg, found = seg[hit], found[hit]
+    counts = np.bincount(
+        seg * len(GROUPS) + _WORD_GROUP[found], minlength=2 * n * len(GROUPS)
+    ).reshape(n, 2 * len(GROUPS))
+    question = np.isin(cps, np.array(_QUESTION, dtype=np.uint64))
+    marks = np.bincount(seg_all[question], minlength=2 * n).reshape(n, 2)
+    features = np.empty((n, len(CUE_NAMES)), dtype=np.float32)
+    features[:, : 2 * len(GROUPS)] = np.log1p(counts)  # title groups, then body groups
+    features[:, 2 * len(GROUPS) : 2 * len(GROUPS) + 2] = np.log1p(marks)
+    features[:, -1] = np.log1p(enc.lengths[1::2]) / 8.0
+    matched: list[dict[str, list[str]]] = [{} for _ in range(n)]
+    for s, i in zip((seg >> 1).tolist(), found.tolist(), strict=True):
+        words = matched[s].setdefault(_GROUP_OF[_WORDS[i]], [])
+        if _WORDS[i] not in words:
+            words.append(_WORDS[i])
+    return CueScan(features, matched)
 
 
 def cue_vector(post: PostText) -> list[float]:
-    """Dense cue features in ``CUE_NAMES`` order (log counts, so one long letter can't dominate)."""
-    title, body = post.title, post.content
-    row = [math.log1p(c) for c in _counts(title)]
-    row += [math.log1p(c) for c in _counts(body)]
-    row.append(math.log1p(title.count("？") + title.count("?")))
-    row.append(math.log1p(body.count("？") + body.count("?")))
-    row.append(math.log1p(len(body)) / 8.0)
-    return row
+    """Dense cue features of one post in ``CUE_NAMES`` order."""
+    return [float(v) for v in scan(encode([post])).features[0]]
 
 
 def matched_cues(post: PostText) -> dict[str, list[str]]:
     """Cue words present in the post, per handling type, in order of appearance (evidence)."""
-    found: dict[str, list[str]] = {}
-    for word in _CUE_RE.findall(f"{post.title}\n{post.content}"):
-        words = found.setdefault(_GROUP_OF[word], [])
-        if word not in words:
-            words.append(word)
-    return found
+    return scan(encode([post])).matched[0]
 
 
 def new_model() -> LinearTextModel:
     """The untrained handling model: configuration only."""
     return LinearTextModel(
         labels=list(HANDLING_TYPES),
-        blocks=[
-            Block("char", "title", weight=0.5, ngram_range=(1, 3), min_df=2, max_features=20_000),
-            Block("char", "body", weight=1.0, ngram_range=(1, 3), min_df=2, max_features=60_000),
-        ],
         estimator="logreg",
         C=1.0,
+        text_weight=1.0,
+        title_weight=0.5,
         cue_names=list(CUE_NAMES),
         cue_weight=1.0,
-        cues=cue_vector,
     )

@@ -3,7 +3,10 @@
 A model directory holds::
 
     metadata.json   version, library versions, labels, training-data hash, metrics, settings
-    weights.npz     vocabularies, idf vectors and weight matrices (no pickles)
+    weights.npz     the shared n-gram vocabulary, its idf and the weight matrices (no pickles)
+
+Both tasks read one feature matrix per batch (``classifier.ngrams.CharSpace``): a post's
+n-grams are extracted and looked up once, and each task multiplies them by its own weights.
 
 ``load_classifier()`` without a directory loads the default model shipped in
 ``classifier/models/default``. Loading checks the format and the scikit-learn version the model
@@ -22,23 +25,34 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import scipy.sparse as sp
 
 from classifier import handling, topic
-from classifier.linear import LinearTextModel
+from classifier.linear import LinearTextModel, top_contributions
+from classifier.ngrams import CharSpace, encode
 from classifier.tokenize import Tokenizer
 from classifier.types import Label, PostText
 
-FORMAT: Final = 1
+FORMAT: Final = 2
 DEFAULT_MODEL_DIR: Final = Path(__file__).resolve().parent / "models" / "default"
 METADATA: Final = "metadata.json"
 WEIGHTS: Final = "weights.npz"
 TASKS: Final = ("topic", "handling")
 ACTIVE_DIR: Final = "model"  # under var_dir
 EVIDENCE_TERMS: Final = 6
+CHUNK: Final = 2000
 
 
 class ModelError(Exception):
     """A model directory that cannot be used, with the reason and the fix."""
+
+
+class Models(dict[str, LinearTextModel]):
+    """The task models of one model directory and the feature space they share."""
+
+    def __init__(self, space: CharSpace, models: dict[str, LinearTextModel]) -> None:
+        super().__init__(models)
+        self.space = space
 
 
 def library_versions() -> dict[str, str]:
@@ -90,16 +104,17 @@ def read_metadata(model_dir: Path) -> dict[str, Any]:
     return meta
 
 
-def save_model(model_dir: Path, models: dict[str, LinearTextModel], meta: dict[str, Any]) -> None:
+def save_model(model_dir: Path, models: Models, meta: dict[str, Any]) -> None:
     """Write weights and metadata; the metadata goes last so a half-written dir fails to load."""
     model_dir.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = models.space.to_arrays()
     for task, m in models.items():
         arrays.update(m.to_arrays(f"{task}_"))
     full = {
         **meta,
         "format": FORMAT,
         "libraries": library_versions(),
+        "features": models.space.spec(),
         "tasks": {task: m.spec() for task, m in models.items()},
     }
     tmp = model_dir / (WEIGHTS + ".tmp.npz")
@@ -110,7 +125,7 @@ def save_model(model_dir: Path, models: dict[str, LinearTextModel], meta: dict[s
     )
 
 
-def load_models(model_dir: Path) -> tuple[dict[str, LinearTextModel], dict[str, Any]]:
+def load_models(model_dir: Path) -> tuple[Models, dict[str, Any]]:
     meta = read_metadata(model_dir)
     check_compatible(meta, model_dir)
     weights = model_dir / WEIGHTS
@@ -118,15 +133,18 @@ def load_models(model_dir: Path) -> tuple[dict[str, LinearTextModel], dict[str, 
         raise ModelError(
             f"{model_dir}: {WEIGHTS} is missing; rebuild the model with `yuqing train`"
         )
-    models: dict[str, LinearTextModel] = {}
     try:
         with np.load(weights, allow_pickle=False) as arrays:
-            for task in TASKS:
-                spec = meta["tasks"][task]
-                models[task] = LinearTextModel.from_arrays(spec, arrays, f"{task}_")
+            space = CharSpace.from_arrays(meta["features"], arrays)
+            models = {
+                task: LinearTextModel.from_arrays(
+                    meta["tasks"][task], arrays, f"{task}_", space.size
+                )
+                for task in TASKS
+            }
     except (KeyError, ValueError, OSError) as exc:
         raise ModelError(f"{model_dir}: weights do not match the metadata ({exc})") from exc
-    return models, meta
+    return Models(space, models), meta
 
 
 _TOKENIZERS: dict[tuple[str, ...], Tokenizer] = {}
@@ -148,12 +166,13 @@ class PostClassifier:
 
     def __init__(
         self,
-        models: dict[str, LinearTextModel],
+        models: Models,
         metadata: dict[str, Any],
         *,
         user_words: Iterable[str] = (),
     ) -> None:
         self.models = models
+        self.space = models.space
         self.metadata = metadata
         self.user_words = tuple(user_words)
         self._tokenizer: Tokenizer | None = None
@@ -163,18 +182,15 @@ class PostClassifier:
             "topic": float(review.get("topic", topic.REVIEW_BELOW)),
             "handling": float(review.get("handling", handling.REVIEW_BELOW)),
         }
-        for task, m in models.items():
-            m.bind(self._words, handling.cue_vector if task == "handling" else None)
+        self._readable = self.space.readable()
 
     @property
     def tokenizer(self) -> Tokenizer:
-        """jieba with the user words; built on first use (only word blocks need it)."""
+        """jieba with the user words, for callers that want the jurisdiction's words; built on
+        first use (the models themselves read character n-grams)."""
         if self._tokenizer is None:
             self._tokenizer = shared_tokenizer(self.user_words)
         return self._tokenizer
-
-    def _words(self, text: str) -> list[str]:
-        return self.tokenizer.words(text)
 
     @property
     def topics(self) -> list[str]:
@@ -184,40 +200,73 @@ class PostClassifier:
         """(topic, handling) for each post, in order."""
         if not posts:
             return []
-        topics = self.predict_task("topic", posts)
-        kinds = self.predict_task("handling", posts)
-        return list(zip(topics, kinds, strict=True))
+        out = self._predict(("topic", "handling"), posts)
+        return list(zip(out["topic"], out["handling"], strict=True))
 
     def predict_task(self, task: str, posts: Sequence[PostText]) -> list[Label]:
+        if task not in self.models:
+            raise KeyError(f"no {task!r} model; tasks: {', '.join(self.models)}")
+        if not posts:
+            return []
+        return self._predict((task,), posts)[task]
+
+    def _predict(self, tasks: Sequence[str], posts: Sequence[PostText]) -> dict[str, list[Label]]:
+        out: dict[str, list[Label]] = {task: [] for task in tasks}
+        # a few thousand posts at a time keep the n-gram arrays small enough to stay fast
+        for start in range(0, len(posts), CHUNK):
+            for task, labels in self._predict_chunk(tasks, posts[start : start + CHUNK]).items():
+                out[task].extend(labels)
+        return out
+
+    def _predict_chunk(
+        self, tasks: Sequence[str], posts: Sequence[PostText]
+    ) -> dict[str, list[Label]]:
+        enc = encode(posts)
+        X = self.space.transform(enc)
+        cues = handling.scan(enc) if "handling" in tasks else None
+        return {
+            task: self._labels(
+                task,
+                X,
+                cues.features if cues is not None and task == "handling" else None,
+                cues.matched if cues is not None and task == "handling" else None,
+            )
+            for task in tasks
+        }
+
+    def _labels(
+        self,
+        task: str,
+        X: sp.csr_matrix,
+        cue_features: np.ndarray | None,
+        matched: list[dict[str, list[str]]] | None,
+    ) -> list[Label]:
         model = self.models[task]
-        proba, X = model.predict_proba(posts)
-        best = proba.argmax(axis=1)
+        proba = model.predict_proba(X, cue_features)
+        order = np.argsort(-proba, axis=1, kind="stable")
+        best = order[:, 0]
+        runner = order[:, 1] if proba.shape[1] > 1 else best
+        rows = np.arange(len(best))
+        scores = proba[rows, best].round(4).tolist()
+        runner_scores = proba[rows, runner].round(4).tolist()
+        strongest = top_contributions(X, model.coef, best, self._readable, 2 * EVIDENCE_TERMS)
+        labels = model.labels
+        review = self.review_below[task]
         out: list[Label] = []
-        for i, post in enumerate(posts):
-            k = int(best[i])
-            score = float(proba[i, k])
-            order = np.argsort(-proba[i])
-            runner = int(order[1]) if len(order) > 1 else k
+        for i, k in enumerate(best.tolist()):
             evidence: dict[str, Any] = {
-                "terms": topic.evidence_terms(
-                    model.contributions(X, i, k, 4 * EVIDENCE_TERMS),
-                    model.feature_name,
-                    EVIDENCE_TERMS,
-                ),
-                "runner_up": {
-                    "label": model.labels[runner],
-                    "score": round(float(proba[i, runner]), 4),
-                },
+                "terms": topic.evidence_terms(strongest[i], self.space.name, EVIDENCE_TERMS),
+                "runner_up": {"label": labels[int(runner[i])], "score": runner_scores[i]},
             }
-            if task == "handling":
-                evidence["cues"] = handling.matched_cues(post)
+            if matched is not None:
+                evidence["cues"] = matched[i]
             out.append(
                 Label(
                     kind=task,
-                    label=model.labels[k],
-                    score=round(score, 4),
+                    label=labels[k],
+                    score=scores[i],
                     evidence=evidence,
-                    needs_review=score < self.review_below[task],
+                    needs_review=scores[i] < review,
                     model_version=self.version,
                 )
             )

@@ -24,8 +24,8 @@ from typing import Any, Final
 
 from classifier import handling, topic
 from classifier.evaluate import Metrics, score
-from classifier.linear import LinearTextModel
-from classifier.model import PostClassifier, library_versions, new_version, shared_tokenizer
+from classifier.model import Models, PostClassifier, library_versions, new_version
+from classifier.ngrams import CharSpace, encode
 from classifier.text import (
     THREADS_EVAL_FROM,
     Example,
@@ -116,22 +116,35 @@ def load_training_data(
     return TrainingData({"topic": topic_data, "handling": handling_data}, evaluation, files)
 
 
-def fit_models(
-    data: TrainingData, *, seed: int = 0
-) -> tuple[dict[str, LinearTextModel], dict[str, float]]:
-    """Fit both tasks; also returns cross-validated macro-F1 on the training rows."""
+def _unique_posts(data: TrainingData) -> list[PostText]:
+    seen: dict[PostText, None] = {}
+    for d in data.train.values():
+        for ex in d.examples:
+            seen.setdefault(ex.post, None)
+    return list(seen)
+
+
+def fit_models(data: TrainingData, *, seed: int = 0) -> tuple[Models, dict[str, float]]:
+    """Fit the shared features and both tasks; also returns cross-validated macro-F1 on the
+    training rows."""
+    space = CharSpace()
+    space.fit_transform(_unique_posts(data))  # vocabulary and idf from every training post
     models = {"topic": topic.new_model(), "handling": handling.new_model()}
-    needs_words = any(b.analyzer == "word" for m in models.values() for b in m.blocks)
-    words = shared_tokenizer().words if needs_words else None
     cv: dict[str, float] = {}
     for task, model in models.items():
         d = data.train[task]
         posts = [ex.post for ex in d.examples]
+        enc = encode(posts)
         model.fit(
-            posts, [ex.label for ex in d.examples], sample_weight=d.weights, words=words, seed=seed
+            space.transform(enc),
+            space.title_columns(),
+            [ex.label for ex in d.examples],
+            cues=handling.scan(enc).features if model.n_cues else None,
+            sample_weight=d.weights,
+            seed=seed,
         )
         cv[task] = round(model.cv_macro_f1_, 4)
-    return models, cv
+    return Models(space, models), cv
 
 
 def evaluate_splits(classifier: PostClassifier, data: TrainingData) -> dict[str, dict[str, Any]]:

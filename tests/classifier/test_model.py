@@ -11,14 +11,16 @@ import numpy as np
 import pytest
 
 from classifier import handling
-from classifier.linear import Block, LinearTextModel
+from classifier.linear import LinearTextModel
 from classifier.model import (
     DEFAULT_MODEL_DIR,
     ModelError,
+    Models,
     PostClassifier,
     load_classifier,
     save_model,
 )
+from classifier.ngrams import CharSpace, encode
 from classifier.text import HANDLING_TYPES, read_handling_csv
 from classifier.types import Label, PostText
 from yuqing.settings import TOPICS
@@ -69,15 +71,12 @@ def test_predict_gives_labels_with_scores_and_evidence(default: PostClassifier) 
     assert default.predict([]) == []
 
 
-def _tiny_model() -> tuple[dict[str, LinearTextModel], list[PostText]]:
+def _tiny_model() -> tuple[Models, list[PostText]]:
     rows = read_handling_csv(DATA / "handling_train.csv")[:150]
     posts = [r.post for r in rows]
-    topic = LinearTextModel(
-        labels=[],
-        blocks=[Block("char", "text", ngram_range=(1, 2), min_df=1)],
-        estimator="svc",
-        C=0.5,
-    )
+    space = CharSpace(min_df=1)
+    X = space.fit_transform(posts)
+    topic = LinearTextModel(labels=[], estimator="svc", C=0.5)
 
     # topic labels for the mechanics only: which kind of place the post names
     def place(p: PostText) -> str:
@@ -85,10 +84,11 @@ def _tiny_model() -> tuple[dict[str, LinearTextModel], list[PostText]]:
             "城乡建设" if "街道" in p.content else "交通运输" if "镇" in p.content else "教育文体"
         )
 
-    topic.fit(posts, [place(p) for p in posts], folds=3)
+    topic.fit(X, space.title_columns(), [place(p) for p in posts], folds=3)
     kind = handling.new_model()
-    kind.fit(posts, [r.label for r in rows], folds=3)
-    return {"topic": topic, "handling": kind}, posts
+    cues = handling.scan(encode(posts)).features
+    kind.fit(X, space.title_columns(), [r.label for r in rows], cues=cues, folds=3)
+    return Models(space, {"topic": topic, "handling": kind}), posts
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_missing_and_broken_files_are_clear_errors(tmp_path: Path) -> None:
         load_classifier(model_dir)
     model_dir = _copy_default(tmp_path / "c")
     meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
-    meta["tasks"]["topic"]["blocks"][0]["analyzer"] = "word"  # arrays no longer fit the spec
+    meta["tasks"]["topic"]["cue_names"] = ["extra"]  # arrays no longer fit the spec
     (model_dir / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="do not match"):
         load_classifier(model_dir)

@@ -51,9 +51,7 @@ def test_clear_cases(model: PostClassifier, topic: str, title: str, content: str
 
 def test_evidence_terms_are_readable_and_not_nested() -> None:
     names = {0: "物业", 1: "物", 2: "物业费", 3: "，。", 4: "12", 5: "电梯"}
-    terms = evidence_terms(
-        [(2, 0.9), (0, 0.8), (1, 0.7), (3, 0.6), (4, 0.5), (5, 0.4)], names.__getitem__
-    )
+    terms = evidence_terms([2, 0, 1, 3, 4, 5], names.__getitem__)
     assert terms == ["物业费", "电梯"]
 
 
