@@ -132,6 +132,7 @@ def main() -> None:
     ap.add_argument("--poll-interval", type=int, default=60)
     ap.add_argument("--drain-minutes", type=float, default=5)
     ap.add_argument("--database-url", default="")
+    ap.add_argument("--log", type=Path, default=None, help="keep the service's log here")
     args = ap.parse_args()
     spec = boards()
     with tempfile.TemporaryDirectory(prefix="yuqing-load-") as tmp, replay_site(
@@ -196,6 +197,8 @@ def main() -> None:
         ids = {(src, int(n)) for src, ext in keys for n in re.findall(r"\d+", str(ext))}
         lost = [(b, i) for b, i in published if (b, i) not in ids]
         svc.stop()
+        if args.log is not None and svc.log_path is not None:
+            args.log.write_bytes(svc.log_path.read_bytes())
         service_errors = sum(1 for line in (svc.log_tail(100000).splitlines())
                              if " ERROR " in line or "Traceback" in line)
     latencies.sort()
