@@ -333,7 +333,7 @@ def _new_event(
 def _assign(session: Session, event: models.Event, decision: Routing, now: datetime) -> None:
     event.lead_unit_id = decision.lead
     event.routing_confidence = decision.confidence
-    reasons = [{"rule": "routing", "reason": r} for r in decision.reasons]
+    reasons: list[Any] = list(decision.reasons)  # already in the words a clerk reads
     roles = [(decision.lead, AssignmentRole.LEAD)]
     roles += [(u, AssignmentRole.CO) for u in decision.co_units]
     roles += [(u, AssignmentRole.COORDINATE) for u in decision.coordinate]
@@ -348,7 +348,7 @@ def _assign(session: Session, event: models.Event, decision: Routing, now: datet
 
 
 def _add_assignment(session: Session, event: models.Event, unit_id: str, role: AssignmentRole,
-                    reasons: list[dict[str, Any]], confidence: float | None,
+                    reasons: list[Any], confidence: float | None,
                     now: datetime) -> None:
     a = models.Assignment(event_id=event.id, unit_id=unit_id, role=role,
                           state=AssignmentState.ASSIGNED, active=True, cycle=1,
@@ -373,7 +373,7 @@ def _coordinators(analyzer: Analyzer, session: Session, event: models.Event,
     """A raise to 重大 brings the government office and the 宣传部 in, as routing would have."""
     held = set(session.scalars(select(models.Assignment.unit_id).where(
         models.Assignment.event_id == event.id, models.Assignment.active.is_(True))))
-    reasons = [{"rule": "routing", "reason": f"升级为{event.severity.value} → 政府办、宣传部统筹"}]
+    reasons: list[Any] = [f"升级为{event.severity.value} → 区政府办公室、区委宣传部 协调"]
     for unit_id in (analyzer.directory.government_office, analyzer.directory.propaganda_unit):
         if unit_id not in held:
             _add_assignment(session, event, unit_id, AssignmentRole.COORDINATE, reasons, None,
