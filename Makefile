@@ -39,7 +39,6 @@ run: $(STAMP) system-run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check yuqing crawlers classifier response_sla storage tests bench || true
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
