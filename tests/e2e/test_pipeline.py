@@ -71,3 +71,6 @@ def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
 
     health = requests.get(f"{service.base}/healthz", timeout=5).json()
     assert health["database"] == "ok" and health["scheduler"] == "running"
+    # SIGTERM stops it cleanly
+    assert service.stop() == 0
+    assert "yuqing stopped" in service.log_tail(5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from datetime import UTC, datetime
@@ -40,7 +41,10 @@ def run_cmd(ctx: Context, host: str | None, port: int | None) -> None:
 
     settings = ctx.settings
     _sigterm_as_interrupt()
-    run_service(settings, host=host, port=port)
+    # the web server re-raises the signal it stopped on, once everything has stopped
+    with contextlib.suppress(KeyboardInterrupt):
+        run_service(settings, host=host, port=port)
+    click.echo("yuqing stopped")
 
 
 def _replay_port(urls: list[str]) -> int | None:
@@ -99,8 +103,11 @@ Ctrl-C stops everything.
     try:
         with replay_site(replay_port):
             run_service(settings, port=port, on_ready=ready)
+    except KeyboardInterrupt:
+        pass  # the web server re-raises the signal it stopped on, once everything has stopped
     except OSError as exc:
         fail(f"could not start the demo: {exc} (is another demo already running?)")
+    click.echo("demo stopped; the database and the emails stay in " + str(settings.var_dir))
 
 
 def mail_backend(settings: Settings, mail_dir: Path) -> str:
