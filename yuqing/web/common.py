@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from response_sla.configured import SlaSetup, calendar_warnings
+from response_sla.configured import HORIZON, SlaSetup
 from storage import models
 from storage.enums import Role
 from yuqing.settings import Settings
@@ -45,7 +45,12 @@ class WebState:
         worked out once a day, not on every page."""
         today = self.clock().astimezone(self.tz).date()
         if self._warnings is None or self._warnings[0] != today:
-            self._warnings = (today, calendar_warnings(self.settings, today))
+            years = self.sla.calendar.years_without_data(today, today + HORIZON)
+            self._warnings = (today, [
+                f"{year} 年的节假日安排尚未发布，{year} 年的工作日按法定节假日推算（不含调休），"
+                f"相关时限为暂定；国务院通知发布后，请在节假日覆盖目录中添加 {year}.toml"
+                for year in years
+            ])
         return self._warnings[1]
 
 
