@@ -8,6 +8,7 @@ analysis that opened events flushes the outbox at once.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from yuqing.runtime import Runtime, current
@@ -16,33 +17,42 @@ log = logging.getLogger(__name__)
 
 # a crawl that takes longer than this is stuck: the subprocess is killed and the run counted
 CRAWL_TIMEOUT_S = 600
+# one analysis run works at most this long; the next run (every few seconds) carries on
+ANALYZE_SLICE_S = 30.0
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def analyze_pending() -> int:
+def analyze_pending(*, wait: bool = False) -> int:
+    """Analyse what waits, a batch at a time, for at most ``ANALYZE_SLICE_S``: under a flood
+    of posts the next run carries on, and the thread is not held for ever. ``wait=False``
+    (after a crawl) leaves it to the analysis already running, if there is one."""
     rt = current()
     from yuqing.analysis import Analyzer
     from yuqing.analysis import analyze_pending as step
 
+    if not rt.analyze_lock.acquire(blocking=wait):
+        return 0
     total = 0
-    with rt.analyze_lock:
+    try:
         if rt.analyzer is None:
             rt.analyzer = Analyzer.build(rt.app.settings, rt.app.sessions, _now())
-        while True:
+        until = time.monotonic() + ANALYZE_SLICE_S
+        while time.monotonic() < until:
             report = step(rt.analyzer, rt.app.sessions, _now())
             total += report.posts
-            if report.posts:
-                log.info("analysed %d posts: %d new events, %d joined, %d raised, %d replies",
-                         report.posts, report.new_events, report.joined, report.raised,
-                         report.replies)
-            else:
+            if not report.posts:
                 break
+            log.info("analysed %d posts: %d new events, %d joined, %d raised, %d replies",
+                     report.posts, report.new_events, report.joined, report.raised,
+                     report.replies)
+    finally:
+        rt.analyze_lock.release()
     rt.record("analyze", f"{total} posts", _now())
     if total:
-        flush_outbox()
+        flush_outbox(wait=False)
     return total
 
 
@@ -54,14 +64,18 @@ def sla_tick() -> None:
     rt.record("sla_tick", str(result), _now())
 
 
-def flush_outbox() -> None:
+def flush_outbox(*, wait: bool = True) -> None:
     rt = current()
     from yuqing.notify.outbox import flush_outbox as step
 
     lease = rt.app.settings.mail.lease_s
-    with rt.flush_lock:
+    if not rt.flush_lock.acquire(blocking=wait):
+        return  # a flush is running; it or the next one sends what is new
+    try:
         result = step(rt.app.settings, rt.app.sessions, _now(),
                       lease=timedelta(seconds=lease), budget_s=min(120.0, lease / 2))
+    finally:
+        rt.flush_lock.release()
     rt.record("outbox_flush", str(result), _now())
 
 
@@ -84,7 +98,7 @@ def weekly_digest() -> None:
     queued = queue_weekly_digest(rt.app.settings, rt.app.sessions, _now())
     rt.record("weekly_digest", "queued" if queued else "already queued", _now())
     if queued:
-        flush_outbox()
+        flush_outbox(wait=False)
 
 
 def crawl_source(source_id: str) -> None:

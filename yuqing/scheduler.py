@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
 
 
+CRAWL_EXECUTOR = "crawl"
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
@@ -34,6 +37,9 @@ class JobSpec:
     trigger: Any
     misfire_grace_time: int
     args: tuple[str, ...] = ()
+    # crawls wait on their subprocess for seconds or minutes: they get threads of their own,
+    # so that a slow board never holds up the analysis, the SLA tick or the outbox
+    executor: str = "default"
 
 
 def job_specs(settings: Settings) -> list[JobSpec]:
@@ -61,15 +67,21 @@ def job_specs(settings: Settings) -> list[JobSpec]:
                     IntervalTrigger(seconds=source.interval_s),
                     max(60, source.interval_s),
                     (source.id,),
+                    CRAWL_EXECUTOR,
                 )
             )
     return specs
 
 
 def build_scheduler(engine: Engine, settings: Settings, workers: int = 4) -> BackgroundScheduler:
+    crawlers = max(1, sum(1 for s in settings.sources if s.enabled))
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
-        executors={"default": ThreadPoolExecutor(workers)},
+        executors={
+            "default": ThreadPoolExecutor(workers),
+            # one thread per source at most: each crawl is a subprocess, the threads only wait
+            CRAWL_EXECUTOR: ThreadPoolExecutor(min(crawlers, 8)),
+        },
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=settings.timezone,
     )
@@ -90,6 +102,7 @@ def sync_jobs(scheduler: BackgroundScheduler, settings: Settings) -> list[str]:
         existing = scheduler.get_job(spec.id)
         if existing is not None and str(existing.trigger) == str(spec.trigger) and (
             existing.func_ref == spec.func and tuple(existing.args) == spec.args
+            and existing.executor == spec.executor
         ):
             continue
         extra: dict[str, Any] = {}
@@ -106,6 +119,7 @@ def sync_jobs(scheduler: BackgroundScheduler, settings: Settings) -> list[str]:
             name=spec.id,
             replace_existing=True,
             misfire_grace_time=spec.misfire_grace_time,
+            executor=spec.executor,
             **extra,
         )
         changes.append(f"{'updated' if existing else 'added'} {spec.id}")
