@@ -71,9 +71,12 @@ def source_url(base: str, name: str, board: Board) -> str:
 
 
 def write_config(path: Path, base: str, spec: dict[str, tuple[Board, str, dict[str, Any]]],
-                 interval_s: int) -> None:
+                 interval_s: int, crawl: dict[str, float]) -> None:
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     text = text[: text.index("[[sources]]")]
+    for key, value in crawl.items():
+        text, n = re.subn(rf"(?m)^{key} = [^#\n]*", f"{key} = {value} ", text, count=1)
+        assert n == 1, key
     for name, (board, spider, params) in spec.items():
         inline = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in params.items())
         text += (f'\n[[sources]]\nid = "{name}"\nname = "负载测试·{name}"\nspider = "{spider}"\n'
@@ -132,6 +135,11 @@ def main() -> None:
     ap.add_argument("--poll-interval", type=int, default=60)
     ap.add_argument("--drain-minutes", type=float, default=5)
     ap.add_argument("--database-url", default="")
+    # Every crawl re-fetches the threads of the last revisit_days (for replies): at a hundred
+    # new posts a minute per board that alone outgrows any crawl interval, so the load run
+    # fetches new threads only by default. The boards are local: no politeness delay needed.
+    ap.add_argument("--revisit-days", type=int, default=0)
+    ap.add_argument("--download-delay", type=float, default=0.05)
     ap.add_argument("--log", type=Path, default=None, help="keep the service's log here")
     args = ap.parse_args()
     spec = boards()
@@ -140,7 +148,8 @@ def main() -> None:
     ) as (base, timeline):
         root = Path(tmp)
         config = root / "yuqing.toml"
-        write_config(config, base, spec, args.poll_interval)
+        write_config(config, base, spec, args.poll_interval, {
+            "revisit_days": args.revisit_days, "download_delay_s": args.download_delay})
         db_url = args.database_url or f"sqlite:///{root / 'var' / 'yuqing.db'}"
         env = {"YUQING_DATABASE_URL": db_url, "YUQING_LOG_LEVEL": "WARNING",
                "YUQING_MAIL_BACKEND": "dryrun"}
@@ -205,6 +214,7 @@ def main() -> None:
     stored = len(keys)
     print(json.dumps({
         "minutes": args.minutes, "boards": len(spec), "clients": args.clients,
+        "revisit_days": args.revisit_days, "download_delay_s": args.download_delay,
         "published": len(published), "stored": stored, "lost": len(lost),
         "duplicates": dup - len(keys), "analysis_failed": failed_analysis,
         "events": events, "notifications_sent": sent,
