@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.localsite.boards import Board, DiscuzBoard, GovTableBoard, PeopleBoard, TiebaBoard
 from storage import models
-from yuqing.demo.harness import ServiceProcess
+from yuqing.demo.harness import ServiceProcess, with_crawl_values
 from yuqing.demo.replay_site import Timeline, replay_site
 from yuqing.settings import DEFAULT_CONFIG
 
@@ -73,10 +73,7 @@ def source_url(base: str, name: str, board: Board) -> str:
 def write_config(path: Path, base: str, spec: dict[str, tuple[Board, str, dict[str, Any]]],
                  interval_s: int, crawl: dict[str, float]) -> None:
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
-    text = text[: text.index("[[sources]]")]
-    for key, value in crawl.items():
-        text, n = re.subn(rf"(?m)^{key} = [^#\n]*", f"{key} = {value} ", text, count=1)
-        assert n == 1, key
+    text = with_crawl_values(text[: text.index("[[sources]]")], crawl)
     for name, (board, spider, params) in spec.items():
         inline = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in params.items())
         text += (f'\n[[sources]]\nid = "{name}"\nname = "负载测试·{name}"\nspider = "{spider}"\n'

@@ -100,7 +100,8 @@ def _handling(session: Session, event: models.Event) -> str | None:
     return board_type or event.handling
 
 
-def _active_assignments(session: Session, event_id: int) -> list[models.Assignment]:
+def active_assignments(session: Session, event_id: int) -> list[models.Assignment]:
+    """The assignments that currently hold the event, oldest first."""
     return list(
         session.scalars(
             select(models.Assignment)
@@ -128,7 +129,7 @@ def open_clocks(
     session.flush()
     existing = load(session, DL.c.event_id == event.id)
     live = [s for s in existing if s.clock.state is not DeadlineState.CANCELLED]
-    assignments = _active_assignments(session, event.id)
+    assignments = active_assignments(session, event.id)
     lead = next((a for a in assignments if a.role is AssignmentRole.LEAD), None)
     if handling is None:
         handling = _handling(session, event)

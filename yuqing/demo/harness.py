@@ -38,12 +38,17 @@ def write_config(target: Path, replay_base: str, interval_s: int,
     ``interval_s``; ``crawl`` replaces values in its [crawl] table."""
     text = sample.read_text(encoding="utf-8").replace(SAMPLE_REPLAY, replay_base.rstrip("/"))
     text = re.sub(r"(?m)^interval_s = \d+$", f"interval_s = {interval_s}", text)
-    for key, value in (crawl or {}).items():
+    target.write_text(with_crawl_values(text, crawl or {}), encoding="utf-8")
+    return target
+
+
+def with_crawl_values(text: str, crawl: Mapping[str, float]) -> str:
+    """The configuration text with these values in its [crawl] table replaced."""
+    for key, value in crawl.items():
         text, n = re.subn(rf"(?m)^{key} = [^#\n]*", f"{key} = {value} ", text, count=1)
         if n != 1:
-            raise ValueError(f"no {key} in the [crawl] table of {sample}")
-    target.write_text(text, encoding="utf-8")
-    return target
+            raise ValueError(f"no {key} in the [crawl] table")
+    return text
 
 
 @dataclass

@@ -353,14 +353,7 @@ def _drop(session: Session, actor: Actor, event: models.Event, why: str, now: da
 # ---------------------------------------------------------------- duty officer: routing
 
 
-def active_assignments(session: Session, event_id: int) -> list[models.Assignment]:
-    return list(
-        session.scalars(
-            select(models.Assignment)
-            .where(models.Assignment.event_id == event_id, models.Assignment.active.is_(True))
-            .order_by(models.Assignment.id)
-        )
-    )
+active_assignments = service.active_assignments
 
 
 def _unit_exists(session: Session, unit_id: str) -> bool:
