@@ -129,6 +129,7 @@ def populate(db_url: str, var_dir: Path, events: int, seed: int = 7) -> None:
                 batch.clear()
         if batch:
             conn.execute(insert(models.Event), batch)
+        add_deadlines(conn, unit_ids, rng)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -136,6 +137,48 @@ def populate(db_url: str, var_dir: Path, events: int, seed: int = 7) -> None:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
+
+
+def add_deadlines(conn: Any, unit_ids: list[str], rng: random.Random) -> None:
+    """The open clocks behind each event's ``next_deadline_at``, as the SLA engine leaves them:
+    the nearest one ends exactly then; a second, later one for the lead or a co-unit. The queue
+    shows the nearest one's kind, so its read is part of every page."""
+    from sqlalchemy import insert, select
+
+    from storage import models
+    from storage.enums import DeadlineState
+
+    E = models.Event.__table__.c
+    now = datetime.now(UTC)
+    major = {"特别重大", "重大"}
+    rows: list[dict[str, Any]] = []
+    for event_id, severity, started, nearest in conn.execute(
+        select(E.id, E.severity, E.started_at, E.next_deadline_at).where(
+            E.next_deadline_at.is_not(None)
+        )
+    ):
+        kinds = (
+            ("publish_info", "press_conference") if severity in major else ("respond", "resolve")
+        )
+        for kind, end in ((kinds[0], nearest), (kinds[1], nearest + timedelta(hours=19))):
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "unit_id": rng.choice(unit_ids),
+                    "kind": kind,
+                    "state": DeadlineState.BREACHED if end < now else DeadlineState.OPEN,
+                    "starts_at": started,
+                    "deadline_at": end,
+                    "original_deadline_at": end,
+                    "due_at": end,
+                    "evidence": {},
+                }
+            )
+        if len(rows) >= 10_000:
+            conn.execute(insert(models.Deadline), rows)
+            rows.clear()
+    if rows:
+        conn.execute(insert(models.Deadline), rows)
 
 
 def serve(db_url: str, var_dir: Path, port: int) -> None:

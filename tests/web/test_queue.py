@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from storage import models
 from storage.enums import EventState, Severity
 from tests.web import factories as f
 from tests.web.conftest import Clock, login
@@ -256,3 +258,35 @@ def test_rows_name_the_nearest_deadline(
         assert "发布权威信息 5 小时" in rows[str(ids[0])]
         assert "办结" in rows[str(ids[1])] and "已延期" in rows[str(ids[1])]
         assert "provisional-warning" not in html
+
+
+def test_cached_rows_follow_every_change(
+    client: TestClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    """Rows are rendered once per distinct content: the countdown text, a new title and a new
+    severity each give a new row, and a hostile title stays escaped however often it is served."""
+    with db.begin() as s:
+        ev = f.event(s, "<script>x()</script>路灯", severity=Severity.MAJOR, started_at=clock.now)
+        f.deadline(s, ev, "publish_info", hours=5)
+        event_id = ev.id
+    login(client, "duty1")
+
+    def row() -> str:
+        html = client.get("/queue/rows").text
+        found = re.search(rf'<tr data-id="{event_id}".*?</tr>', html, re.S)
+        assert found is not None
+        return found.group(0)
+
+    first = row()
+    assert row() == first
+    assert "剩 5小时00分" in first and "<script>" not in first and "&lt;script&gt;" in first
+    clock.advance(timedelta(minutes=10))
+    assert "剩 4小时50分" in row()
+    with db.begin() as s:
+        s.execute(
+            update(models.Event)
+            .where(models.Event.id == event_id)
+            .values(title="路灯不亮", severity=Severity.GENERAL)
+        )
+    changed = row()
+    assert "路灯不亮" in changed and "一般" in changed and "重大" not in changed

@@ -28,6 +28,7 @@ from response_sla.configured import SlaSetup, from_settings
 from yuqing.settings import Settings
 from yuqing.web import deadlines, formatting, routes_auth, routes_duty, routes_reports, routes_unit
 from yuqing.web.common import LoginRequired, WebState, login_redirect, render
+from yuqing.web.queue import RowCache
 from yuqing.web.search import ensure_search_index
 from yuqing.web.security import LoginLimiter, resolve_secret_key
 
@@ -137,15 +138,17 @@ def create_app(
     tz = ZoneInfo(settings.timezone)
     secret = resolve_secret_key(settings)
     setup = sla or from_settings(settings)
+    env = _environment(tz)
     web = WebState(
         settings=settings,
         sessions=sessions,
-        env=_environment(tz),
+        env=env,
         tz=tz,
         clock=clock or (lambda: datetime.now(UTC)),
         limiter=limiter or LoginLimiter(),
         secret_key=secret,
         sla=setup,
+        rows=RowCache(env),
     )
 
     @asynccontextmanager

@@ -22,6 +22,7 @@ from storage import models
 from storage.enums import Role
 from yuqing.settings import Settings
 from yuqing.web.actions import Actor
+from yuqing.web.queue import RowCache
 from yuqing.web.security import CSRF_FIELD, LoginLimiter, csrf_ok, csrf_token, session_marker
 
 STAFF = (Role.ADMIN, Role.DUTY)  # may act on any event and see raw posts
@@ -38,6 +39,7 @@ class WebState:
     limiter: LoginLimiter
     secret_key: str
     sla: SlaSetup  # policy, calendar and office close, read once at start-up
+    rows: RowCache  # rendered queue rows, shared by every viewer
     _warnings: tuple[date, list[str]] | None = field(default=None, repr=False)
 
     def calendar_warnings(self) -> list[str]:

@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from response_sla.clock import OPEN_STATES
 from response_sla.policy import KindPolicy, Policy
 from storage import models
@@ -121,30 +118,3 @@ class Nearest:
     original_deadline_at: datetime
     provisional: bool
     state: DeadlineState
-
-
-_D = models.Deadline.__table__.c
-_OPEN = [s.value for s in OPEN_STATES]
-
-
-def nearest_open(session: Session, event_ids: Sequence[int]) -> dict[int, Nearest]:
-    """For a page of events, each one's nearest open deadline: one indexed read by event id."""
-    if not event_ids:
-        return {}
-    rows = session.connection().execute(
-        select(
-            _D.event_id,
-            _D.kind,
-            _D.deadline_at,
-            _D.original_deadline_at,
-            _D.provisional,
-            _D.state,
-        )
-        .where(_D.event_id.in_(list(event_ids)), _D.state.in_(_OPEN))
-        .order_by(_D.event_id, _D.deadline_at, _D.id)
-    )
-    out: dict[int, Nearest] = {}
-    for event_id, kind, at, original, provisional, state in rows:
-        if event_id not in out:
-            out[event_id] = Nearest(kind, at, original, bool(provisional), DeadlineState(state))
-    return out

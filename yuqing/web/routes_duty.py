@@ -38,7 +38,7 @@ from yuqing.web.common import (
     see_other,
     state,
 )
-from yuqing.web.deadlines import any_provisional, kind_labels, nearest_open, views
+from yuqing.web.deadlines import any_provisional, kind_labels, views
 from yuqing.web.formatting import SEVERITY_ORDER
 from yuqing.web.masking import mask
 from yuqing.web.queue import QueueFilters, fetch_queue, present
@@ -112,19 +112,18 @@ def _queue_page(request: Request) -> Response:
             return see_other("/unit")
         f = QueueFilters.from_params(request.query_params)
         page = fetch_queue(session, f, web.tz)
-        nearest = nearest_open(session, [r.id for r in page.rows])
         lines = present(
             page.rows,
             web.clock(),
             web.tz,
             masked=not user.is_staff,
-            nearest=nearest,
             labels=_labels(web),
         )
         ctx = {
             "filters": f,
             "page": page,
             "lines": lines,
+            "rows_html": web.rows.html(lines),
             "provisional": any(line.provisional for line in lines),
             "calendar_warnings": web.calendar_warnings(),
             **_cached_choices(web, session),
@@ -139,16 +138,16 @@ def _queue_rows(request: Request) -> Response:
         user = require(request, session, READERS)
         f = QueueFilters.from_params(request.query_params)
         page = fetch_queue(session, f, web.tz)
-        nearest = nearest_open(session, [r.id for r in page.rows])
     lines = present(
         page.rows,
         web.clock(),
         web.tz,
         masked=not user.is_staff,
-        nearest=nearest,
         labels=_labels(web),
     )
-    return render(request, "_queue_rows.html", {"lines": lines}, user=user)
+    return render(
+        request, "_queue_rows.html", {"lines": lines, "rows_html": web.rows.html(lines)}, user=user
+    )
 
 
 _labels_cache: dict[int, dict[str, str]] = {}
