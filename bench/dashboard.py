@@ -5,7 +5,8 @@ sample jurisdiction and N open events, start ``yuqing``'s dashboard under uvicor
 process, log in once, then let C concurrent clients (asyncio, one keep-alive connection each) load
 the queue page (``GET /``, the full HTML page with filters) for D seconds. One JSON line per database:
 
-    {"db": "sqlite", "requests": ..., "errors": ..., "p50_ms": ..., "p95_ms": ..., ...}
+    {"db": "sqlite", "requests": ..., "errors": ..., "p50_ms": ..., "p95_ms": ...,
+     "server_cpu_ms_per_request": ..., ...}
 
 Usage:
     .venv/bin/python -m bench.dashboard                       # both databases, 60 s, 20 clients
@@ -200,8 +201,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(db_url: str, var_dir: Path) -> Iterator[int]:
+def server(db_url: str, var_dir: Path) -> Iterator[tuple[int, int]]:
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -227,7 +234,7 @@ def server(db_url: str, var_dir: Path) -> Iterator[int]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the dashboard did not start") from None
                 time.sleep(0.2)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         try:
@@ -380,10 +387,15 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             t0 = time.monotonic()
             populate(db_url, var_dir, args.events)
             load_s = round(time.monotonic() - t0, 1)
-            with server(db_url, var_dir) as port:
+            with server(db_url, var_dir) as (port, pid):
                 cookie = login(port)
                 load(port, cookie, min(args.clients, 4), 3, args.path)  # warm-up
+                cpu0 = cpu_seconds(pid)
                 result = load(port, cookie, args.clients, args.duration, args.path)
+                # steadier than latency on a shared machine: the server's own CPU per page
+                result["server_cpu_ms_per_request"] = round(
+                    (cpu_seconds(pid) - cpu0) * 1000 / max(1, result["requests"]), 2
+                )
             return {
                 "db": kind,
                 **result,
