@@ -132,9 +132,10 @@ def main() -> None:
     ap.add_argument("--poll-interval", type=int, default=60)
     ap.add_argument("--drain-minutes", type=float, default=5)
     ap.add_argument("--database-url", default="")
-    # Every crawl re-fetches the threads of the last revisit_days (for replies): at a hundred
-    # new posts a minute per board that alone outgrows any crawl interval, so the load run
-    # fetches new threads only by default. The boards are local: no politeness delay needed.
+    # A crawl fetches a thread of the last revisit_days again only when its list row changed,
+    # but it still pages through every list page of those days to see the rows: at a hundred
+    # new posts a minute per board that is thousands of list pages a day, so the load run
+    # reads new threads only by default. The boards are local: no politeness delay needed.
     ap.add_argument("--revisit-days", type=int, default=0)
     ap.add_argument("--download-delay", type=float, default=0.05)
     ap.add_argument("--log", type=Path, default=None, help="keep the service's log here")

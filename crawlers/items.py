@@ -26,4 +26,5 @@ class PostItem:
     reply_at: datetime | None = None
     reply_org: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    list_state: str | None = None  # the list row's state / reply count (``base.list_state``)
     mentions: list[str] = field(default_factory=list)  # filled by RelevancePipeline

@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_from_coro
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 from crawlers.clock import crawl_now
-from crawlers.state import known_posts
+from crawlers.state import Known, known_posts
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,16 @@ class IncrementalMiddleware:
 
     - a thread not in the database is fetched;
     - a thread already stored but published within ``YUQING_REVISIT_DAYS`` is fetched again,
-      to pick up state changes and official replies;
+      to pick up state changes and official replies, when its list row says something new
+      (its state, reply count or last answer time: ``list_state``) or says nothing of that;
+      a row that reads as it did last time is not fetched, so a busy board is not re-read
+      in full on every crawl;
     - an older stored thread is skipped; a list page made only of those ends the paging;
     - paging also ends at ``YUQING_MAX_PAGES`` list pages and when a page repeats the threads
       of an earlier page (a pagination loop with changing URLs).
     """
 
-    def __init__(self, crawler: Crawler, known: dict[str, datetime | None] | None = None) -> None:
+    def __init__(self, crawler: Crawler, known: dict[str, Known] | None = None) -> None:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
@@ -77,16 +80,21 @@ class IncrementalMiddleware:
         if self.stats is not None:
             self.stats.inc_value(key, count)
 
-    def _is_stale(self, meta: dict[str, Any]) -> bool | None:
-        """None: new thread; True: stored and old; False: stored and recent."""
-        known = self.known or {}
-        ext = str(meta.get("external_id"))
-        if ext not in known:
-            return None
-        published = known[ext]
+    def _verdict(self, meta: dict[str, Any]) -> str:
+        """"new", "old" (stored, before the revisit window), "unchanged" (stored, recent, its
+        list row reads as last time) or "revisit"."""
+        stored = (self.known or {}).get(str(meta.get("external_id")))
+        if stored is None:
+            return "new"
+        published = stored.published_at
         if published is None and meta.get("published_at"):
             published = datetime.fromisoformat(meta["published_at"])
-        return published is None or published < self.cutoff
+        if published is None or published < self.cutoff:
+            return "old"
+        state = meta.get("list_state")
+        if state is not None and state == stored.list_state:
+            return "unchanged"
+        return "revisit"
 
     def _filter_page(self, response: Response, outputs: list[Any]) -> Iterator[Any]:
         self.list_pages += 1
@@ -104,14 +112,16 @@ class IncrementalMiddleware:
         for req in details:
             meta = _meta(req)
             ids.append(str(meta.get("external_id")))
-            verdict = self._is_stale(meta)
+            verdict = self._verdict(meta)
             self._inc("yuqing/rows")
-            if verdict is None:
+            if verdict == "new":
                 self._inc("yuqing/rows_new")
                 yield req
-            elif verdict:
+            elif verdict == "old":
                 stale += 1
                 self._inc("yuqing/rows_known")
+            elif verdict == "unchanged":
+                self._inc("yuqing/rows_unchanged")
             else:
                 self._inc("yuqing/rows_revisited")
                 yield req

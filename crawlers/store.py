@@ -48,6 +48,7 @@ def _values(item: PostItem) -> dict[str, Any]:
         "reply_org": item.reply_org and item.reply_org[:200],
         "mentions": list(item.mentions),
         "raw": item.raw,
+        "list_state": item.list_state and item.list_state[:200],
     }
 
 
@@ -85,6 +86,7 @@ def upsert_post(session: Session, item: PostItem, now: datetime) -> Outcome:
     if values["raw"]:
         post.raw = values["raw"]
     post.url = values["url"] or post.url
+    post.list_state = values["list_state"] or post.list_state
     post.last_seen_at = now
     if changed & set(_REANALYSE):
         post.analyzed_at = None

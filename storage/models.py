@@ -166,6 +166,9 @@ class Post(Base):
     board_domain: Mapped[str | None] = mapped_column(String(32))
     board_state: Mapped[str | None] = mapped_column(String(32))
     board_unit: Mapped[str | None] = mapped_column(String(200))  # 处理部门
+    # what the board's list row said of the thread last time (its state, reply count): a
+    # re-crawl fetches a recent thread again only when this changes
+    list_state: Mapped[str | None] = mapped_column(String(200))
     replies: Mapped[int] = mapped_column(Integer, default=0)
     likes: Mapped[int] = mapped_column(Integer, default=0)
     # the official reply found on the board: evidence of a response for the SLA engine

@@ -20,14 +20,33 @@ def list_meta(page: int) -> dict[str, Any]:
     return {"yuqing": {"role": LIST, "page": page}}
 
 
-def detail_meta(external_id: str, published_at: datetime | None) -> dict[str, Any]:
+def list_state(*parts: object) -> str | None:
+    """What a list row shows that changes when its thread changes (its state, reply count, time
+    of the last answer), as one string; None when the row shows none of it."""
+    shown = ["" if p is None else str(p).strip() for p in parts]
+    return "|".join(shown) if any(shown) else None
+
+
+def detail_meta(
+    external_id: str, published_at: datetime | None, state: str | None = None
+) -> dict[str, Any]:
+    """``state``: the row's ``list_state``; a stored recent thread whose row still says the
+    same is not fetched again."""
     return {
         "yuqing": {
             "role": DETAIL,
             "external_id": external_id,
             "published_at": published_at.isoformat() if published_at else None,
+            "list_state": state,
         }
     }
+
+
+def row_state(response: Response) -> str | None:
+    """The ``list_state`` the detail request was made with, for the item."""
+    meta = response.meta.get("yuqing")
+    value = meta.get("list_state") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None
 
 
 class SourceSpider(scrapy.Spider):

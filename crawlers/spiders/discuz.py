@@ -17,7 +17,13 @@ from scrapy.http import Response
 
 from crawlers.items import PostItem
 from crawlers.selectors import block_of, text_of
-from crawlers.spiders.base import SourceSpider, detail_meta, list_meta
+from crawlers.spiders.base import (
+    SourceSpider,
+    detail_meta,
+    list_meta,
+    list_state,
+    row_state,
+)
 from crawlers.text import clean, parse_local_time, to_int
 
 _TID = re.compile(r"(?:normalthread|stickthread)_(\d+)")
@@ -72,7 +78,7 @@ class DiscuzSpider(SourceSpider):
             published = parse_local_time(first(row, ROW_TIME), self.now)
             yield scrapy.Request(
                 response.urljoin(href), callback=self.parse_thread,
-                meta=detail_meta(tid, published),
+                meta=detail_meta(tid, published, list_state(first(row, ROW_REPLIES))),
                 cb_kwargs={"tid": tid, "listed": {
                     "title": first(row, ROW_TITLE),
                     "author": first(row, ROW_AUTHOR),
@@ -109,5 +115,6 @@ class DiscuzSpider(SourceSpider):
             replies=int(listed["replies"]),
             raw={"list": listed, "posted": posted,
                  "generator": response.xpath("//meta[@name='generator']/@content").get()},
+            list_state=row_state(response),
         )
 

@@ -11,7 +11,13 @@ from scrapy.http import Response
 
 from crawlers.items import PostItem
 from crawlers.selectors import block_of, select, strip_label, text_of
-from crawlers.spiders.base import SourceSpider, detail_meta, list_meta
+from crawlers.spiders.base import (
+    SourceSpider,
+    detail_meta,
+    list_meta,
+    list_state,
+    row_state,
+)
 from crawlers.spiders.gov_presets import resolve
 from crawlers.text import parse_local_time
 
@@ -52,7 +58,8 @@ class GovBoardSpider(SourceSpider):
             }
             published = parse_local_time(listed["time"], self.now)
             yield scrapy.Request(url, callback=self.parse_detail,
-                                 meta=detail_meta(external_id, published),
+                                 meta=detail_meta(external_id, published,
+                                                  list_state(listed["state"])),
                                  cb_kwargs={"sel": sel, "external_id": external_id,
                                             "listed": listed})
         next_url = self._next_page(response, sel, page)
@@ -96,4 +103,5 @@ class GovBoardSpider(SourceSpider):
             reply_org=reply_org if reply_content else None,
             raw={"list": listed, "detail": {"title": title, "time": time_text,
                                             "reply_time": reply_time}},
+            list_state=row_state(response),
         )

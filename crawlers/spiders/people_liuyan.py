@@ -16,7 +16,13 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.items import PostItem
-from crawlers.spiders.base import SourceSpider, detail_meta, list_meta
+from crawlers.spiders.base import (
+    SourceSpider,
+    detail_meta,
+    list_meta,
+    list_state,
+    row_state,
+)
 from crawlers.text import clean, clean_block, from_epoch, to_int
 
 
@@ -106,7 +112,11 @@ class PeopleLiuyanSpider(SourceSpider):
             yield self._post(
                 self.params["detail_path"], {"tid": tid, "fromTrash": 0},
                 callback=self.parse_detail,
-                meta=detail_meta(tid, from_epoch(row.get("createDateline"))),
+                meta=detail_meta(
+                    tid,
+                    from_epoch(row.get("createDateline")),
+                    list_state(row.get("stateInfo"), row.get("lastAnswerTime")),
+                ),
                 cb_kwargs={"row": row},
             )
         if len(rows) >= int(self.params["page_size"]):
@@ -141,4 +151,5 @@ class PeopleLiuyanSpider(SourceSpider):
             reply_at=from_epoch(reply.get("dateline")) if reply else None,
             reply_org=clean(reply.get("organization")) or None if reply else None,
             raw={"list": row, "detail": entries},
+            list_state=row_state(response),
         )

@@ -19,7 +19,13 @@ from scrapy.http import Response
 
 from crawlers.items import PostItem
 from crawlers.selectors import block_of, text_of
-from crawlers.spiders.base import SourceSpider, detail_meta, list_meta
+from crawlers.spiders.base import (
+    SourceSpider,
+    detail_meta,
+    list_meta,
+    list_state,
+    row_state,
+)
 from crawlers.text import clean, parse_local_time, to_int
 
 THREAD_LIST_CODE = "//code[@id='pagelet_html_frs-list/pagelet/thread_list']/comment()"
@@ -81,7 +87,7 @@ class TiebaSpider(SourceSpider):
             published = parse_local_time(text_of(row, "span.is_show_create_time"), self.now)
             yield scrapy.Request(
                 response.urljoin(href), callback=self.parse_thread,
-                meta=detail_meta(tid, published),
+                meta=detail_meta(tid, published, list_state(field.get("reply_num"))),
                 cb_kwargs={"tid": tid, "listed": {
                     "title": text_of(row, "a.j_th_tit"),
                     "author": field.get("author_name"),
@@ -132,4 +138,5 @@ class TiebaSpider(SourceSpider):
             or parse_local_time(listed.get("created"), self.now),
             replies=int(listed.get("replies") or 0),
             raw={"list": listed, "posted": posted},
+            list_state=row_state(response),
         )

@@ -55,6 +55,8 @@ def test_people_liuyan_api(site: LocalSite, crawl_db, crawl_settings) -> None:
     assert answered.reply_content.startswith("网友您好：")
     assert answered.mentions == ["洪山路", "桂花路"]  # the reply is not the post
     assert answered.raw["list"]["tid"] == 19000105
+    assert answered.list_state == "已办理|1716000000"  # a re-crawl compares the row with this
+    assert posts["19000104"].list_state == "办理中|"
     assert posts["19000104"].board_state == "办理中" and posts["19000104"].reply_content is None
     assert posts["19000103"].board_type == "建言"
 

@@ -46,6 +46,7 @@ def test_real_tieba_list_and_thread(shared_dir: Path, site: LocalSite, crawl_db,
     assert post.published_at == datetime(2024, 8, 5, 16, 56, tzinfo=SHANGHAI)
     assert post.raw["list"]["title"] == "盗墓笔记全集+txt小说，已整理"
     assert post.replies == 18
+    assert post.list_state == "18"  # the list row's reply count: a change triggers a re-fetch
 
 
 def test_real_discuz_x_forum_and_thread(shared_dir: Path, site: LocalSite, crawl_db,
@@ -64,6 +65,7 @@ def test_real_discuz_x_forum_and_thread(shared_dir: Path, site: LocalSite, crawl
     assert post.published_at == datetime(2022, 2, 12, 23, 58, 16, tzinfo=SHANGHAI)
     assert "下载附件" not in post.content  # attachment chrome (<ignore_js_op>) left out
     assert post.content.endswith("阿斯顿发大水")
+    assert post.list_state is not None and post.list_state == str(post.replies)
 
 
 def _threads(shared_dir: Path, limit: int) -> list[dict[str, str]]:
