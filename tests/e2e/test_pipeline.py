@@ -63,11 +63,27 @@ def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
         assert press.deadline_at.replace(tzinfo=UTC) == start + timedelta(hours=24)
         assert event.next_deadline_at is not None
         assert event.id in [row.id for row in urgent_events(session)]
-    engine.dispose()
 
     recipients = {r for m in mails for r in str(m["To"]).split(",")}
     assert any("qxg.example" in r for r in recipients)
     assert any("Message-ID" in m for m in mails)
+
+    # the official reply on the board: the thread's list row changes, so the next crawl
+    # fetches it again and the reply is stored as response evidence
+    requests.post(f"{base}/_admin/reply", json={
+        "board": "people", "id": published["id"], "org": "七星关区应急管理局",
+        "content": "事故发生后我局立即启动应急响应，救援工作正在进行，详情以官方通报为准。",
+    }, timeout=5).raise_for_status()
+
+    def stored_reply() -> str | None:
+        with Session(engine) as session:
+            return session.scalars(
+                select(models.Post.reply_content).where(models.Post.title == title)
+            ).one()
+
+    reply = wait_for("the official reply", stored_reply, POLL_S + PROCESSING_S, service)
+    assert reply.startswith("事故发生后我局立即启动应急响应")
+    engine.dispose()
 
     health = requests.get(f"{service.base}/healthz", timeout=5).json()
     assert health["database"] == "ok" and health["scheduler"] == "running"

@@ -134,8 +134,7 @@ class Timeline:
                 self._put(post.board, post, self.start + timedelta(seconds=post.offset_s))
             for when, item, post in [r for r in self._replies if r[0] <= now]:
                 assert post.reply is not None
-                item.reply_org, item.reply_content = post.reply.org, post.reply.content
-                item.reply_at, item.state = when, "已办理"
+                _answer(item, post.reply.org, post.reply.content, when)
                 self._replies.remove((when, item, post))
 
     def publish(self, board: str, title: str, content: str, **extra: str) -> Published:
@@ -163,8 +162,15 @@ class Timeline:
             raise ValueError(f"no post {post_id} on board {board}")
         now = self.clock()
         with self._lock:
-            item.reply_org, item.reply_content, item.reply_at, item.state = org, content, now, "已办理"
+            _answer(item, org, content, now)
         return now
+
+
+def _answer(item: BoardPost, org: str, content: str, when: datetime) -> None:
+    """The official reply as each board shows it: the thread's state and last answer time on
+    the message boards, one more reply in a forum's or 贴吧's list."""
+    item.reply_org, item.reply_content, item.reply_at, item.state = org, content, when, "已办理"
+    item.extra["replies"] = int(str(item.extra.get("replies") or 0)) + 1
 
 
 def _json(status: int, data: object) -> Reply:
