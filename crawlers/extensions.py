@@ -18,7 +18,8 @@ from crawlers.health import Health, describe, next_health, run_status
 from crawlers.summary import CrawlRunSummary
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.enums import CrawlStatus, OutboxKind
-from storage.models import CrawlRun, EventLog, Outbox, Post, Source
+from storage.models import CrawlRun, EventLog, Post, Source
+from storage.outbox import notify
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +162,11 @@ class RunRecorder:
         if health.flipped == "unhealthy":
             assert health.unhealthy_since is not None
             log.error("source %s is now unhealthy: %s", source.id, health.last_error)
-            session.add(Outbox(
-                created_at=now, kind=OutboxKind.SOURCE_UNHEALTHY.value, channel="email",
-                dedupe_key=f"source_unhealthy:{source.id}:{health.unhealthy_since.isoformat()}",
-                recipients=list(self.settings.getlist("YUQING_DUTY_EMAILS")), cc=[],
+            notify(
+                session, OutboxKind.SOURCE_UNHEALTHY,
+                f"source_unhealthy:{source.id}:{health.unhealthy_since.isoformat()}", now,
                 payload={"source_id": source.id, "reason": health.last_error or status.value},
-                next_attempt_at=now,
-            ))
+                recipients=list(self.settings.getlist("YUQING_DUTY_EMAILS")),
+            )
         else:
             log.info("source %s recovered", source.id)

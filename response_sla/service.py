@@ -34,11 +34,11 @@ from response_sla.store import (
     refresh_next_deadline,
     save,
     write_log,
-    write_outbox,
 )
 from response_sla.store import D as DL
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState, OutboxKind, Severity
+from storage.outbox import write_outbox
 
 _OPEN = [s.value for s in OPEN_STATES]
 

@@ -22,7 +22,6 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, func, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from response_sla.clock import (
@@ -333,21 +332,6 @@ def outbox_rows(
 def write_log(conn: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
         conn.execute(insert(LOG), list(rows))
-
-
-def write_outbox(conn: Session, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert, skipping any row whose dedupe_key exists: a notification is written once."""
-    if not rows:
-        return 0
-    dialect = conn.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:  # pragma: no cover - the two supported databases are handled above
-        stmt = insert(OUTBOX)
-    # RETURNING counts what was really written (executemany's rowcount is unreliable)
-    return len(conn.execute(stmt.returning(OUTBOX.c.id), list(rows)).all())
 
 
 def refresh_next_deadline(conn: Session, event_ids: Sequence[int]) -> None:

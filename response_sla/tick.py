@@ -29,8 +29,8 @@ from response_sla.store import (
     outbox_rows,
     save_claimed,
     write_log,
-    write_outbox,
 )
+from storage.outbox import write_outbox
 
 
 @dataclass

@@ -32,6 +32,7 @@ from response_sla.routing import Routing, route
 from storage import models
 from storage.db import transaction
 from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
+from storage.outbox import notify
 from yuqing.settings import Settings
 from yuqing.web.search import index_post
 
@@ -268,16 +269,6 @@ def _log(session: Session, event_id: int, entity: str, entity_id: int | None, ac
                                 detail=detail or {}, reason=reason))
 
 
-def _outbox(session: Session, kind: OutboxKind, key: str, now: datetime, *, event_id: int,
-            unit_id: str | None = None, payload: dict[str, Any] | None = None,
-            recipients: list[str] | None = None) -> None:
-    exists = session.scalar(select(models.Outbox.id).where(models.Outbox.dedupe_key == key))
-    if exists is None:
-        session.add(models.Outbox(created_at=now, kind=kind.value, dedupe_key=key,
-                                  event_id=event_id, unit_id=unit_id, payload=payload or {},
-                                  recipients=recipients or [], next_attempt_at=now))
-
-
 def _join(session: Session, event: models.Event, post: models.Post, match: EventMatch,
           now: datetime) -> None:
     post.event_id = event.id
@@ -355,7 +346,7 @@ def _add_assignment(session: Session, event: models.Event, unit_id: str, role: A
                           reasons=reasons, confidence=confidence, assigned_at=now)
     session.add(a)
     session.flush()
-    _outbox(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}", now, event_id=event.id,
+    notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}", now, event_id=event.id,
             unit_id=unit_id, payload={"role": role.value})
     _log(session, event.id, "assignment", a.id, "assigned", now, unit_id=unit_id,
          detail={"role": role.value})
@@ -364,7 +355,7 @@ def _add_assignment(session: Session, event: models.Event, unit_id: str, role: A
 def _announce_major(analyzer: Analyzer, session: Session, event: models.Event,
                     now: datetime) -> None:
     duty = [c.email for c in analyzer.settings.jurisdiction.duty_contacts]
-    _outbox(session, OutboxKind.NEW_MAJOR_EVENT, f"new_major_event:{event.id}", now,
+    notify(session, OutboxKind.NEW_MAJOR_EVENT, f"new_major_event:{event.id}", now,
             event_id=event.id, payload={"severity": event.severity.value}, recipients=duty)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import models
 from storage.enums import OutboxKind
+from storage.outbox import notify
 from yuqing.settings import Settings
 
 # a source is silent when nothing succeeded for this many of its intervals (and at least
@@ -50,11 +50,7 @@ def check_sources(session: Session, settings: Settings, now: datetime, *,
                                     entity_id=None, action="source_unhealthy", unit_id=None,
                                     detail={"source_id": cfg.id, "status": "silent"},
                                     reason=reason))
-        key = f"source_unhealthy:{cfg.id}:{now.isoformat()}"
-        if session.scalar(select(models.Outbox.id).where(models.Outbox.dedupe_key == key)) is None:
-            session.add(models.Outbox(created_at=now, kind=OutboxKind.SOURCE_UNHEALTHY.value,
-                                      dedupe_key=key, recipients=duty, cc=[],
-                                      payload={"source_id": cfg.id, "reason": reason},
-                                      next_attempt_at=now))
+        notify(session, OutboxKind.SOURCE_UNHEALTHY, f"source_unhealthy:{cfg.id}:{now.isoformat()}",
+               now, payload={"source_id": cfg.id, "reason": reason}, recipients=duty)
         flagged.append(cfg.id)
     return flagged

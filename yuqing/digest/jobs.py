@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from response_sla.store import write_outbox
 from storage.enums import OutboxKind
+from storage.outbox import write_outbox
 from yuqing.digest.weeks import Period, previous_week
 from yuqing.settings import Settings
 

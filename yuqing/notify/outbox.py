@@ -32,10 +32,10 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from response_sla.store import write_outbox
 from storage import models
 from storage.db import transaction
 from storage.enums import OutboxState
+from storage.outbox import write_outbox
 from yuqing.notify.compose import CHAT_KINDS, compose
 from yuqing.notify.dryrun import DryRunChat, DryRunMail
 from yuqing.notify.email import build_email

@@ -33,6 +33,7 @@ from storage.enums import (
     Role,
     Severity,
 )
+from storage.outbox import notify
 from yuqing.settings import TOPICS
 from yuqing.web.deadlines import DeadlineView
 from yuqing.web.formatting import http_url
@@ -112,29 +113,6 @@ def log_event(
     )
     session.add(row)
     return row
-
-
-def _outbox(
-    session: Session,
-    kind: OutboxKind,
-    key: str,
-    now: datetime,
-    *,
-    event_id: int | None,
-    unit_id: str | None,
-    payload: dict[str, Any],
-) -> None:
-    session.add(
-        models.Outbox(
-            created_at=now,
-            kind=kind.value,
-            dedupe_key=key,
-            event_id=event_id,
-            unit_id=unit_id,
-            payload=payload,
-            next_attempt_at=now,
-        )
-    )
 
 
 def _clean(text: str | None, limit: int = 4000) -> str:
@@ -392,7 +370,7 @@ def _new_assignment(
     )
     session.add(a)
     session.flush()
-    _outbox(
+    notify(
         session,
         OutboxKind.ASSIGNMENT,
         f"assignment:{a.id}",
@@ -434,7 +412,7 @@ def _withdraw(
     a.active = False
     a.state = AssignmentState.REASSIGNED
     a.released_at = now
-    _outbox(
+    notify(
         session,
         OutboxKind.REASSIGNMENT,
         f"reassignment:{a.id}",
@@ -535,7 +513,7 @@ def rule_on_return(
             AssignmentState.ACKNOWLEDGED if assignment.acknowledged_at else AssignmentState.ASSIGNED
         )
     decision = "approved" if approve else "refused"
-    _outbox(
+    notify(
         session,
         OutboxKind.RETURN_DECISION,
         f"return_decision:{assignment.id}:{now.isoformat()}",
@@ -651,7 +629,7 @@ def reopen(
             continue  # the 退单 still awaits a ruling
         a.cycle += 1
         a.state = AssignmentState.ASSIGNED
-        _outbox(
+        notify(
             session,
             OutboxKind.ASSIGNMENT,
             f"assignment:{a.id}:cycle:{a.cycle}",
