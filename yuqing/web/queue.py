@@ -176,7 +176,7 @@ def present(
     """``masked``: titles de-identified, for readers who need not see personal data;
     ``labels``: how each deadline kind is shown."""
     labels = labels or {}
-    return [_line(r, now, tz, masked, r.nearest, labels) for r in rows]
+    return [_line(r, now, tz, masked, labels) for r in rows]
 
 
 def _line(
@@ -184,9 +184,9 @@ def _line(
     now: datetime,
     tz: ZoneInfo,
     masked: bool,
-    n: Nearest | None,
     labels: Mapping[str, str],
 ) -> QueueLine:
+    n = r.nearest
     return QueueLine(
         id=r.id,
         title=mask(r.title) if masked else r.title,
