@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from classifier.analyze import analyze_records
     from classifier.model import load_classifier
+    from domain.settings import load_settings
     from response_sla.directory import Directory
-    from yuqing.settings import load_settings
 
     jieba.setLogLevel(logging.WARNING)
     folder = data_dir()

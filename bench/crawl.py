@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 from crawlers.localsite.boards import BoardPost, DiscuzBoard, GovTableBoard  # noqa: E402
 from crawlers.localsite.server import LocalSite  # noqa: E402
 from crawlers.run import run_crawl  # noqa: E402
+from domain.settings import Source, load_settings  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.models import Base  # noqa: E402
-from yuqing.settings import Source, load_settings  # noqa: E402
 
 NOW = datetime(2024, 5, 22, 4, 0, tzinfo=UTC)
 PLACES = ["洪山路", "麻园社区", "鸭池镇", "碧阳湖", "德溪大道", "三板桥农贸市场", "燕子口镇"]

@@ -58,7 +58,7 @@ TOPICS = ("城乡建设", "劳动和社会保障", "教育文体", "商贸旅游
 
 
 def _settings(db_url: str, var_dir: Path) -> Any:
-    from yuqing.settings import load_settings
+    from domain.settings import load_settings
 
     return load_settings(
         CONFIG,

@@ -33,10 +33,10 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from crawlers.localsite.boards import Board, DiscuzBoard, GovTableBoard, PeopleBoard, TiebaBoard
+from domain.settings import DEFAULT_CONFIG
 from storage import models
 from yuqing.demo.harness import ServiceProcess, with_crawl_values
 from yuqing.demo.replay_site import Timeline, replay_site
-from yuqing.settings import DEFAULT_CONFIG
 
 USER, PASSWORD = "load_duty", "load password 2026"
 PLACES = ["洪山街道洪山社区", "麻园街道", "市西街道人民公园", "市东街道", "三板桥街道", "观音桥街道",

@@ -14,8 +14,8 @@ import numpy as np
 
 from classifier.linear import LinearTextModel
 from classifier.ngrams import BITS, Encoded, encode, text_to_key
-from classifier.text import HANDLING_TYPES
 from classifier.types import PostText
+from domain.vocabulary import HANDLING_TYPES
 
 CUES: Final[dict[str, tuple[str, ...]]] = {
     "建言": (

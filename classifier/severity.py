@@ -32,18 +32,12 @@ from typing import Any, Final
 
 from classifier import lexicon_severity as lex
 from classifier.numbers import Figure, extract_figures
-from storage.enums import Severity
+from domain.vocabulary import SEVERITY_ORDER, Severity
 
 MODEL_VERSION: Final = "severity-rules-2"
 
-LEVELS: Final = (
-    Severity.ROUTINE.value,
-    Severity.GENERAL.value,
-    Severity.LARGE.value,
-    Severity.MAJOR.value,
-    Severity.EXTRAORDINARY.value,
-)
-RANK: Final = {level: i for i, level in enumerate(LEVELS)}
+LEVELS: Final = tuple(s.value for s in reversed(SEVERITY_ORDER))  # 常规 … 特别重大
+RANK: Final = {s.value: s.rank for s in SEVERITY_ORDER}
 MAJOR_RANK: Final = RANK[Severity.MAJOR.value]
 
 HEAT_RAISE: Final = 75.0  # heat on the 0..100 scale of classifier.heat

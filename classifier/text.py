@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.types import PostText
-
-HANDLING_TYPES: tuple[str, ...] = ("建言", "咨询", "投诉/求助")
+from domain.vocabulary import HANDLING_TYPES
 
 # 人民网 board domains that correspond to one of the seven topics; the rest (三农, 政务, 企业, 治安,
 # 金融, 文娱) cut across topics and are left out of topic training and evaluation.

@@ -1,4 +1,4 @@
-"""Topic (领域): the seven 一级标签 of ``yuqing.settings.TOPICS``.
+"""Topic (领域): the seven 一级标签 of ``domain.settings.TOPICS``.
 
 Character 1–3-grams of title and content, TF-IDF weighted, and a class-balanced linear SVM.
 Character n-grams need no segmentation, so local names that jieba does not know still count,
@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Final
 
 from classifier.linear import LinearTextModel
-from yuqing.settings import TOPICS
+from domain.vocabulary import TOPICS
 
 REVIEW_BELOW: Final = 0.6
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.relevance import vocabulary
-from yuqing.settings import DEFAULT_CONFIG, Settings, Source, load_settings
+from domain.settings import DEFAULT_CONFIG, Settings, Source, load_settings
 
 DEFAULT_REDIS_PREFIX = "yuqing"
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from yuqing.settings import Jurisdiction, UnitKind
+from domain.jurisdiction import Jurisdiction
+from domain.vocabulary import UnitKind
 
 _LEVEL_SUFFIXES = ("自治县", "县级市", "区", "县", "市", "旗")
 _PLACE_KINDS = (UnitKind.TOWN, UnitKind.STREET)

@@ -21,7 +21,7 @@ from scrapy.settings import Settings as ScrapySettings
 
 from crawlers.config import scrapy_settings
 from crawlers.summary import CrawlRunSummary
-from yuqing.settings import Settings, load_settings
+from domain.settings import Settings, load_settings
 
 SUMMARY_PREFIX = "CRAWL-SUMMARY "
 

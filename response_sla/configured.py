@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from response_sla.calendar import WorkCalendar, missing_year_warning, parse_close
 from response_sla.errors import SlaConfigError
 from response_sla.overrides import load_overrides
 from response_sla.policy import Policy, load_policy
 from response_sla.tick import TickResult, tick
-from yuqing.settings import Settings
 
 # How far ahead `config check` looks for years without a holiday arrangement: past the longest
 # default window (15 working days + 10 of 延期) with room to spare, and short enough that next

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from yuqing.settings import Jurisdiction
+    # the routing core stays free of pydantic at run time
+    from domain.jurisdiction import Jurisdiction
 
 NAME = "name"
 PLACE = "place"

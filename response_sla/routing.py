@@ -44,9 +44,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.vocabulary import is_major
 from response_sla.directory import KEYWORD, NAME, PLACE, Directory, Mention
 
-MAJOR = frozenset({"特别重大", "重大"})
 CLEAR_MATTER = 2  # distinct 派单目录 terms that make a matter the department's at any place
 LOW_CONFIDENCE = 0.5
 
@@ -184,7 +184,7 @@ def route(
     if board is not None:
         lead, confidence = board, 0.95
         reasons.insert(0, f"留言板处理部门 {board_unit} → {label(board)} (涉事责任部门)")
-    elif severity in MAJOR and emergency_type in d.emergency_leads:
+    elif is_major(severity) and emergency_type in d.emergency_leads:
         # the response to a major emergency is led by the unit the plan names for its type;
         # the units the post names, the competent department and the 属地 assist
         lead = d.emergency_leads[str(emergency_type)]
@@ -197,7 +197,7 @@ def route(
             lead = comp.unit_id
         confidence = 0.9 if len(named) == 1 else 0.8
         reasons.append(f"→ {label(lead)} 牵头 (涉事责任部门先行)")
-    elif comp is not None and local_ids and severity in MAJOR:
+    elif comp is not None and local_ids and is_major(severity):
         lead = comp.unit_id
         confidence = 0.8 if comp.terms else 0.7
         reasons.append(f"{severity} → {label(lead)} 牵头 (分级负责)，属地配合")
@@ -234,7 +234,7 @@ def route(
     co_units = tuple(u for u in _ordered(co) if u not in coordinating)
 
     coordinate: tuple[str, ...] = ()
-    if severity in MAJOR:
+    if is_major(severity):
         coordinate = tuple(u for u in (d.government_office, d.propaganda_unit) if u != lead)
         if coordinate:
             reasons.append(f"{severity} → {'、'.join(label(u) for u in coordinate)} 协调")

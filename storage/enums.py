@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.vocabulary import Severity
 
-class Severity(StrEnum):
-    EXTRAORDINARY = "特别重大"  # I
-    MAJOR = "重大"  # II
-    LARGE = "较大"  # III
-    GENERAL = "一般"  # IV
-    ROUTINE = "常规"  # not an emergency
+__all__ = [
+    "AssignmentRole",
+    "AssignmentState",
+    "CrawlStatus",
+    "DeadlineState",
+    "EventState",
+    "OutboxKind",
+    "OutboxState",
+    "ReviewStatus",
+    "Role",
+    "Severity",
+]
 
 
 class EventState(StrEnum):

@@ -12,9 +12,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings, load_settings
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Base
-from yuqing.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONFIG = ROOT / "config" / "yuqing.toml"

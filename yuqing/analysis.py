@@ -25,6 +25,7 @@ from classifier.model import PostClassifier, active_model_dir, load_classifier
 from classifier.rumour import RumourFlag, assess_rumour
 from classifier.severity import SeverityAssessment, assess, combine
 from classifier.types import Label, PostText
+from domain.settings import Settings
 from response_sla import service
 from response_sla.configured import SlaSetup, from_settings
 from response_sla.directory import Directory
@@ -33,7 +34,6 @@ from storage import models
 from storage.db import transaction
 from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
 from storage.outbox import notify
-from yuqing.settings import Settings
 from yuqing.web.search import index_post
 
 log = logging.getLogger(__name__)

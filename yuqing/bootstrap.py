@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from storage import models
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.migrate import upgrade
-from yuqing.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from yuqing.settings import DEFAULT_CONFIG, ConfigError, Settings, load_settings
+from domain.settings import DEFAULT_CONFIG, ConfigError, Settings, load_settings
 
 log = logging.getLogger("yuqing")
 

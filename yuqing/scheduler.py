@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from yuqing.settings import Settings
+from domain.settings import Settings
 
 log = logging.getLogger(__name__)
 

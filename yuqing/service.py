@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from domain.settings import Settings
 from storage import models
 from yuqing.bootstrap import App, init_database
 from yuqing.runtime import Runtime, install, uninstall
 from yuqing.scheduler import build_scheduler, sync_jobs
-from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from yuqing.settings import Settings
+from domain.settings import Settings
 
 SALT = "unit-link"
 CLOCK_SKEW = timedelta(minutes=5)

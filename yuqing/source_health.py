@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
 from storage.outbox import notify
-from yuqing.settings import Settings
 
 # a source is silent when nothing succeeded for this many of its intervals (and at least
 # SILENT_MIN): one slow or failed run is not yet worth waking anybody

@@ -21,9 +21,9 @@ from classifier.model import (
     save_model,
 )
 from classifier.ngrams import CharSpace, encode
-from classifier.text import HANDLING_TYPES, read_handling_csv
+from classifier.text import read_handling_csv
 from classifier.types import Label, PostText
-from yuqing.settings import TOPICS
+from domain.vocabulary import HANDLING_TYPES, TOPICS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from crawlers.localsite.server import LocalSite
 from crawlers.run import run_crawl
 from crawlers.summary import CrawlRunSummary
+from domain.settings import Settings, Source
 from storage.db import make_engine
 from storage.models import Base
-from yuqing.settings import Settings, Source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "boards"
 NOW = datetime(2024, 5, 22, 4, 0, tzinfo=UTC)  # 2024-05-22 12:00 in Asia/Shanghai

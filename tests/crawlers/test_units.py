@@ -13,8 +13,8 @@ from crawlers.relevance import Matcher, Term, vocabulary
 from crawlers.spiders.gov_presets import resolve
 from crawlers.store import Outcome, upsert_post
 from crawlers.text import content_hash, parse_local_time
+from domain.settings import Settings
 from storage.models import Post, Source
-from yuqing.settings import Settings
 
 
 def test_longest_match_and_generic_names(settings: Settings) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from tests.digest import dataset
-from yuqing.settings import Settings
 
 
 @dataclass

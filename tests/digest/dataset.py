@@ -34,10 +34,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import AssignmentRole, AssignmentState, DeadlineState, EventState, Severity
 from yuqing.bootstrap import sync_directory
-from yuqing.settings import Settings
 
 SH = ZoneInfo("Asia/Shanghai")
 WEEK = "2026-W47"

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
+from domain.vocabulary import TOPICS
 from tests.digest import dataset
 from tests.digest.conftest import Built
 from tests.digest.dataset import SH, L
@@ -13,7 +15,6 @@ from yuqing.digest.figures import WeekFigures, compute_week
 from yuqing.digest.history import Status
 from yuqing.digest.render import week_figures
 from yuqing.digest.weeks import week
-from yuqing.settings import TOPICS, Settings
 
 
 def _week(sessions: sessionmaker[Session], label: str = dataset.WEEK) -> WeekFigures:

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from domain.settings import Settings
 from storage import models
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Base
@@ -18,7 +19,6 @@ from tests.digest.dataset import L
 from tests.digest.htmltables import parse
 from yuqing.cli import _register_subcommands, cli
 from yuqing.digest.jobs import queue_weekly_digest
-from yuqing.settings import Settings
 
 
 def test_queue_weekly_digest_once_per_week(built: Built, settings: Settings) -> None:

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
+from domain.settings import Settings
 from tests.digest import dataset
 from tests.digest.conftest import Built
 from tests.digest.dataset import SH
 from yuqing.digest.figures import WeekFigures
 from yuqing.digest.ledger import CASE_COLUMNS, UNIT_COLUMNS, ledger_csv, ledger_xlsx
 from yuqing.digest.render import week_figures
-from yuqing.settings import Settings
 
 HEAD = [h for h, _ in CASE_COLUMNS]
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from tests.digest import dataset
 from tests.digest.conftest import Built
 from tests.digest.htmltables import parse
 from yuqing.digest import chart
 from yuqing.digest.render import build_digest_email, render_digest_html_file
-from yuqing.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from domain.settings import Settings
 from tests.digest.conftest import Built
 from tests.digest.htmltables import parse
 from yuqing.digest.report import write_quarter_report
 from yuqing.digest.weeks import PeriodError, quarter
-from yuqing.settings import Settings
 
 NOW = datetime(2027, 1, 5, tzinfo=UTC)
 

@@ -22,8 +22,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
 from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from yuqing.bootstrap import sync_directory
-from yuqing.settings import Settings
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 2026-11-20 10:00 Asia/Shanghai, a Friday
 

@@ -8,6 +8,7 @@ from itertools import count
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, OutboxKind, Severity
 from tests.notify import cases
@@ -16,7 +17,6 @@ from yuqing.notify.compose import compose
 from yuqing.notify.email import build_email, message_id
 from yuqing.notify.message import Notice
 from yuqing.notify.transport import PermanentError
-from yuqing.settings import Settings
 
 _keys = count(1)
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import ChatWebhook, Settings
 from storage.db import make_engine, make_sessionmaker
 from storage.enums import OutboxKind, OutboxState, Severity
 from storage.models import Base
@@ -21,7 +22,6 @@ from yuqing.bootstrap import sync_directory
 from yuqing.cli import _register_subcommands, cli
 from yuqing.notify import flush_outbox
 from yuqing.notify.dryrun import DryRunMail
-from yuqing.settings import ChatWebhook, Settings
 
 
 def test_dry_run_writes_what_would_be_sent(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind, OutboxState
 from tests.notify import cases
@@ -17,7 +18,6 @@ from tests.notify.conftest import NOW, SmtpServer, smtp_settings
 from yuqing.bootstrap import sync_directory
 from yuqing.notify import flush_outbox
 from yuqing.notify.outbox import Transports, backoff, claim, retry, retry_window
-from yuqing.settings import Settings
 
 
 @pytest.fixture

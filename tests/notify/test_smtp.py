@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind, OutboxState
 from tests.notify import cases
@@ -20,7 +21,6 @@ from tests.notify.conftest import NOW, SmtpServer, authenticator, smtp_settings
 from yuqing.notify import flush_outbox
 from yuqing.notify.outbox import Transports, retry_window
 from yuqing.notify.smtp import SmtpTransport
-from yuqing.settings import Settings
 from yuqing.signed_links import verify_link_token
 
 MINUTE = timedelta(minutes=1)

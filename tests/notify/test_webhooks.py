@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import ChatWebhook, Settings
 from storage import models
 from storage.enums import OutboxKind, OutboxState, Severity
 from tests.notify import cases
@@ -20,7 +21,6 @@ from yuqing.notify import flush_outbox
 from yuqing.notify.dryrun import DryRunMail
 from yuqing.notify.outbox import Transports
 from yuqing.notify.webhooks import WebhookTransport, dingtalk_sign, robot_id
-from yuqing.settings import ChatWebhook, Settings
 
 SECRET = "SECb7f1e0c2a9d84e5f8a6b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1"
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
 from response_sla import service
 from response_sla.configured import calendar_warnings, from_settings
 from storage.db import make_engine, make_sessionmaker
@@ -18,7 +19,6 @@ from tests.conftest import SAMPLE_CONFIG
 from tests.sla import factories as f
 from tests.sla.conftest import sh
 from yuqing.cli import CONFIG_WARNINGS, _register_subcommands, cli
-from yuqing.settings import Settings
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from domain.settings import Settings
 from response_sla.configured import from_settings
 from response_sla.directory import Directory
 from response_sla.preview import enricher, routing_fields
-from yuqing.settings import Settings
 
 CST = timezone(timedelta(hours=8))
 

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from domain.settings import Settings
 from response_sla.directory import Directory, DirectoryUnit, Mention
 from response_sla.routing import Routing, route
 from tests.conftest import ROOT
-from yuqing.settings import Settings
 
 
 def _unit(

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from domain.settings import Settings
 from storage.enums import Role
 from tests.conftest import unavailable
 from tests.web import factories
 from yuqing.bootstrap import sync_directory
-from yuqing.settings import Settings
 from yuqing.web import create_app
 from yuqing.web.security import LoginLimiter
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from yuqing.settings import Settings
+from domain.settings import Settings
 from yuqing.signed_links import secret_key, sign_token, unit_link, verify_link_token, verify_token
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from domain.settings import Settings
 from response_sla.calendar import SHANGHAI
 from storage import models
 from storage.enums import AssignmentState, DeadlineState, EventState, Severity
 from tests.web import factories as f
 from tests.web.conftest import Clock, csrf_of, login
-from yuqing.settings import Settings
 from yuqing.signed_links import sign_token as sign_unit_link
 
 

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.events import EventIndex
+from domain.settings import Settings
 from storage import models
 from storage.db import transaction
 from storage.enums import DeadlineState, Severity
 from yuqing.analysis import Analyzer, analyze_pending
 from yuqing.bootstrap import sync_directory
-from yuqing.settings import Settings
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # a Tuesday, 10:00 in 七星关区
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.settings import ENV_VARS, ConfigError, load_settings
 from tests.conftest import ROOT, SAMPLE_CONFIG
-from yuqing.settings import ENV_VARS, ConfigError, load_settings
 
 
 def test_sample_config_is_valid() -> None:

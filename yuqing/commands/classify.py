@@ -15,7 +15,7 @@ from yuqing.cli import Context, fail, pass_ctx
 
 if TYPE_CHECKING:
     from classifier.model import PostClassifier
-    from yuqing.settings import Settings
+    from domain.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

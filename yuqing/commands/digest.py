@@ -16,7 +16,7 @@ from yuqing.cli import Context, fail, pass_ctx
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from yuqing.settings import Settings
+    from domain.settings import Settings
 
 
 def register(cli: click.Group) -> None:

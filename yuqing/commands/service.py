@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import click
 
+from domain.settings import Settings
 from yuqing.cli import Context, fail, pass_ctx
-from yuqing.settings import Settings
 
 
 def register(cli: click.Group) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
+from domain.settings import Settings
 from yuqing.cli import CONFIG_WARNINGS, Context, fail, pass_ctx
-from yuqing.settings import Settings
 
 
 def register(cli: click.Group) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from yuqing.settings import DEFAULT_CONFIG
+from domain.settings import DEFAULT_CONFIG
 
 SAMPLE_REPLAY = "http://127.0.0.1:8765"
 

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import Settings
 from storage.enums import OutboxKind
 from storage.outbox import write_outbox
 from yuqing.digest.weeks import Period, previous_week
-from yuqing.settings import Settings
 
 RECIPIENTS = ("leadership", "duty")  # leadership and the 宣传部 / 网信办 duty contacts
 

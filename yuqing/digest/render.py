@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from classifier.masking import mask_pii
+from domain.settings import Settings
+from domain.vocabulary import TOPICS
 from yuqing.digest import chart, ledger
 from yuqing.digest.figures import Rate, WeekFigures, Windows, compute_week
 from yuqing.digest.history import Status
 from yuqing.digest.weeks import Period, week
-from yuqing.settings import TOPICS, Settings
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 LEVEL_LABELS = {1: "一级：督促责任单位", 2: "二级：抄送分管领导", 3: "三级：通报宣传部、政府办"}
@@ -48,12 +50,6 @@ def windows_for(settings: Settings) -> Windows:
         return Windows()
 
 
-def _mask(text: str) -> str:
-    from yuqing.web.masking import mask
-
-    return mask(text)
-
-
 def week_figures(settings: Settings, session: Session, label: str) -> WeekFigures:
     tz = ZoneInfo(settings.timezone)
     return compute_week(
@@ -63,7 +59,7 @@ def week_figures(settings: Settings, session: Session, label: str) -> WeekFigure
         bar=settings.digest.bar,
         topics=TOPICS,
         windows=windows_for(settings),
-        mask=_mask,
+        mask=mask_pii,
     )
 
 

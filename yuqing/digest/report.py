@@ -20,6 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
+from domain.vocabulary import TOPICS
 from storage import models
 from storage.enums import AssignmentRole
 from yuqing.digest import history as hist
@@ -38,7 +40,6 @@ from yuqing.digest.figures import (
 from yuqing.digest.history import History, Status
 from yuqing.digest.render import environment, pct, windows_for
 from yuqing.digest.weeks import Period, quarter, year_to
-from yuqing.settings import TOPICS, Settings
 
 BOARD_KINDS = ("咨询", "投诉/求助", "建言")
 OTHER_KIND = "其他"

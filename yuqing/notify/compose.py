@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind, Severity
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
 from yuqing.notify.transport import PermanentError
-from yuqing.settings import Settings
 
 # Kinds that also go to the duty officers' group chats (企业微信 / 钉钉 robots).
 CHAT_KINDS = frozenset({OutboxKind.WARNING, OutboxKind.BREACH, OutboxKind.NEW_MAJOR_EVENT})

@@ -16,10 +16,10 @@ import re
 from email.message import EmailMessage, MIMEPart
 from pathlib import Path
 
+from domain.settings import ChatWebhook
 from yuqing.notify.message import ChatNotice
 from yuqing.notify.transport import TemporaryError
 from yuqing.notify.webhooks import payload_for
-from yuqing.settings import ChatWebhook
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -13,10 +13,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from domain.settings import Settings
 from yuqing.notify.compose import reply_to
 from yuqing.notify.message import Mailbox, Notice
 from yuqing.notify.transport import PermanentError
-from yuqing.settings import Settings
 
 
 def sender_domain(settings: Settings) -> str:

@@ -32,6 +32,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.settings import ChatWebhook, Settings
 from storage import models
 from storage.db import transaction
 from storage.enums import OutboxState
@@ -48,7 +49,6 @@ from yuqing.notify.transport import (
     TemporaryError,
 )
 from yuqing.notify.webhooks import WebhookTransport, robot_id
-from yuqing.settings import ChatWebhook, Settings
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
 from yuqing.notify.message import Mailbox
-from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
+from domain.settings import MailSettings
 from yuqing.notify.transport import DeliveryError, PermanentError, TemporaryError
-from yuqing.settings import MailSettings
 
 
 def _by_code(code: int, text: str) -> DeliveryError:

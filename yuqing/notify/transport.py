@@ -10,8 +10,8 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Protocol
 
+from domain.settings import ChatWebhook
 from yuqing.notify.message import ChatNotice
-from yuqing.settings import ChatWebhook
 
 
 class DeliveryError(Exception):

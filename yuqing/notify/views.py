@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.settings import Settings
 from response_sla.errors import SlaConfigError
 from response_sla.policy import KindPolicy, Policy, load_policy
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState
-from yuqing.settings import Settings
 from yuqing.signed_links import unit_link
 
 MAX_POSTS = 10

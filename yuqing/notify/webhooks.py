@@ -24,9 +24,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
+from domain.settings import ChatWebhook
 from yuqing.notify.message import ChatNotice
 from yuqing.notify.transport import PermanentError, TemporaryError
-from yuqing.settings import ChatWebhook
 
 WECOM_MAX_BYTES = 4096
 DINGTALK_MAX_BYTES = 18000

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.vocabulary import TOPICS
 from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.errors import TransitionRefused
@@ -34,7 +35,6 @@ from storage.enums import (
     Severity,
 )
 from storage.outbox import notify
-from yuqing.settings import TOPICS
 from yuqing.web.deadlines import DeadlineView
 from yuqing.web.formatting import http_url
 

@@ -24,8 +24,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
-from yuqing.settings import Settings
 from yuqing.web import deadlines, formatting, routes_auth, routes_duty, routes_reports, routes_unit
 from yuqing.web.common import LoginRequired, WebState, login_redirect, render
 from yuqing.web.queue import RowCache

@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from domain.settings import Settings
 from response_sla.configured import HORIZON, SlaSetup
 from storage import models
 from storage.enums import Role
-from yuqing.settings import Settings
 from yuqing.web.actions import Actor
 from yuqing.web.queue import RowCache
 from yuqing.web.security import CSRF_FIELD, LoginLimiter, csrf_ok, csrf_token, session_marker

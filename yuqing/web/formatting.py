@@ -8,13 +8,6 @@ from zoneinfo import ZoneInfo
 
 from storage.enums import AssignmentRole, AssignmentState, DeadlineState, EventState, Severity
 
-SEVERITY_ORDER: tuple[Severity, ...] = (
-    Severity.EXTRAORDINARY,
-    Severity.MAJOR,
-    Severity.LARGE,
-    Severity.GENERAL,
-    Severity.ROUTINE,
-)
 SEVERITY_CSS = {
     Severity.EXTRAORDINARY: "sev-1",
     Severity.MAJOR: "sev-2",

@@ -22,6 +22,8 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Engine, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from classifier.masking import mask_pii
+from domain.vocabulary import SEVERITY_ORDER
 from response_sla.clock import OPEN_STATES
 from storage import models
 from storage.enums import DeadlineState, EventState, Severity
@@ -29,10 +31,8 @@ from yuqing.web.deadlines import Nearest
 from yuqing.web.formatting import (
     EVENT_STATE_LABELS,
     SEVERITY_CSS,
-    SEVERITY_ORDER,
     remaining,
 )
-from yuqing.web.masking import mask
 from yuqing.web.search import (
     SEARCH_PARAM,
     ensure_search_index,
@@ -189,7 +189,7 @@ def _line(
     n = r.nearest
     return QueueLine(
         id=r.id,
-        title=mask(r.title) if masked else r.title,
+        title=mask_pii(r.title) if masked else r.title,
         severity=r.severity.value,
         css=SEVERITY_CSS[r.severity],
         state=EVENT_STATE_LABELS[r.state],

@@ -17,10 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from classifier.masking import mask_pii
+from domain.vocabulary import SEVERITY_ORDER, TOPICS
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import EventState, Role
-from yuqing.settings import TOPICS
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
 from yuqing.web.common import (
@@ -39,8 +40,6 @@ from yuqing.web.common import (
     state,
 )
 from yuqing.web.deadlines import any_provisional, kind_labels, views
-from yuqing.web.formatting import SEVERITY_ORDER
-from yuqing.web.masking import mask
 from yuqing.web.queue import QueueFilters, fetch_queue, present
 
 POSTS_SHOWN = 200
@@ -221,14 +220,14 @@ def event_context(
             "id": p.id,
             "source_id": p.source_id,
             "url": p.url,
-            "title": p.title if raw else mask(p.title),
-            "content": p.content if raw else mask(p.content),
-            "author": (p.author if raw else mask(p.author or "")) or "",
+            "title": p.title if raw else mask_pii(p.title),
+            "content": p.content if raw else mask_pii(p.content),
+            "author": (p.author if raw else mask_pii(p.author or "")) or "",
             "published_at": p.published_at,
             "first_seen_at": p.first_seen_at,
             "board_state": p.board_state,
             "board_unit": p.board_unit,
-            "reply_content": (p.reply_content if raw else mask(p.reply_content or "")) or "",
+            "reply_content": (p.reply_content if raw else mask_pii(p.reply_content or "")) or "",
             "reply_org": p.reply_org,
             "reply_at": p.reply_at,
         }
@@ -236,8 +235,8 @@ def event_context(
     ]
     return {
         "event": event,
-        "title": event.title if raw else mask(event.title),
-        "summary": event.summary if raw else mask(event.summary),
+        "title": event.title if raw else mask_pii(event.title),
+        "summary": event.summary if raw else mask_pii(event.summary),
         "posts": shown,
         "labels": labels,
         "assignments": assignments,

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from classifier.masking import mask_pii
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import Role
@@ -39,7 +40,6 @@ from yuqing.web.common import (
     state,
 )
 from yuqing.web.deadlines import any_provisional, views
-from yuqing.web.masking import mask
 
 UNIT_ACTIONS = ("ack", "respond", "extension", "return")
 NOT_FOUND = "案件不存在或不属于本单位"
@@ -85,7 +85,7 @@ def unit_home(request: Request) -> Response:
             .limit(500)
         ).all()
         unit = session.get(models.Unit, user.unit_id)
-        cases = [{"assignment": a, "event": e, "title": mask(e.title)} for a, e in rows]
+        cases = [{"assignment": a, "event": e, "title": mask_pii(e.title)} for a, e in rows]
     return render(request, "unit_home.html", {"cases": cases, "unit": unit}, user=user)
 
 
@@ -117,12 +117,12 @@ def case_context(session: Session, a: models.Assignment, policy: Policy) -> dict
     return {
         "assignment": a,
         "event": event,
-        "title": mask(event.title),
+        "title": mask_pii(event.title),
         "posts": [
             {
                 "url": p.url,
-                "title": mask(p.title),
-                "content": mask(p.content),
+                "title": mask_pii(p.title),
+                "content": mask_pii(p.content),
                 "published_at": p.published_at or p.first_seen_at,
             }
             for p in posts

@@ -13,7 +13,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from yuqing.settings import Settings
+from domain.settings import Settings
 from yuqing.signed_links import secret_key
 
 _hasher = PasswordHasher()

@@ -10,109 +10,17 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
+
+from domain.jurisdiction import Jurisdiction, Strict
+from domain.vocabulary import SPIDER_KINDS
 
 DEFAULT_CONFIG = Path("config/yuqing.toml")
 
-TOPICS: tuple[str, ...] = (
-    "城乡建设",
-    "劳动和社会保障",
-    "教育文体",
-    "商贸旅游",
-    "环境保护",
-    "卫生计生",
-    "交通运输",
-)
-
-SPIDER_KINDS: tuple[str, ...] = ("people_liuyan", "gov_board", "discuz", "tieba")
-
-
-class UnitKind(StrEnum):
-    DEPARTMENT = "区直部门"
-    TOWN = "乡镇"
-    STREET = "街道"
-    COORDINATION = "议事协调机构"
-    PARTY = "党委部门"
-    GOVERNMENT = "政府"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Contact(_Strict):
-    name: str
-    email: str
-    title: str = ""
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, v: str) -> str:
-        if "@" not in v or v.startswith("@") or v.endswith("@") or " " in v:
-            raise ValueError(f"not an email address: {v!r}")
-        return v
-
-
-class Unit(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=2)
-    short_names: list[str] = []
-    aliases: list[str] = []
-    kind: UnitKind
-    parent: str | None = None
-    emails: list[str] = Field(min_length=1)
-    leader: Contact | None = None  # 分管领导, copied on escalations
-    topics: list[str] = []  # 谁主管: topics this unit is competent for
-    keywords: list[str] = []  # 派单目录: matters this unit handles (e.g. 低保, 渣土车)
-    places: list[str] = []  # 属地: villages, communities, roads, landmarks
-
-    @field_validator("emails")
-    @classmethod
-    def _emails(cls, v: list[str]) -> list[str]:
-        for e in v:
-            if "@" not in e or e.startswith("@") or e.endswith("@") or " " in e:
-                raise ValueError(f"not an email address: {e!r}")
-        return v
-
-    @field_validator("topics")
-    @classmethod
-    def _topics(cls, v: list[str]) -> list[str]:
-        bad = [t for t in v if t not in TOPICS]
-        if bad:
-            raise ValueError(f"unknown topic(s) {bad}; expected one of {list(TOPICS)}")
-        return v
-
-    def all_names(self) -> list[str]:
-        return [self.name, *self.short_names, *self.aliases]
-
-
-class Jurisdiction(_Strict):
-    name: str
-    full_name: str = ""
-    level: Literal["区", "县", "县级市", "旗", "市辖区"] = "区"
-    fallback_unit: str  # 兜底 when no rule fits
-    government_office: str  # 政府办公室: coordinates 特别重大 / 重大
-    propaganda_unit: str  # 宣传部: coordinates 特别重大 / 重大, copied on escalations
-    # who leads the response to a 特别重大 / 重大 emergency of each type (e.g. 事故灾难 → 应急管理局)
-    emergency_leads: dict[
-        Literal["自然灾害", "事故灾难", "公共卫生事件", "社会安全事件"], str
-    ] = {}
-    duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
-    leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
-    units: list[Unit] = Field(min_length=1)
-
-    def unit(self, unit_id: str) -> Unit:
-        for u in self.units:
-            if u.id == unit_id:
-                return u
-        raise KeyError(unit_id)
-
-
-class Source(_Strict):
+class Source(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
     spider: str
@@ -138,11 +46,11 @@ class Source(_Strict):
         return v
 
 
-class DatabaseSettings(_Strict):
+class DatabaseSettings(Strict):
     url: str = ""  # empty: SQLite file under var_dir
 
 
-class CrawlSettings(_Strict):
+class CrawlSettings(Strict):
     user_agent: str = "yuqing/0.1 (+政务舆情监测; contact the operator of this deployment)"
     revisit_days: int = Field(default=7, ge=0)
     unhealthy_after: int = Field(default=3, ge=1)
@@ -155,7 +63,7 @@ class CrawlSettings(_Strict):
     redis_url: str = ""
 
 
-class MailSettings(_Strict):
+class MailSettings(Strict):
     backend: Literal["dryrun", "smtp"] = "dryrun"
     host: str = "127.0.0.1"
     port: int = Field(default=25, ge=1, le=65535)
@@ -171,13 +79,13 @@ class MailSettings(_Strict):
     lease_s: int = Field(default=600, ge=4)
 
 
-class ChatWebhook(_Strict):
+class ChatWebhook(Strict):
     kind: Literal["wecom", "dingtalk"]
     url: str
     secret: str = ""  # 钉钉 加签
 
 
-class WebSettings(_Strict):
+class WebSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     base_url: str = "http://127.0.0.1:8000"
@@ -185,19 +93,19 @@ class WebSettings(_Strict):
     signed_link_days: int = Field(default=7, ge=1)
 
 
-class DigestSettings(_Strict):
+class DigestSettings(Strict):
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     time: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     bar: float = Field(default=0.85, gt=0, le=1)
 
 
-class SlaSettings(_Strict):
+class SlaSettings(Strict):
     policy: str = ""  # empty: the default policy shipped with response_sla
     calendar_overrides: str = ""  # folder of YYYY.toml holiday arrangements
     office_close: str = Field(default="24:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
 
-class Settings(_Strict):
+class Settings(Strict):
     config_path: Path | None = None
     var_dir: Path = Path("var")
     timezone: str = "Asia/Shanghai"

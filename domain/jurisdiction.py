@@ -1,0 +1,83 @@
+"""The jurisdiction a deployment serves: its units, their places and matters, its contacts."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.vocabulary import TOPICS, UnitKind
+
+
+class Strict(BaseModel):
+    """A configuration section: unknown keys are errors, values never change after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(Strict):
+    name: str
+    email: str
+    title: str = ""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if "@" not in v or v.startswith("@") or v.endswith("@") or " " in v:
+            raise ValueError(f"not an email address: {v!r}")
+        return v
+
+
+class Unit(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=2)
+    short_names: list[str] = []
+    aliases: list[str] = []
+    kind: UnitKind
+    parent: str | None = None
+    emails: list[str] = Field(min_length=1)
+    leader: Contact | None = None  # 分管领导, copied on escalations
+    topics: list[str] = []  # 谁主管: topics this unit is competent for
+    keywords: list[str] = []  # 派单目录: matters this unit handles (e.g. 低保, 渣土车)
+    places: list[str] = []  # 属地: villages, communities, roads, landmarks
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for e in v:
+            if "@" not in e or e.startswith("@") or e.endswith("@") or " " in e:
+                raise ValueError(f"not an email address: {e!r}")
+        return v
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, v: list[str]) -> list[str]:
+        bad = [t for t in v if t not in TOPICS]
+        if bad:
+            raise ValueError(f"unknown topic(s) {bad}; expected one of {list(TOPICS)}")
+        return v
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.short_names, *self.aliases]
+
+
+class Jurisdiction(Strict):
+    name: str
+    full_name: str = ""
+    level: Literal["区", "县", "县级市", "旗", "市辖区"] = "区"
+    fallback_unit: str  # 兜底 when no rule fits
+    government_office: str  # 政府办公室: coordinates 特别重大 / 重大
+    propaganda_unit: str  # 宣传部: coordinates 特别重大 / 重大, copied on escalations
+    # who leads the response to a 特别重大 / 重大 emergency of each type (e.g. 事故灾难 → 应急管理局)
+    emergency_leads: dict[
+        Literal["自然灾害", "事故灾难", "公共卫生事件", "社会安全事件"], str
+    ] = {}
+    duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
+    leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
+    units: list[Unit] = Field(min_length=1)
+
+    def unit(self, unit_id: str) -> Unit:
+        for u in self.units:
+            if u.id == unit_id:
+                return u
+        raise KeyError(unit_id)

@@ -1,0 +1,82 @@
+"""The words yuqing sorts posts and units into: topics, handling types, severity, unit kinds.
+
+Each term is defined once here, with the Chinese wording people read; storage keeps the
+values, the classifier predicts them, the dashboard and the emails show them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+# 一级标签 of the topic model; a unit's ``topics`` (谁主管) take these values
+TOPICS: Final[tuple[str, ...]] = (
+    "城乡建设",
+    "劳动和社会保障",
+    "教育文体",
+    "商贸旅游",
+    "环境保护",
+    "卫生计生",
+    "交通运输",
+)
+
+# the three types the 人民网 留言板 and most 12345 boards use (typeName)
+HANDLING_TYPES: Final[tuple[str, ...]] = ("建言", "咨询", "投诉/求助")
+
+RUMOUR_LABELS: Final[tuple[str, ...]] = ("不实信息", "非不实信息")
+
+# the emergency types of 《突发事件应对法》, each led by the unit the configuration names
+EMERGENCY_TYPES: Final[tuple[str, ...]] = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")
+
+SPIDER_KINDS: Final[tuple[str, ...]] = ("people_liuyan", "gov_board", "discuz", "tieba")
+
+
+class Severity(StrEnum):
+    """The grades of 《突发事件应对法》, plus 常规 for a post that is no emergency."""
+
+    EXTRAORDINARY = "特别重大"  # I
+    MAJOR = "重大"  # II
+    LARGE = "较大"  # III
+    GENERAL = "一般"  # IV
+    ROUTINE = "常规"  # not an emergency
+
+    @property
+    def rank(self) -> int:
+        """常规 0 … 特别重大 4: a higher rank is more severe."""
+        return _RANK[self]
+
+    @property
+    def is_major(self) -> bool:
+        """特别重大 and 重大 open the statutory 5 h / 24 h windows and run round the clock."""
+        return self in MAJOR_SEVERITIES
+
+
+# most severe first: the order of the queue, of filters and of reports
+SEVERITY_ORDER: Final[tuple[Severity, ...]] = tuple(Severity)
+MAJOR_SEVERITIES: Final[frozenset[Severity]] = frozenset({Severity.EXTRAORDINARY, Severity.MAJOR})
+_RANK: Final[dict[Severity, int]] = {
+    s: len(SEVERITY_ORDER) - 1 - i for i, s in enumerate(SEVERITY_ORDER)
+}
+
+
+def is_major(level: str) -> bool:
+    """For labels held as plain strings (classifier output, stored evidence)."""
+    return level in (Severity.EXTRAORDINARY.value, Severity.MAJOR.value)
+
+
+def severity_rank(level: str) -> int:
+    return Severity(level).rank
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "区直部门"
+    TOWN = "乡镇"
+    STREET = "街道"
+    COORDINATION = "议事协调机构"
+    PARTY = "党委部门"
+    GOVERNMENT = "政府"
+
+    @property
+    def is_place(self) -> bool:
+        """乡镇 and 街道 are 属地 units: they answer for a place, not for a matter."""
+        return self in (UnitKind.TOWN, UnitKind.STREET)
