@@ -34,8 +34,9 @@ from storage.db import transaction
 from storage.models import Post
 
 # A claim outlives the step that made it only if its process died, or if a batch failed and
-# its posts wait to be retried one by one; both are worth taking over within a minute.
-LEASE = timedelta(seconds=60)
+# its posts wait to be retried one by one. Taking over early is harmless (see above), so the
+# lease is short: it bounds how long the posts of a dead process wait.
+LEASE = timedelta(seconds=30)
 
 
 def process_owner() -> str:

@@ -15,7 +15,7 @@ from storage.claims import claim_posts, finish, held
 from storage.db import transaction
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=60)  # the tests' own, not the default
 
 
 def add_posts(sessions: sessionmaker[Session], n: int, tag: str = "",
