@@ -179,6 +179,10 @@ class Post(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     analyzed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # the analysis run that took the post (storage.claims): until claimed_at + the lease has
+    # passed, no other process analyses it; both are cleared when analyzed_at is set
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
 
     event: Mapped[Event | None] = relationship(back_populates="posts")
 

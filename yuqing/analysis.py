@@ -30,7 +30,7 @@ from response_sla import service
 from response_sla.configured import SlaSetup, from_settings
 from response_sla.directory import Directory
 from response_sla.routing import Routing, route
-from storage import models
+from storage import claims, models
 from storage.db import transaction
 from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
 from storage.outbox import notify
@@ -45,6 +45,8 @@ BOARD_HANDLING = ("建言", "咨询", "投诉/求助")
 # how far back the event index reaches when the service starts: follow-ups days later still
 # join their event
 INDEX_DAYS = 7
+# who claims posts for analysis when the caller names no one: this process
+OWNER = claims.process_owner()
 
 
 @dataclass
@@ -122,34 +124,37 @@ def _when(post: models.Post) -> datetime:
 
 
 def analyze_pending(
-    analyzer: Analyzer, sessions: sessionmaker[Session], now: datetime, *, limit: int = 200
+    analyzer: Analyzer, sessions: sessionmaker[Session], now: datetime, *, limit: int = 200,
+    owner: str = OWNER, lease: timedelta = claims.LEASE,
 ) -> AnalyzeReport:
-    """One step: analyse up to ``limit`` posts that wait for it, oldest first.
+    """One step: claim up to ``limit`` posts that wait for it, oldest first, for ``owner``
+    and analyse them. Several processes may run it at once: each post is analysed by the one
+    holding its claim (see ``storage.claims``).
 
     A batch that fails is retried post by post, so one post that breaks the analysis cannot
     hold the others back; that post is set aside (logged, with the error, in the event log)
     and stays in storage for a person to look at."""
+    ids = claims.claim_posts(sessions, now, lease=lease, owner=owner, limit=limit)
+    if not ids:
+        return AnalyzeReport()
     try:
-        return _analyze_batch(analyzer, sessions, now, limit=limit)
+        return _analyze_batch(analyzer, sessions, now, ids, owner)
     except OperationalError:
         raise  # the database is away: nothing to set aside, the next run retries
     except Exception:
         log.exception("analysis of a batch failed; retrying its posts one by one")
     report = AnalyzeReport()
-    with sessions() as session:
-        ids = list(session.scalars(select(models.Post.id).where(
-            models.Post.analyzed_at.is_(None)).order_by(models.Post.id).limit(limit)))
     for post_id in ids:
         try:
-            one = _analyze_batch(analyzer, sessions, now, only=post_id)
+            one = _analyze_batch(analyzer, sessions, now, [post_id], owner)
         except OperationalError:
             raise
         except Exception as exc:
             log.exception("post %s could not be analysed; it is set aside", post_id)
             with transaction(sessions) as session:
                 post = session.get(models.Post, post_id)
-                if post is not None:
-                    post.analyzed_at = now
+                # set aside only while it is ours: a process that took it over analyses it
+                if post is not None and claims.finish(session, [post_id], owner, now):
                     session.add(models.EventLog(
                         at=now, actor=ACTOR, event_id=None, entity="post", entity_id=post_id,
                         action="analysis_failed", unit_id=None,
@@ -165,21 +170,21 @@ def analyze_pending(
     return report
 
 
-def _analyze_batch(analyzer: Analyzer, sessions: sessionmaker[Session], now: datetime, *,
-                   limit: int = 200, only: int | None = None) -> AnalyzeReport:
+def _analyze_batch(analyzer: Analyzer, sessions: sessionmaker[Session], now: datetime,
+                   ids: list[int], owner: str) -> AnalyzeReport:
     report = AnalyzeReport()
-    query = select(models.Post).where(models.Post.analyzed_at.is_(None))
-    if only is not None:
-        query = query.where(models.Post.id == only)
+    # FOR UPDATE: a claimer on PostgreSQL skips these rows until this transaction ends
+    query = select(models.Post).where(claims.held(owner, ids)).with_for_update()
     with transaction(sessions) as session:
-        posts = list(session.scalars(query.order_by(models.Post.id).limit(limit)))
+        posts = list(session.scalars(query.order_by(models.Post.id)))
         if not posts:
             return report
         labels = analyzer.classifier.predict([PostText(p.title, p.content) for p in posts])
         for post, (topic, handling) in zip(posts, labels, strict=True):
             _analyze(analyzer, session, post, topic, handling, now, report)
-            post.analyzed_at = now
             report.posts += 1
+        if claims.finish(session, [p.id for p in posts], owner, now) != len(posts):
+            raise claims.ClaimLost(owner, [p.id for p in posts])
     return report
 
 

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.events import EventIndex
 from domain.settings import Settings
 from storage import models
+from storage.claims import LEASE, claim_posts
 from storage.db import transaction
 from storage.enums import DeadlineState, Severity
 from yuqing.analysis import Analyzer, analyze_pending
@@ -165,3 +166,66 @@ def test_a_post_that_breaks_the_analysis_is_set_aside_and_the_rest_go_on(
         failure = session.scalars(select(models.EventLog).where(
             models.EventLog.action == "analysis_failed")).one()
         assert failure.entity_id == bad and "cannot analyse" in (failure.reason or "")
+
+
+def test_posts_claimed_by_another_process_wait_for_its_lease(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    analyzer = build(settings, db, analyzer_cache)
+    theirs = add_post(db, "bijie-forum", "t2", *CRASH, T0)
+    ours = add_post(db, "people-liuyan", "71005", *GARBAGE, T0, board_type="投诉/求助")
+    assert claim_posts(db, T0, lease=LEASE, owner="other", limit=1) == [theirs]
+
+    report = analyze_pending(analyzer, db, T0 + timedelta(seconds=10), owner="me")
+    assert report.posts == 1
+    with db() as session:
+        waiting = session.get(models.Post, theirs)
+        assert waiting is not None and waiting.analyzed_at is None
+        assert waiting.claimed_by == "other"
+        done = session.get(models.Post, ours)
+        assert done is not None and done.analyzed_at is not None and done.claimed_by is None
+    # the other process died: its post is taken over once the lease has run out
+    report = analyze_pending(analyzer, db, T0 + LEASE + timedelta(seconds=1), owner="me")
+    assert report.posts == 1 and report.new_events == 1
+    with db() as session:
+        post = session.get(models.Post, theirs)
+        assert post is not None and post.analyzed_at is not None and post.claimed_at is None
+        created = session.scalars(select(models.EventLog.detail).where(
+            models.EventLog.action == "created")).all()
+        assert sorted(d["post_id"] for d in created) == sorted([theirs, ours])
+
+
+def test_a_batch_whose_claim_was_taken_over_keeps_none_of_its_work_on_that_post(
+    sqlite_sessions: sessionmaker[Session], settings: Settings,
+    analyzer_cache: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = sqlite_sessions
+    with transaction(db) as session:
+        sync_directory(session, settings)
+    analyzer = build(settings, db, analyzer_cache)
+    lost = add_post(db, "bijie-forum", "t3", *CRASH, T0)
+    kept = add_post(db, "people-liuyan", "71006", *GARBAGE, T0, board_type="投诉/求助")
+    real = analyzer.classifier.predict
+    calls = []
+
+    def predict(posts: Any) -> Any:
+        if not calls:  # while the first batch runs, another process takes one post over
+            with transaction(db) as other:
+                other.execute(update(models.Post).where(models.Post.id == lost).values(
+                    claimed_by="other", claimed_at=T0 + timedelta(minutes=5)))
+        calls.append(len(posts))
+        return real(posts)
+
+    monkeypatch.setattr(analyzer.classifier, "predict", predict)
+    report = analyze_pending(analyzer, db, T0 + timedelta(minutes=5), owner="me")
+    assert report.posts == 1 and calls == [2, 1]  # the batch rolled back; kept went alone
+    with db() as session:
+        post = session.get(models.Post, lost)
+        assert post is not None and post.analyzed_at is None and post.event_id is None
+        assert post.claimed_by == "other"
+        assert session.scalar(select(func.count()).select_from(models.Classification).where(
+            models.Classification.post_id == lost)) == 0
+        assert session.scalars(select(models.EventLog.action).where(
+            models.EventLog.action == "analysis_failed")).all() == []
+        done = session.get(models.Post, kept)
+        assert done is not None and done.event_id is not None

@@ -36,14 +36,20 @@ def _sigterm_as_interrupt() -> None:
 @pass_ctx
 def run_cmd(ctx: Context, host: str | None, port: int | None) -> None:
     """Run the whole service in the foreground: crawls, analysis, SLA tick, outbox, digest
-    and the dashboard. Ctrl-C or SIGTERM stops it cleanly; a restart carries on."""
+    and the dashboard. Ctrl-C or SIGTERM stops it cleanly; a restart carries on. On
+    PostgreSQL several may run: one leads and runs the schedule, the others serve the
+    dashboard, analyse and send, and take the lead over when the leader stops."""
+    from yuqing.leader import AlreadyRunning
     from yuqing.service import run_service
 
     settings = ctx.settings
     _sigterm_as_interrupt()
-    # the web server re-raises the signal it stopped on, once everything has stopped
-    with contextlib.suppress(KeyboardInterrupt):
-        run_service(settings, host=host, port=port)
+    try:
+        # the web server re-raises the signal it stopped on, once everything has stopped
+        with contextlib.suppress(KeyboardInterrupt):
+            run_service(settings, host=host, port=port)
+    except AlreadyRunning as exc:
+        fail(str(exc))
     click.echo("yuqing stopped")
 
 
@@ -63,6 +69,7 @@ def demo_cmd(ctx: Context, port: int | None) -> None:
     from yuqing.bootstrap import App, init_database
     from yuqing.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
     from yuqing.demo.replay_site import replay_site
+    from yuqing.leader import AlreadyRunning
     from yuqing.service import run_service
 
     settings = ctx.settings
@@ -105,6 +112,8 @@ Ctrl-C stops everything.
             run_service(settings, port=port, on_ready=ready)
     except KeyboardInterrupt:
         pass  # the web server re-raises the signal it stopped on, once everything has stopped
+    except AlreadyRunning as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"could not start the demo: {exc} (is another demo already running?)")
     click.echo("demo stopped; the database and the emails stay in " + str(settings.var_dir))
