@@ -10,6 +10,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, func, select, text
 
+from domain.settings import Settings
 from storage.models import Base
 from yuqing.bootstrap import App
 from yuqing.leader import (
@@ -20,7 +21,6 @@ from yuqing.leader import (
 )
 from yuqing.runtime import Runtime
 from yuqing.service import Roles, health, run_service
-from yuqing.settings import Settings
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
