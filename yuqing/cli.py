@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,6 +19,14 @@ log = logging.getLogger("yuqing")
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def labelled(value: str, label: str, width: int = 0) -> str:
+    """A stored value with the label people read ("failed 发送失败"), padded to ``width``
+    terminal cells: a Chinese character takes two."""
+    text = f"{value} {label}"
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cells)
 
 
 def configure_logging(level: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.settings import Settings
+from storage import models
 from tests.digest import dataset
 from tests.digest.conftest import Built
 from tests.digest.htmltables import parse
@@ -77,6 +78,22 @@ def test_personal_data_is_masked_and_text_escaped(built: Built, settings: Settin
     assert "城南小区污水外溢 联系电话" in csv_text  # masked the masker's way
     # a hostile title stays text
     assert '"http://evil.example"' not in mail.html and "&#34;http://evil.example&#34;" in mail.html
+
+
+def test_hostile_title_is_escaped_in_html_and_kept_in_text(
+    built: Built, settings: Settings
+) -> None:
+    title = '<script>alert("x")</script> & 主干道"路面"塌陷'
+    with built.sessions.begin() as s:
+        event = s.get(models.Event, built.ids["e3"])
+        assert event is not None
+        event.title = title
+    with built.sessions() as s:
+        mail = build_digest_email(settings, s, dataset.WEEK)
+    assert "<script>" not in mail.html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; 主干道&#34;路面&#34;塌陷" in mail.html
+    assert title in mail.text  # in its list of late windows, as posted
+    assert "&lt;" not in mail.text and "&#34;" not in mail.text and "&amp;" not in mail.text
 
 
 def test_text_part(built: Built, settings: Settings) -> None:

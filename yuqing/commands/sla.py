@@ -9,7 +9,12 @@ from typing import Any
 import click
 
 from domain.settings import Settings
-from yuqing.cli import CONFIG_WARNINGS, Context, fail, pass_ctx
+from domain.vocabulary import SEVERITY_ORDER
+from storage.enums import DeadlineState, Severity
+from yuqing.cli import CONFIG_WARNINGS, Context, fail, labelled, pass_ctx
+
+# Each command imports the SLA engine's parts it uses when it runs, so that the rest of the
+# command line starts without loading the database layer and the policy machinery.
 
 
 def register(cli: click.Group) -> None:
@@ -79,7 +84,11 @@ def add_working_days(ctx: Context, start: str, days: int, as_json: bool) -> None
 
 
 @sla_group.command("deadlines")
-@click.option("--severity", required=True, help="特别重大, 重大, 较大, 一般 or 常规.")
+@click.option(
+    "--severity",
+    required=True,
+    help=f"{', '.join(s.label for s in SEVERITY_ORDER[:-1])} or {SEVERITY_ORDER[-1].label}.",
+)
 @click.option("--start", required=True, help="First public appearance, ISO 8601.")
 @click.option("--assigned", default=None, help="Assignment time (default: the start).")
 @click.option("--handling", default=None, help="Board type, e.g. 咨询 or 投诉/求助.")
@@ -97,7 +106,6 @@ def deadlines_cmd(
 ) -> None:
     """Every deadline the policy gives an event of SEVERITY that appeared at START."""
     from response_sla.deadlines import deadlines_for
-    from storage.enums import Severity
 
     try:
         grade = Severity(severity)
@@ -213,8 +221,10 @@ def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
             if r["deadline_at"] == r["original_deadline_at"]
             else (f" (extended from {r['original_deadline_at']})")
         )
+        state = DeadlineState(str(r["state"]))
         click.echo(
-            f"  #{r['id']} {r['kind']} c{r['cycle']} {r['state']:<11} unit={r['unit']} "
+            f"  #{r['id']} {r['kind']} c{r['cycle']} {labelled(state.value, state.label, 20)} "
+            f"unit={r['unit']} "
             f"deadline {r['deadline_at']}{extended} level={r['escalation_level']} "
             f"warnings={r['warnings_sent']} reminders={r['reminders_sent']}"
         )
