@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import unicodedata
@@ -14,6 +15,9 @@ import click
 from domain.settings import DEFAULT_CONFIG, ConfigError, Settings, load_settings
 
 log = logging.getLogger("yuqing")
+
+# Commands import the database layer (SQLAlchemy, Alembic) when they run: `yuqing --help` and
+# `yuqing config check` start without it.
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -160,8 +164,6 @@ def _safe_url(url: str) -> str:
 
 def _register_subcommands() -> None:
     """Each area adds its own command group; the import happens only when the CLI starts."""
-    import importlib
-
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
         module.register(cli)

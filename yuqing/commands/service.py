@@ -15,6 +15,9 @@ import click
 from domain.settings import Settings
 from yuqing.cli import Context, fail, labelled, pass_ctx
 
+# Each command imports the service, the scheduler and the database layer when it runs: they
+# take a second or more to load, which every other command need not pay.
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(run_cmd)

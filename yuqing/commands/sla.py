@@ -10,11 +10,12 @@ import click
 
 from domain.settings import Settings
 from domain.vocabulary import SEVERITY_ORDER
+from response_sla.calendar import SHANGHAI, to_shanghai
 from storage.enums import DeadlineState, Severity
 from yuqing.cli import CONFIG_WARNINGS, Context, fail, labelled, pass_ctx
 
-# Each command imports the SLA engine's parts it uses when it runs, so that the rest of the
-# command line starts without loading the database layer and the policy machinery.
+# Each command imports the rest of the SLA engine when it runs (the working-day calendar is
+# light): the rest of the command line starts without the database layer and the policy.
 
 
 def register(cli: click.Group) -> None:
@@ -24,7 +25,6 @@ def register(cli: click.Group) -> None:
 
 
 def _config_warnings(settings: Settings) -> list[str]:
-    from response_sla.calendar import SHANGHAI
     from response_sla.configured import calendar_warnings
 
     return calendar_warnings(settings, datetime.now(SHANGHAI).date())
@@ -32,8 +32,6 @@ def _config_warnings(settings: Settings) -> list[str]:
 
 def _moment(value: str, option: str) -> datetime:
     """ISO 8601; a time without an offset is read as Asia/Shanghai."""
-    from response_sla.calendar import SHANGHAI
-
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -44,8 +42,6 @@ def _moment(value: str, option: str) -> datetime:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    from response_sla.calendar import to_shanghai
-
     return to_shanghai(moment).isoformat() if moment is not None else None
 
 
@@ -158,7 +154,6 @@ def tick_cmd(ctx: Context, now_text: str | None) -> None:
 @pass_ctx
 def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
     """The event's clocks: state, deadlines, what was sent, who held it."""
-    from response_sla.calendar import SHANGHAI
     from response_sla.clock import held_time
     from response_sla.service import event_clocks
     from storage import models

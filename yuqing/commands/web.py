@@ -10,6 +10,9 @@ import click
 from storage.enums import Role
 from yuqing.cli import Context, fail, pass_ctx
 
+# Each command imports the web server, the dashboard and the database layer when it runs:
+# they take most of a second to load, which every other command need not pay.
+
 ROLE_NAMES = tuple(r.value for r in Role)
 
 
