@@ -7,8 +7,9 @@ afterwards): 250,000 open events with 4 deadlines each — 1,000,000 open deadli
 - ``tick_ms``: one ``response_sla.tick.tick`` call that claims and moves the 1,000 due clocks
   (breach level 1: a log row and an outbox row each), committed. Before each run the same
   1,000 rows are put back as they were and the log and outbox emptied.
-- ``queue_ms``: ``response_sla.queue.urgent_events``: the top 100 open events by severity
-  rank, nearest deadline (``events.next_deadline_at``), heat.
+- ``queue_ms``: the dashboard's queue query (``yuqing.web.queue.fetch_queue``): the first
+  page of 100 open events by severity rank, nearest deadline (``events.next_deadline_at``),
+  heat, with each row's nearest open deadline and lead unit.
 
 One JSON line per database: {"db": ..., "open": ..., "due": ..., "tick_ms": ..., "queue_ms": ...}
 
@@ -33,6 +34,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, delete, text, update
 from sqlalchemy.engine import make_url
@@ -45,6 +47,7 @@ PG_ADMIN_URL = os.environ.get(
     "YUQING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # a fixed "now": results do not depend on the clock
+TZ = ZoneInfo("Asia/Shanghai")
 SEVERITIES = (("特别重大", 5), ("重大", 20), ("较大", 75), ("一般", 300), ("常规", 600))
 KINDS = ("respond", "acknowledge", "resolve", "website_error")
 EVENT_COLS = (
@@ -199,9 +202,9 @@ def reset(engine: Engine, due_ids: list[int]) -> None:
 
 def measure(engine: Engine, due_ids: list[int], runs: int) -> dict[str, Any]:
     from response_sla.policy import load_policy
-    from response_sla.queue import urgent_events
     from response_sla.tick import tick
     from storage.db import make_sessionmaker
+    from yuqing.web.queue import QueueFilters, fetch_queue
 
     policy = load_policy()
     sessions = make_sessionmaker(engine)
@@ -216,7 +219,7 @@ def measure(engine: Engine, due_ids: list[int], runs: int) -> dict[str, Any]:
         processed.append(result.processed)
         with sessions() as session:
             t0 = time.perf_counter()
-            top = urgent_events(session, 100)
+            top = fetch_queue(session, QueueFilters(), TZ, page_size=100).rows
             queue_ms.append((time.perf_counter() - t0) * 1000)
         assert len(top) == 100
     assert all(p == len(due_ids) for p in processed), processed

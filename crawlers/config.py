@@ -5,7 +5,6 @@ Every component reads what it needs from ``crawler.settings``; these keys carry 
 - ``YUQING_SOURCE``: the source definition (id, name, spider, url, scoped, obey_robots, params)
 - ``YUQING_DATABASE_URL``, ``YUQING_TIMEZONE``
 - ``YUQING_VOCABULARY``: [name, strong] pairs for the relevance filter
-- ``YUQING_DUTY_EMAILS``: who hears that a source went unhealthy
 - ``YUQING_REVISIT_DAYS``, ``YUQING_UNHEALTHY_AFTER``, ``YUQING_MAX_PAGES``
 - ``YUQING_NOW``: optional ISO time that freezes the crawl's clock (replays, tests)
 """
@@ -31,7 +30,6 @@ def scrapy_settings(
         "YUQING_DATABASE_URL": settings.database_url,
         "YUQING_TIMEZONE": settings.timezone,
         "YUQING_VOCABULARY": [[t.name, t.strong] for t in vocabulary(settings.jurisdiction)],
-        "YUQING_DUTY_EMAILS": [c.email for c in settings.jurisdiction.duty_contacts],
         "YUQING_REVISIT_DAYS": crawl.revisit_days,
         "YUQING_UNHEALTHY_AFTER": crawl.unhealthy_after,
         "YUQING_MAX_PAGES": crawl.max_pages_per_run,

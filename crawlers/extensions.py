@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -14,16 +14,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawlers.clock import crawl_now
-from crawlers.health import Health, describe, next_health, run_status
+from crawlers.health import Flip, Health, describe, next_health, run_status
 from crawlers.summary import CrawlRunSummary
+from domain.event_actions import EventAction, LogEntity
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.enums import CrawlStatus, OutboxKind
 from storage.models import CrawlRun, EventLog, Post, Source
-from storage.outbox import notify
+from storage.outbox import Recipient, notify
 
 log = logging.getLogger(__name__)
 
 MAX_SAMPLES = 20
+FLIP_ACTIONS: Final[dict[Flip, EventAction]] = {
+    "unhealthy": EventAction.SOURCE_UNHEALTHY,
+    "recovered": EventAction.SOURCE_RECOVERED,
+}
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -156,8 +161,8 @@ class RunRecorder:
             return
         detail = {"source_id": source.id, "status": status.value, "run_id": self.run_id,
                   "consecutive_failures": health.consecutive_failures}
-        session.add(EventLog(at=now, actor="crawler", event_id=None, entity="source",
-                             entity_id=None, action=f"source_{health.flipped}", unit_id=None,
+        session.add(EventLog(at=now, actor="crawler", event_id=None, entity=LogEntity.SOURCE,
+                             entity_id=None, action=FLIP_ACTIONS[health.flipped], unit_id=None,
                              detail=detail, reason=health.last_error))
         if health.flipped == "unhealthy":
             assert health.unhealthy_since is not None
@@ -166,7 +171,7 @@ class RunRecorder:
                 session, OutboxKind.SOURCE_UNHEALTHY,
                 f"source_unhealthy:{source.id}:{health.unhealthy_since.isoformat()}", now,
                 payload={"source_id": source.id, "reason": health.last_error or status.value},
-                recipients=list(self.settings.getlist("YUQING_DUTY_EMAILS")),
+                recipients=[Recipient.DUTY],
             )
         else:
             log.info("source %s recovered", source.id)

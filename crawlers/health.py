@@ -9,6 +9,7 @@ from typing import Literal
 from storage.enums import CrawlStatus
 
 BAD = (CrawlStatus.FAILED, CrawlStatus.EMPTY, CrawlStatus.BLOCKED)
+Flip = Literal["unhealthy", "recovered"]  # a run that changed the source's health
 
 
 def run_status(*, close_reason: str, ok_pages: int, rows: int, items: int, dropped: int,
@@ -39,7 +40,7 @@ class Health:
     unhealthy: bool
     unhealthy_since: datetime | None
     last_error: str | None
-    flipped: Literal["unhealthy", "recovered"] | None = None
+    flipped: Flip | None = None
 
 
 def next_health(current: Health, status: CrawlStatus, error: str, threshold: int,

@@ -2,12 +2,14 @@
 
 Every writer uses these members and every reader (the timeline, the digest's history) matches
 on them, so an action is named once and a reader cannot drift from its writer. Values are the
-strings stored in ``event_log.action``; adding a member needs no migration.
+strings stored in ``event_log.action``; adding a member needs no migration. Each action's
+``label`` is what the event page's timeline shows.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 
 class LogEntity(StrEnum):
@@ -31,6 +33,7 @@ class EventAction(StrEnum):
     RESOLVED = "resolved"
     NOTE = "note"
     ANALYSIS_FAILED = "analysis_failed"
+    STATE_CHANGED = "state_changed"  # the event's state followed its windows (the SLA engine)
 
     # labels: a person changed or confirmed the machine's label
     TOPIC_CHANGED = "topic_changed"
@@ -89,3 +92,59 @@ class EventAction(StrEnum):
     def changed_label(self) -> str | None:
         """``topic`` for TOPIC_CHANGED, …; None for every other action."""
         return self.value.removesuffix("_changed") if self.value.endswith("_changed") else None
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS: Final[dict[EventAction, str]] = {
+    EventAction.CREATED: "生成事件",
+    EventAction.POST_JOINED: "新帖并入",
+    EventAction.ROUTED: "自动分派",
+    EventAction.MERGED: "并入其他事件",
+    EventAction.MERGED_FROM: "合并事件",
+    EventAction.SPLIT: "拆分",
+    EventAction.SPLIT_FROM: "拆分自",
+    EventAction.MARKED_NOT_RELEVANT: "标记不相关",
+    EventAction.RESOLVED: "办结",
+    EventAction.NOTE: "备注",
+    EventAction.ANALYSIS_FAILED: "分析失败",
+    EventAction.STATE_CHANGED: "状态变更",
+    EventAction.TOPIC_CHANGED: "更正领域",
+    EventAction.SEVERITY_CHANGED: "更正级别",
+    EventAction.HANDLING_CHANGED: "更正处置方式",
+    EventAction.RUMOUR_CHANGED: "更正不实信息标记",
+    EventAction.TOPIC_CONFIRMED: "确认领域",
+    EventAction.SEVERITY_CONFIRMED: "确认级别",
+    EventAction.HANDLING_CONFIRMED: "确认处置方式",
+    EventAction.RUMOUR_CONFIRMED: "确认不实信息标记",
+    EventAction.ASSIGNED: "交办",
+    EventAction.ACKNOWLEDGED: "签收",
+    EventAction.RESPONDED: "回应",
+    EventAction.MILESTONE: "记录节点",
+    EventAction.REASSIGNED: "改派",
+    EventAction.ASSIGNMENT_REOPENED: "重新交办（重办）",
+    EventAction.RETURN_REQUESTED: "申请退单",
+    EventAction.RETURN_APPROVED: "同意退单",
+    EventAction.RETURN_REFUSED: "驳回退单",
+    EventAction.OPENED: "开始计时",
+    EventAction.REOPENED: "重办",
+    EventAction.RESTARTED: "重新起算",
+    EventAction.MET: "按时完成",
+    EventAction.CLOSED_LATE: "超期完成",
+    EventAction.CANCELLED: "时限取消",
+    EventAction.TRANSFERRED: "时限转交",
+    EventAction.WARNING: "临期提醒",
+    EventAction.WARNING_SKIPPED: "跳过提醒",
+    EventAction.BREACHED: "超期",
+    EventAction.ESCALATED: "升级督办",
+    EventAction.REMINDER: "超期催办",
+    EventAction.REMINDER_SKIPPED: "跳过催办",
+    EventAction.UNSCHEDULED: "停止计时调度",
+    EventAction.EXTENSION_REQUESTED: "申请延期",
+    EventAction.EXTENSION_APPROVED: "批准延期",
+    EventAction.EXTENSION_REFUSED: "驳回延期",
+    EventAction.SOURCE_UNHEALTHY: "信息源异常",
+    EventAction.SOURCE_RECOVERED: "信息源恢复",
+}

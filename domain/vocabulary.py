@@ -1,7 +1,9 @@
 """The words yuqing sorts posts and units into: topics, handling types, severity, unit kinds.
 
 Each term is defined once here, with the Chinese wording people read; storage keeps the
-values, the classifier predicts them, the dashboard and the emails show them.
+values, the classifier predicts them, the dashboard and the emails show them. The enums' values
+are already the Chinese words; their ``label`` says so, so that every enum a person sees can
+be shown the same way (``storage.enums`` labels the rest).
 """
 
 from __future__ import annotations
@@ -20,8 +22,21 @@ TOPICS: Final[tuple[str, ...]] = (
     "交通运输",
 )
 
-# the three types the 人民网 留言板 and most 12345 boards use (typeName)
-HANDLING_TYPES: Final[tuple[str, ...]] = ("建言", "咨询", "投诉/求助")
+
+class HandlingType(StrEnum):
+    """处置类型: the three types the 人民网 留言板 and most 12345 boards use (typeName)."""
+
+    SUGGESTION = "建言"
+    ENQUIRY = "咨询"
+    COMPLAINT = "投诉/求助"
+
+    @property
+    def label(self) -> str:
+        """The value is the word people read."""
+        return self.value
+
+
+HANDLING_TYPES: Final[tuple[str, ...]] = tuple(h.value for h in HandlingType)
 
 RUMOUR_LABELS: Final[tuple[str, ...]] = ("不实信息", "非不实信息")
 
@@ -39,6 +54,11 @@ class Severity(StrEnum):
     LARGE = "较大"  # III
     GENERAL = "一般"  # IV
     ROUTINE = "常规"  # not an emergency
+
+    @property
+    def label(self) -> str:
+        """The value is the word people read; the grade's name in 《突发事件应对法》."""
+        return self.value
 
     @property
     def rank(self) -> int:
@@ -75,6 +95,11 @@ class UnitKind(StrEnum):
     COORDINATION = "议事协调机构"
     PARTY = "党委部门"
     GOVERNMENT = "政府"
+
+    @property
+    def label(self) -> str:
+        """The value is the word people read."""
+        return self.value
 
     @property
     def is_place(self) -> bool:

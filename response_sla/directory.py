@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from domain.vocabulary import UnitKind
+
 if TYPE_CHECKING:
     # the routing core stays free of pydantic at run time
     from domain.jurisdiction import Jurisdiction
@@ -21,7 +23,7 @@ NAME = "name"
 PLACE = "place"
 KEYWORD = "keyword"
 
-TOWN_KINDS = frozenset({"乡镇", "街道"})  # the 属地 units
+TOWN_KINDS = frozenset(k.value for k in UnitKind if k.is_place)  # the 属地 units
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
-"""Enumerations stored by value in the database."""
+"""Enumerations stored by value in the database, each with the Chinese ``label`` people read.
+
+The labels are defined here once, next to the values, so the dashboard, the emails, the digest
+and the command line cannot drift apart in what they call a state or a role.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
+from domain.event_actions import EventAction
 from domain.vocabulary import Severity
 
 __all__ = [
@@ -27,11 +33,26 @@ class EventState(StrEnum):
     NOT_RELEVANT = "not_relevant"
     MERGED = "merged"
 
+    @property
+    def label(self) -> str:
+        return _EVENT_STATE_LABELS[self]
+
 
 class AssignmentRole(StrEnum):
     LEAD = "lead"  # 牵头
     CO = "co"  # 配合
     COORDINATE = "coordinate"  # 政府办 / 宣传部 on 特别重大 / 重大
+
+    @property
+    def label(self) -> str:
+        """牵头 / 配合 / 统筹: the role as a table shows it."""
+        return _ROLE_LABELS[self]
+
+    @property
+    def task(self) -> str:
+        """牵头办理 / 配合办理 / 统筹协调: the role as a sentence asks it of a unit
+        (以下舆情已交由你单位配合办理)."""
+        return _ROLE_TASKS[self]
 
 
 class AssignmentState(StrEnum):
@@ -42,6 +63,10 @@ class AssignmentState(StrEnum):
     REASSIGNED = "reassigned"
     CLOSED = "closed"
 
+    @property
+    def label(self) -> str:
+        return _ASSIGNMENT_STATE_LABELS[self]
+
 
 class DeadlineState(StrEnum):
     OPEN = "open"
@@ -50,11 +75,19 @@ class DeadlineState(StrEnum):
     CLOSED_LATE = "closed_late"  # met after the deadline
     CANCELLED = "cancelled"  # superseded (severity changed, reopened, event dropped)
 
+    @property
+    def label(self) -> str:
+        return _DEADLINE_STATE_LABELS[self]
+
 
 class ReviewStatus(StrEnum):
     MACHINE = "machine"
     CONFIRMED = "confirmed"
     CORRECTED = "corrected"
+
+    @property
+    def label(self) -> str:
+        return _REVIEW_STATUS_LABELS[self]
 
 
 class OutboxState(StrEnum):
@@ -63,12 +96,20 @@ class OutboxState(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # permanent failure; shown to the duty officer
 
+    @property
+    def label(self) -> str:
+        return _OUTBOX_STATE_LABELS[self]
+
 
 class Role(StrEnum):
     ADMIN = "admin"
     DUTY = "duty"
     UNIT = "unit"
     LEADER = "leader"
+
+    @property
+    def label(self) -> str:
+        return _USER_ROLE_LABELS[self]
 
 
 class CrawlStatus(StrEnum):
@@ -77,6 +118,10 @@ class CrawlStatus(StrEnum):
     EMPTY = "empty"
     FAILED = "failed"
     BLOCKED = "blocked"  # 403 / 429 from the site
+
+    @property
+    def label(self) -> str:
+        return _CRAWL_STATUS_LABELS[self]
 
 
 class OutboxKind(StrEnum):
@@ -106,3 +151,62 @@ class OutboxKind(StrEnum):
     NEW_MAJOR_EVENT = "new_major_event"
     SOURCE_UNHEALTHY = "source_unhealthy"
     DIGEST = "digest"
+
+
+_EVENT_STATE_LABELS: Final[dict[EventState, str]] = {
+    EventState.OPEN: "待处置",
+    EventState.RESPONDED: "已回应",
+    EventState.CLOSED: "已办结",
+    EventState.NOT_RELEVANT: "不相关",
+    EventState.MERGED: "已合并",
+}
+_ROLE_LABELS: Final[dict[AssignmentRole, str]] = {
+    AssignmentRole.LEAD: "牵头",
+    AssignmentRole.CO: "配合",
+    AssignmentRole.COORDINATE: "统筹",
+}
+_ROLE_TASKS: Final[dict[AssignmentRole, str]] = {
+    AssignmentRole.LEAD: "牵头办理",
+    AssignmentRole.CO: "配合办理",
+    AssignmentRole.COORDINATE: "统筹协调",
+}
+_ASSIGNMENT_STATE_LABELS: Final[dict[AssignmentState, str]] = {
+    AssignmentState.ASSIGNED: "待签收",
+    AssignmentState.ACKNOWLEDGED: "已签收",
+    AssignmentState.RESPONDED: "已回应",
+    AssignmentState.RETURNED: "退单待裁定",
+    AssignmentState.REASSIGNED: "已改派",
+    AssignmentState.CLOSED: "已办结",
+}
+_DEADLINE_STATE_LABELS: Final[dict[DeadlineState, str]] = {
+    DeadlineState.OPEN: "计时中",
+    # a window's closing reads the same in its state and in the timeline row that closed it
+    DeadlineState.MET: EventAction.MET.label,
+    DeadlineState.BREACHED: "已超期",
+    DeadlineState.CLOSED_LATE: EventAction.CLOSED_LATE.label,
+    DeadlineState.CANCELLED: "已取消",
+}
+_REVIEW_STATUS_LABELS: Final[dict[ReviewStatus, str]] = {
+    ReviewStatus.MACHINE: "机器",
+    ReviewStatus.CONFIRMED: "人工确认",
+    ReviewStatus.CORRECTED: "人工更正",
+}
+_OUTBOX_STATE_LABELS: Final[dict[OutboxState, str]] = {
+    OutboxState.PENDING: "待发送",
+    OutboxState.SENDING: "发送中",
+    OutboxState.SENT: "已发送",
+    OutboxState.FAILED: "发送失败",
+}
+_USER_ROLE_LABELS: Final[dict[Role, str]] = {
+    Role.ADMIN: "管理员",
+    Role.DUTY: "值班员",
+    Role.UNIT: "单位",
+    Role.LEADER: "领导",
+}
+_CRAWL_STATUS_LABELS: Final[dict[CrawlStatus, str]] = {
+    CrawlStatus.RUNNING: "运行中",
+    CrawlStatus.OK: "正常",
+    CrawlStatus.EMPTY: "无内容",
+    CrawlStatus.FAILED: "失败",
+    CrawlStatus.BLOCKED: "被拦截",
+}

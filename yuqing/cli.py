@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -14,10 +16,21 @@ from domain.settings import DEFAULT_CONFIG, ConfigError, Settings, load_settings
 
 log = logging.getLogger("yuqing")
 
+# Commands import the database layer (SQLAlchemy, Alembic) when they run: `yuqing --help` and
+# `yuqing config check` start without it.
+
 
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def labelled(value: str, label: str, width: int = 0) -> str:
+    """A stored value with the label people read ("failed 发送失败"), padded to ``width``
+    terminal cells: a Chinese character takes two."""
+    text = f"{value} {label}"
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cells)
 
 
 def configure_logging(level: str) -> None:
@@ -151,8 +164,6 @@ def _safe_url(url: str) -> str:
 
 def _register_subcommands() -> None:
     """Each area adds its own command group; the import happens only when the CLI starts."""
-    import importlib
-
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
         module.register(cli)

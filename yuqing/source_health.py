@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from domain.event_actions import EventAction, LogEntity
 from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
-from storage.outbox import notify
+from storage.outbox import Recipient, notify
 
 # a source is silent when nothing succeeded for this many of its intervals (and at least
 # SILENT_MIN): one slow or failed run is not yet worth waking anybody
@@ -29,9 +30,9 @@ def silent_after(interval_s: int) -> timedelta:
 def check_sources(session: Session, settings: Settings, now: datetime, *,
                   started_at: datetime) -> list[str]:
     """Flag enabled sources with no successful crawl for too long and alert the duty officers
-    once per silence. ``started_at`` is when the service started: a source is not silent
-    before it had the chance to run. Returns the ids flagged now."""
-    duty = [c.email for c in settings.jurisdiction.duty_contacts]
+    once per silence (the row names their role; the sender looks up who they are when it
+    sends). ``started_at`` is when the service started: a source is not silent before it had
+    the chance to run. Returns the ids flagged now."""
     flagged = []
     for cfg in settings.sources:
         if not cfg.enabled:
@@ -46,11 +47,12 @@ def check_sources(session: Session, settings: Settings, now: datetime, *,
         minutes = int((now - last).total_seconds() // 60)
         reason = f"no successful crawl for {minutes} min (expected every {cfg.interval_s} s)"
         row.unhealthy, row.unhealthy_since, row.last_error = True, now, reason
-        session.add(models.EventLog(at=now, actor="health", event_id=None, entity="source",
-                                    entity_id=None, action="source_unhealthy", unit_id=None,
+        session.add(models.EventLog(at=now, actor="health", event_id=None,
+                                    entity=LogEntity.SOURCE, entity_id=None,
+                                    action=EventAction.SOURCE_UNHEALTHY, unit_id=None,
                                     detail={"source_id": cfg.id, "status": "silent"},
                                     reason=reason))
         notify(session, OutboxKind.SOURCE_UNHEALTHY, f"source_unhealthy:{cfg.id}:{now.isoformat()}",
-               now, payload={"source_id": cfg.id, "reason": reason}, recipients=duty)
+               now, payload={"source_id": cfg.id, "reason": reason}, recipients=[Recipient.DUTY])
         flagged.append(cfg.id)
     return flagged

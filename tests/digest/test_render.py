@@ -5,22 +5,27 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import io
 import os
 import re
-import struct
 import warnings
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+from PIL import Image, ImageChops
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.settings import Settings
+from storage import models
 from tests.digest import dataset
 from tests.digest.conftest import Built
 from tests.digest.htmltables import parse
+from yuqing.bootstrap import sync_directory
 from yuqing.digest import chart
-from yuqing.digest.render import build_digest_email, render_digest_html_file
+from yuqing.digest.render import build_digest_email, render_digest_html_file, week_figures
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -79,6 +84,22 @@ def test_personal_data_is_masked_and_text_escaped(built: Built, settings: Settin
     assert '"http://evil.example"' not in mail.html and "&#34;http://evil.example&#34;" in mail.html
 
 
+def test_hostile_title_is_escaped_in_html_and_kept_in_text(
+    built: Built, settings: Settings
+) -> None:
+    title = '<script>alert("x")</script> & 主干道"路面"塌陷'
+    with built.sessions.begin() as s:
+        event = s.get(models.Event, built.ids["e3"])
+        assert event is not None
+        event.title = title
+    with built.sessions() as s:
+        mail = build_digest_email(settings, s, dataset.WEEK)
+    assert "<script>" not in mail.html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; 主干道&#34;路面&#34;塌陷" in mail.html
+    assert title in mail.text  # in its list of late windows, as posted
+    assert "&lt;" not in mail.text and "&#34;" not in mail.text and "&amp;" not in mail.text
+
+
 def test_text_part(built: Built, settings: Settings) -> None:
     with built.sessions() as s:
         text = build_digest_email(settings, s, dataset.WEEK).text
@@ -130,15 +151,23 @@ def test_html_file_inlines_the_chart(built: Built, settings: Settings, tmp_path:
     assert parse(html)[1]["kpi-posts"] == "14"
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+# every Chinese word the chart draws: its title, axis label and legend
+CHART_WORDS = ("近8周处置时效趋势", "超期件数", "签收率", "按时回应率", "按时办结率", "达标线")
+
+
+def _png(data: bytes) -> Image.Image:
+    """The PNG decoded, after checking its structure and every chunk's checksum."""
+    Image.open(io.BytesIO(data)).verify()
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    assert image.format == "PNG"
+    return image
 
 
 def test_chart_is_a_png_drawn_with_a_cjk_font(built: Built, settings: Settings) -> None:
-    from matplotlib import font_manager
-
+    """What holds whatever matplotlib's version: a valid PNG of the figure's size, every Chinese
+    character drawn from a font that has it, and the week's figures drawn at all. (Its byte
+    size, compression and anti-aliasing are matplotlib's business.)"""
     family = chart.cjk_font()
     if family is None:
         if IN_CI:
@@ -148,24 +177,29 @@ def test_chart_is_a_png_drawn_with_a_cjk_font(built: Built, settings: Settings) 
         font_manager.FontProperties(family=family), fallback_to_default=False
     )
     assert Path(path) == Path(chart.cjk_font_file() or "")
+    font = FT2Font(path)
+    missing = {ch for word in CHART_WORDS for ch in word if font.get_char_index(ord(ch)) == 0}
+    assert not missing, f"{family} lacks {sorted(missing)}"
     with built.sessions() as s:
-        from yuqing.digest.render import week_figures
-
         figures = week_figures(settings, s, dataset.WEEK)
     with warnings.catch_warnings():
         # matplotlib warns "Glyph … missing from font(s)" for every character it cannot draw
         warnings.simplefilter("error")
         png = chart.trend_png(figures.trend, figures.bar)
-    assert _png_size(png) == (880, 396)
-    assert 10_000 < len(png) < 300_000
-    # the chart differs from one with no data at all: the figures are drawn
-    empty = chart.trend_png([], figures.bar)
-    assert png != empty
+        empty = chart.trend_png([], figures.bar)
+    image = _png(png)
+    assert image.size == (
+        round(chart.WIDTH_IN * chart.DPI),
+        round(chart.HEIGHT_IN * chart.DPI),
+    ) == (880, 396)
+    # the title is drawn above the plot: its band is not blank
+    band = image.convert("L").crop((0, 0, image.width, image.height // 10))
+    assert band.getextrema()[0] < 128
+    # the figures are drawn: the chart differs from one with no data at all
+    assert ImageChops.difference(image.convert("RGB"), _png(empty).convert("RGB")).getbbox()
 
 
 def test_a_quiet_week(sqlite_sessions: sessionmaker[Session], settings: Settings) -> None:
-    from yuqing.bootstrap import sync_directory
-
     with sqlite_sessions.begin() as s:
         sync_directory(s, settings)
     with sqlite_sessions() as s:
@@ -173,5 +207,5 @@ def test_a_quiet_week(sqlite_sessions: sessionmaker[Session], settings: Settings
     tables, ids = parse(mail.html)
     assert ids["kpi-posts"] == "0" and ids["kpi-respond"] == "—"
     assert "breaches-none" in ids and "coming-due-none" in ids and "below-bar-none" in ids
-    assert _png_size(mail.inline_images[0][1]) == (880, 396)
+    assert _png(mail.inline_images[0][1]).size == (880, 396)
     assert "本周没有超期的时限。" in mail.text

@@ -9,17 +9,31 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from response_sla.queue import urgent_events
 from storage import models
 from tests.e2e.conftest import POLL_S, ServiceFactory, Smtp, wait_for
 from yuqing.demo.replay_site import Timeline
+from yuqing.display import iso_utc
+from yuqing.web.queue import QueueFilters, QueueRow, fetch_queue, present
 
 PROCESSING_S = 45  # first analysis loads the models; generous on a busy 2-core machine
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def assert_queue_order(rows: list[QueueRow]) -> None:
+    """The duty officer's order: the most severe first; within a grade the nearest deadline
+    first, events without one after those with one; then the hottest; then the oldest id."""
+    keys = [
+        (-r.severity.rank, r.next_deadline_at is None, r.next_deadline_at or NEVER, -r.heat, r.id)
+        for r in rows
+    ]
+    assert keys == sorted(keys), [(r.id, r.severity.value, r.next_deadline_at) for r in rows]
 
 
 def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
@@ -62,7 +76,13 @@ def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
         press = deadlines["press_conference"]
         assert press.deadline_at.replace(tzinfo=UTC) == start + timedelta(hours=24)
         assert event.next_deadline_at is not None
-        assert event.id in [row.id for row in urgent_events(session)]
+        # the first page of the duty officer's queue, read by the dashboard's own query
+        rows = fetch_queue(session, QueueFilters(), SHANGHAI).rows
+        assert event.id in [row.id for row in rows]
+        assert_queue_order(rows)
+        line = next(x for x in present(rows, datetime.now(UTC), SHANGHAI) if x.id == event.id)
+        assert (line.severity, line.state, line.late) == ("重大", "待处置", False)
+        assert line.deadline_iso == iso_utc(event.next_deadline_at)
 
     recipients = {r for m in mails for r in str(m["To"]).split(",")}
     assert any("qxg.example" in r for r in recipients)

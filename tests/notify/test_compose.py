@@ -143,12 +143,17 @@ def test_co_unit_sees_event_windows_not_other_units_sign_off(
 
 
 def test_hostile_text_is_escaped(db: sessionmaker[Session], notify_settings: Settings) -> None:
+    title = '<script>alert("x")</script>[点我](http://evil) & 某"路"段'
     with db.begin() as s:
-        c = cases.case(s, NOW, title='<script>alert("x")</script>[点我](http://evil)')
+        c = cases.case(s, NOW, title=title)
     n = render(db, notify_settings, OutboxKind.WARNING, event_id=c.event_id, unit_id="zjj",
                deadline_id=c.acknowledge_id)
     assert "<script>" not in n.html and "&lt;script&gt;" in n.html
-    assert "<script>" in n.text  # plain text needs no escaping
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in n.html
+    assert "&amp; 某&#34;路&#34;段" in n.html
+    # plain text needs no escaping: the title reads exactly as posted, in the body and subject
+    assert title in n.text and title in n.subject
+    assert "&lt;" not in n.text and "&#34;" not in n.text and "&amp;" not in n.text
     assert "](http://evil)" not in n.chat.markdown and "<script>" not in n.chat.markdown
 
 

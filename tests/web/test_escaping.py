@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 from storage.enums import AssignmentState, Severity
 from tests.web import factories as f
 from tests.web.conftest import Clock, LiveServer, browser_login, login, output_dir
+from yuqing.display import http_url
 from yuqing.signed_links import sign_token as sign_unit_link
-from yuqing.web.formatting import http_url
 
 PAYLOADS = {
     "script": "<script>window.__pwned='script'</script>",

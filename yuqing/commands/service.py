@@ -13,7 +13,10 @@ from urllib.parse import urlsplit
 import click
 
 from domain.settings import Settings
-from yuqing.cli import Context, fail, pass_ctx
+from yuqing.cli import Context, fail, labelled, pass_ctx
+
+# Each command imports the service, the scheduler and the database layer when it runs: they
+# take a second or more to load, which every other command need not pay.
 
 
 def register(cli: click.Group) -> None:
@@ -98,7 +101,8 @@ yuqing demo — 七星关区 sample jurisdiction
   dashboard     {base}/   log in as one of:""")
         for a in accounts:
             unit = f" ({a.unit_id})" if a.unit_id else ""
-            click.echo(f"                  {a.username:<10} {a.role.value:<7}{unit}")
+            role = labelled(a.role.value, a.role.label, 14)
+            click.echo(f"                  {a.username:<10} {role}{unit}")
         click.echo(f"""                password for all: {DEMO_PASSWORD}
   emails        {mail_backend(settings, mail_dir)}
   database      {settings.database_url}

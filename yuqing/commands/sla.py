@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from domain.settings import Settings
-from yuqing.cli import CONFIG_WARNINGS, Context, fail, pass_ctx
+from domain.vocabulary import SEVERITY_ORDER
+from response_sla.calendar import SHANGHAI, to_shanghai
+from storage.enums import DeadlineState, Severity
+from yuqing.cli import CONFIG_WARNINGS, Context, fail, labelled, pass_ctx
+
+# Each command imports the rest of the SLA engine when it runs (the working-day calendar is
+# light): the rest of the command line starts without the database layer and the policy.
 
 
 def register(cli: click.Group) -> None:
@@ -19,7 +25,6 @@ def register(cli: click.Group) -> None:
 
 
 def _config_warnings(settings: Settings) -> list[str]:
-    from response_sla.calendar import SHANGHAI
     from response_sla.configured import calendar_warnings
 
     return calendar_warnings(settings, datetime.now(SHANGHAI).date())
@@ -27,8 +32,6 @@ def _config_warnings(settings: Settings) -> list[str]:
 
 def _moment(value: str, option: str) -> datetime:
     """ISO 8601; a time without an offset is read as Asia/Shanghai."""
-    from response_sla.calendar import SHANGHAI
-
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -39,8 +42,6 @@ def _moment(value: str, option: str) -> datetime:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    from response_sla.calendar import to_shanghai
-
     return to_shanghai(moment).isoformat() if moment is not None else None
 
 
@@ -79,7 +80,11 @@ def add_working_days(ctx: Context, start: str, days: int, as_json: bool) -> None
 
 
 @sla_group.command("deadlines")
-@click.option("--severity", required=True, help="特别重大, 重大, 较大, 一般 or 常规.")
+@click.option(
+    "--severity",
+    required=True,
+    help=f"{', '.join(s.label for s in SEVERITY_ORDER[:-1])} or {SEVERITY_ORDER[-1].label}.",
+)
 @click.option("--start", required=True, help="First public appearance, ISO 8601.")
 @click.option("--assigned", default=None, help="Assignment time (default: the start).")
 @click.option("--handling", default=None, help="Board type, e.g. 咨询 or 投诉/求助.")
@@ -97,7 +102,6 @@ def deadlines_cmd(
 ) -> None:
     """Every deadline the policy gives an event of SEVERITY that appeared at START."""
     from response_sla.deadlines import deadlines_for
-    from storage.enums import Severity
 
     try:
         grade = Severity(severity)
@@ -150,7 +154,6 @@ def tick_cmd(ctx: Context, now_text: str | None) -> None:
 @pass_ctx
 def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
     """The event's clocks: state, deadlines, what was sent, who held it."""
-    from response_sla.calendar import SHANGHAI
     from response_sla.clock import held_time
     from response_sla.service import event_clocks
     from storage import models
@@ -213,8 +216,10 @@ def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
             if r["deadline_at"] == r["original_deadline_at"]
             else (f" (extended from {r['original_deadline_at']})")
         )
+        state = DeadlineState(str(r["state"]))
         click.echo(
-            f"  #{r['id']} {r['kind']} c{r['cycle']} {r['state']:<11} unit={r['unit']} "
+            f"  #{r['id']} {r['kind']} c{r['cycle']} {labelled(state.value, state.label, 20)} "
+            f"unit={r['unit']} "
             f"deadline {r['deadline_at']}{extended} level={r['escalation_level']} "
             f"warnings={r['warnings_sent']} reminders={r['reminders_sent']}"
         )

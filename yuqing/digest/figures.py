@@ -33,20 +33,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.vocabulary import SEVERITY_ORDER
 from storage import models
-from storage.enums import AssignmentRole, Severity
+from storage.enums import AssignmentRole, EventState, Severity
 from yuqing.digest import history as hist
 from yuqing.digest.history import LATE, ClockRecord, History, Status
 from yuqing.digest.weeks import Period, weeks_before
 
 TREND_WEEKS = 8
-SEVERITIES: tuple[Severity, ...] = (
-    Severity.EXTRAORDINARY,
-    Severity.MAJOR,
-    Severity.LARGE,
-    Severity.GENERAL,
-    Severity.ROUTINE,
-)
 UNCLASSIFIED = "未分类"
 UNCLUSTERED = "未归入事件"
 DROPPED = "不相关/已合并"
@@ -409,7 +403,7 @@ def new_counts(
 ) -> tuple[int, int, list[tuple[str, Count]], list[tuple[str, Count]]]:
     """Posts first seen and events that appeared in [start, end), by topic and severity."""
     topics: dict[str, Count] = {}
-    severities: dict[str, Count] = {s.value: Count() for s in SEVERITIES}
+    severities: dict[str, Count] = {s.label: Count() for s in SEVERITY_ORDER}
     posts = events = 0
     for post_id, seen, event_now in h.posts:
         if not _in(seen, start, end):
@@ -424,12 +418,12 @@ def new_counts(
             topics.setdefault(DROPPED, Count()).posts += 1
             continue
         topics.setdefault(ev.topic(t) or UNCLASSIFIED, Count()).posts += 1
-        severities[ev.severity(t).value].posts += 1
+        severities[ev.severity(t).label].posts += 1
     for ev in h.events.values():
         if _in(ev.first_seen_at, start, end) and ev.counts(t):
             events += 1
             topics.setdefault(ev.topic(t) or UNCLASSIFIED, Count()).events += 1
-            severities[ev.severity(t).value].events += 1
+            severities[ev.severity(t).label].events += 1
     order = _topic_order(topics, [*known_topics, UNCLASSIFIED, UNCLUSTERED, DROPPED])
     return (
         posts,
@@ -622,17 +616,19 @@ def cases(
 def _case_state(
     ev: hist.EventRecord, cells: list[tuple[ClockRecord, WindowCell]], t: datetime, w: Windows
 ) -> str:
+    """The case at the week's end, in the event states' words where it is in one of them."""
     if ev.dropped(t):
-        return "已合并" if ev.state_now.value == "merged" else "不相关"
+        merged = ev.state_now == EventState.MERGED
+        return (EventState.MERGED if merged else EventState.NOT_RELEVANT).label
     live = [(c, x) for c, x in cells if x.status not in (Status.CANCELLED, Status.ABSENT)]
     closes = [x for c, x in live if w.group(c.kind) == "close"]
     if closes and all(x.status in (Status.MET, Status.CLOSED_LATE) for x in closes):
-        return "已办结"
+        return EventState.CLOSED.label
     if any(x.status is Status.OVERDUE for _, x in live):
         return "超期未办"
     responds = [x for c, x in live if w.group(c.kind) == "respond"]
     if responds and all(x.status in (Status.MET, Status.CLOSED_LATE) for x in responds):
-        return "已回应"
+        return EventState.RESPONDED.label
     return "处置中"
 
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.settings import Settings
 from storage.enums import OutboxKind
-from storage.outbox import write_outbox
+from storage.outbox import Recipient, write_outbox
 from yuqing.digest.weeks import Period, previous_week
 
-RECIPIENTS = ("leadership", "duty")  # leadership and the 宣传部 / 网信办 duty contacts
+RECIPIENTS = (Recipient.LEADERSHIP, Recipient.DUTY)
 
 
 def dedupe_key(period: Period) -> str:
@@ -33,7 +33,7 @@ def queue_digest(sessions: sessionmaker[Session], period: Period, now: datetime)
         "kind": OutboxKind.DIGEST.value,
         "channel": "email",
         "dedupe_key": dedupe_key(period),
-        "recipients": list(RECIPIENTS),
+        "recipients": [str(r) for r in RECIPIENTS],
         "cc": [],
         "payload": {"week": period.label},
         "state": "pending",

@@ -18,16 +18,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from storage.enums import DeadlineState
 from yuqing.digest.figures import CaseRow, UnitFigures, WeekFigures, WindowCell
 from yuqing.digest.history import Status
 
+# A clock's status at the week's end: the states a deadline can be in read as the dashboard and
+# the emails show them; the two the digest alone distinguishes are named here.
 STATUS_LABELS: dict[Status, str] = {
-    Status.MET: "按时完成",
-    Status.CLOSED_LATE: "超期完成",
+    Status.MET: DeadlineState.MET.label,
+    Status.CLOSED_LATE: DeadlineState.CLOSED_LATE.label,
     Status.OVERDUE: "超期未完成",
-    Status.RUNNING: "计时中",
+    Status.RUNNING: DeadlineState.OPEN.label,
     Status.CANCELLED_LATE: "超期后取消",
-    Status.CANCELLED: "已取消",
+    Status.CANCELLED: DeadlineState.CANCELLED.label,
     Status.ABSENT: "",
 }
 CASE_COLUMNS: tuple[tuple[str, int], ...] = (  # header, width
@@ -94,7 +97,7 @@ def case_values(row: CaseRow, index: int, tz: ZoneInfo) -> list[Any]:
         row.title,
         _local(row.first_seen_at, tz),
         row.topic,
-        row.severity.value,
+        row.severity.label,
         row.lead,
         "、".join(row.co_units),
         _local(row.assigned_at, tz),

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
 from classifier.masking import mask_pii
 from domain.settings import Settings
 from domain.vocabulary import TOPICS
+from response_sla.policy import load_policy
 from yuqing.digest import chart, ledger
-from yuqing.digest.figures import Rate, WeekFigures, Windows, compute_week
+from yuqing.digest.figures import WeekFigures, Windows, compute_week
 from yuqing.digest.history import Status
 from yuqing.digest.weeks import Period, week
+from yuqing.display import fmt_local
+from yuqing.templating import html_environment, text_environment
 
+TEMPLATES = "digest"  # the digest's folder in the shared environments (yuqing.templating)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 LEVEL_LABELS = {1: "一级：督促责任单位", 2: "二级：抄送分管领导", 3: "三级：通报宣传部、政府办"}
 
@@ -43,8 +44,6 @@ class DigestEmail:
 def windows_for(settings: Settings) -> Windows:
     """Window labels and groups from the configured SLA policy; by name if it is unusable."""
     try:
-        from response_sla.policy import load_policy
-
         return Windows(load_policy(settings.sla.policy or None))
     except Exception:  # noqa: BLE001 - the digest must still go out; labels fall back to names
         return Windows()
@@ -66,64 +65,37 @@ def week_figures(settings: Settings, session: Session, label: str) -> WeekFigure
 # ---------------------------------------------------------------- presentation helpers
 
 
-def pct(rate: Rate | float | None) -> str:
-    value = rate.value if isinstance(rate, Rate) else rate
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def late(delta: timedelta | None) -> str:
-    if delta is None:
-        return ""
-    h = delta.total_seconds() / 3600
-    if h < 48:
-        return f"{h:.1f} 小时"
-    days, rest = divmod(h, 24)
-    return f"{int(days)} 天 {rest:.0f} 小时"
-
-
 def period_title(period: Period) -> str:
     first, last = period.start.date(), period.last_day
     number = int(period.label.split("-W")[1])
     return f"{first.year}年第{number}周（{first.month}月{first.day}日—{last.month}月{last.day}日）"
 
 
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("yuqing.digest", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["pct"] = pct
-    env.filters["late"] = late
-    env.filters["status"] = lambda s: ledger.STATUS_LABELS[Status(s)]
-    env.filters["level"] = lambda n: LEVEL_LABELS.get(int(n), f"{int(n)}级") if n else "—"
-    env.filters["hours"] = lambda v: "—" if v is None else f"{v:.1f}"
-    return env
+def status_label(status: str) -> str:
+    return ledger.STATUS_LABELS[Status(status)]
+
+
+def level_label(level: int | None) -> str:
+    """An escalation level as the digest names it; "—" for none."""
+    return LEVEL_LABELS.get(int(level), f"{int(level)}级") if level else "—"
 
 
 def _context(settings: Settings, figures: WeekFigures, chart_src: str) -> dict[str, Any]:
     tz = ZoneInfo(settings.timezone)
     j = settings.jurisdiction
-
-    def dt(value: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
-        return "" if value is None else value.astimezone(tz).strftime(pattern)
-
     return {
         "f": figures,
         "jurisdiction": j.full_name or j.name,
         "name": j.name,
         "period_title": period_title(figures.period),
-        "as_of": dt(figures.as_of, "%Y年%m月%d日 %H:%M"),
+        "as_of": fmt_local(figures.as_of, tz, "%Y年%m月%d日 %H:%M"),
         "bar": figures.bar,
         "chart_src": chart_src,
-        "dt": dt,
+        "tz": tz,
+        "status_label": status_label,
+        "level_label": level_label,
         "scoreboard_url": settings.web.base_url.rstrip("/") + "/scoreboard",
         "event_url": settings.web.base_url.rstrip("/") + "/events/",
-        "Status": Status,
     }
 
 
@@ -133,8 +105,8 @@ def subject(settings: Settings, figures: WeekFigures) -> str:
 
 def _render(settings: Settings, figures: WeekFigures, chart_src: str) -> tuple[str, str]:
     ctx = _context(settings, figures, chart_src)
-    html = environment().get_template("digest.html").render(ctx)
-    text = environment().get_template("digest.txt").render(ctx)
+    html = html_environment().get_template(f"{TEMPLATES}/digest.html").render(ctx)
+    text = text_environment().get_template(f"{TEMPLATES}/digest.txt").render(ctx)
     return html, text
 
 

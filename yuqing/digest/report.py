@@ -8,6 +8,7 @@ Written as HTML and XLSX into a folder.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
-from domain.vocabulary import TOPICS
+from domain.vocabulary import TOPICS, HandlingType
 from storage import models
 from storage.enums import AssignmentRole
 from yuqing.digest import history as hist
@@ -38,10 +39,18 @@ from yuqing.digest.figures import (
     worst_first,
 )
 from yuqing.digest.history import History, Status
-from yuqing.digest.render import environment, pct, windows_for
+from yuqing.digest.render import TEMPLATES, windows_for
 from yuqing.digest.weeks import Period, quarter, year_to
+from yuqing.display import pct
+from yuqing.templating import html_environment
 
-BOARD_KINDS = ("咨询", "投诉/求助", "建言")
+# the boards' own types, in the order the report lists them; posts of any other type (or
+# none) count as 其他
+BOARD_KINDS: tuple[HandlingType, ...] = (
+    HandlingType.ENQUIRY,
+    HandlingType.COMPLAINT,
+    HandlingType.SUGGESTION,
+)
 OTHER_KIND = "其他"
 
 
@@ -93,14 +102,15 @@ class QuarterReport:
 
 def _posts_by_kind(session: Session, period: Period) -> list[tuple[str, int]]:
     p = models.Post
+    kinds = [k.label for k in BOARD_KINDS]
     counts: Counter[str] = Counter()
     for kind, n in session.execute(
         select(p.board_type, func.count())
         .where(p.first_seen_at >= period.start, p.first_seen_at < period.end)
         .group_by(p.board_type)
     ):
-        counts[kind if kind in BOARD_KINDS else OTHER_KIND] += int(n)
-    return [(k, counts[k]) for k in (*BOARD_KINDS, OTHER_KIND)]
+        counts[kind if kind in kinds else OTHER_KIND] += int(n)
+    return [(k, counts[k]) for k in (*kinds, OTHER_KIND)]
 
 
 def column(session: Session, h: History, period: Period, units: Any, windows: Windows) -> Column:
@@ -204,8 +214,8 @@ def report_html(settings: Settings, report: QuarterReport, generated: datetime) 
     tz = ZoneInfo(settings.timezone)
     q = report.quarter.period
     return (
-        environment()
-        .get_template("report.html")
+        html_environment()
+        .get_template(f"{TEMPLATES}/report.html")
         .render(
             title=_title(settings, q),
             r=report,
@@ -220,8 +230,6 @@ def report_html(settings: Settings, report: QuarterReport, generated: datetime) 
 
 
 def report_xlsx(settings: Settings, report: QuarterReport) -> bytes:
-    import io
-
     wb = Workbook()
     ws = wb.active
     assert ws is not None

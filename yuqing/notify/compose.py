@@ -10,35 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
 from storage import models
-from storage.enums import OutboxKind, Severity
+from storage.enums import OutboxKind
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
 from yuqing.notify.transport import PermanentError
+from yuqing.templating import html_environment, text_environment
 
 # Kinds that also go to the duty officers' group chats (企业微信 / 钉钉 robots).
 CHAT_KINDS = frozenset({OutboxKind.WARNING, OutboxKind.BREACH, OutboxKind.NEW_MAJOR_EVENT})
-MAJOR = (Severity.EXTRAORDINARY, Severity.MAJOR)
-
-
-@cache
-def environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("yuqing.notify", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+TEMPLATES = "notify"  # the emails' folder in the shared environments (yuqing.templating)
 
 
 @dataclass
@@ -225,10 +212,10 @@ def _new_major(ctx: Ctx) -> Parts:
     case = views.case_view(ctx.settings, ctx.session, event, None, ctx.now)
     lead = views.unit_name(ctx.settings, ctx.session, event.lead_unit_id)
     return Parts(
-        subject=f"【{event.severity.value}舆情】{case.event.title}",
+        subject=f"【{event.severity.label}舆情】{case.event.title}",
         template="new_major_event",
         context={"case": case, "lead": lead},
-        chat_title=f"{event.severity.value}舆情：{case.event.title}",
+        chat_title=f"{event.severity.label}舆情：{case.event.title}",
         chat_lines=[("事件", case.event.title), ("首次出现", case.event.started)]
         + _case_chat(case)
         + [("牵头单位", lead or "待分派")]
@@ -264,6 +251,8 @@ def _digest(ctx: Ctx) -> Parts:
     week = str(ctx.payload.get("week", ""))
     if not week:
         raise PermanentError("a digest notification needs payload.week")
+    # here, not at the top: the digest draws its chart with matplotlib, slow to import, and
+    # most senders never send a digest
     from yuqing.digest.render import build_digest_email
 
     digest = build_digest_email(ctx.settings, ctx.session, week)
@@ -301,6 +290,7 @@ def _common(settings: Settings, now: datetime, kind: str) -> dict[str, Any]:
         "duty": j.duty_contacts,
         "reply_to": reply_to(settings),
         "now": views.local_time(now, ZoneInfo(settings.timezone)),
+        "tz": ZoneInfo(settings.timezone),
     }
 
 
@@ -333,15 +323,15 @@ def compose(settings: Settings, session: Session, row: models.Outbox, now: datet
     ctx = Ctx(settings, session, row, now, tuple(cc))
     parts = BUILDERS[kind](ctx)
     if parts.template:
-        env = environment()
         context = _common(settings, now, kind.value) | parts.context | {"subject": parts.subject}
-        html = env.get_template(f"{parts.template}.html").render(context)
-        text = env.get_template(f"{parts.template}.txt").render(context)
+        name = f"{TEMPLATES}/{parts.template}"
+        html = html_environment().get_template(f"{name}.html").render(context)
+        text = text_environment().get_template(f"{name}.txt").render(context)
     else:
         html, text = parts.context["html"], parts.context["text"]
     chat_md = ""
     if parts.chat_title:
-        chat_md = environment().get_template("chat.txt").render(
+        chat_md = text_environment().get_template(f"{TEMPLATES}/chat.txt").render(
             title=chat_safe(parts.chat_title),
             lines=[(chat_safe(k), chat_safe(v)) for k, v in parts.chat_lines],
             link=parts.chat_link,

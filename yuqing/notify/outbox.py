@@ -36,7 +36,7 @@ from domain.settings import ChatWebhook, Settings
 from storage import models
 from storage.db import transaction
 from storage.enums import OutboxState
-from storage.outbox import write_outbox
+from storage.outbox import Recipient, write_outbox
 from yuqing.notify.compose import CHAT_KINDS, compose
 from yuqing.notify.dryrun import DryRunChat, DryRunMail
 from yuqing.notify.email import build_email
@@ -161,7 +161,7 @@ def expand_chat(settings: Settings, sessions: sessionmaker[Session], now: dateti
                         "event_id": p.event_id,
                         "unit_id": p.unit_id,
                         "deadline_id": p.deadline_id,
-                        "recipients": [f"robot:{rid}"],
+                        "recipients": [Recipient.robot(rid)],
                         "cc": [],
                         "payload": {**(p.payload or {}), "robot": rid, "parent_id": p.id},
                         "state": OutboxState.PENDING.value,

@@ -1,7 +1,7 @@
 """Who gets a notification: outbox rows name roles, not addresses, so that a change in the
 directory (a new clerk, a new 分管领导) applies to everything still waiting to be sent.
 
-Tokens in ``Outbox.recipients`` / ``Outbox.cc``:
+Tokens in ``Outbox.recipients`` / ``Outbox.cc`` (``storage.outbox.Recipient`` writes them):
 
 - ``unit:<id>``          the unit's mailboxes (configuration, else the ``units`` table)
 - ``leader:<id>``        the unit's 分管领导
@@ -10,7 +10,7 @@ Tokens in ``Outbox.recipients`` / ``Outbox.cc``:
 - ``government_office``  the 政府办公室 unit
 - ``leadership``         the digest's readers
 - ``robot:<id>``         a chat robot (chat rows only; see ``chat.robot_id``)
-- anything with ``@``    a literal address
+- anything with ``@``    a literal address (rows written before writers named roles)
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
+from storage.outbox import Recipient
 from yuqing.notify.message import Mailbox
 
 log = logging.getLogger(__name__)
@@ -45,17 +46,17 @@ UNIT_KINDS = frozenset(
 def default_recipients(kind: str, unit_id: str | None) -> list[str]:
     """For rows written without recipients (the dashboard writes ids only)."""
     if kind in UNIT_KINDS:
-        return [f"unit:{unit_id}"] if unit_id else ["duty"]
+        return [Recipient.unit(unit_id)] if unit_id else [Recipient.DUTY]
     if kind == OutboxKind.DIGEST:
-        return ["leadership", "propaganda"]
-    return ["duty"]
+        return [Recipient.LEADERSHIP, Recipient.PROPAGANDA]
+    return [Recipient.DUTY]
 
 
 def default_cc(kind: str, unit_id: str | None, payload: dict[str, Any]) -> list[str]:
     """A breach row that does not say whom the policy notifies copies the unit's 分管领导 and
     the 宣传部; rows from the SLA engine carry the policy's list (``notify``) and keep it."""
     if kind in (OutboxKind.BREACH, OutboxKind.REMINDER) and "notify" not in payload:
-        return ([f"leader:{unit_id}"] if unit_id else []) + ["propaganda"]
+        return ([Recipient.leader(unit_id)] if unit_id else []) + [Recipient.PROPAGANDA]
     return []
 
 
@@ -74,13 +75,13 @@ def resolve_token(settings: Settings, session: Session, token: str) -> list[Mail
     j = settings.jurisdiction
     if "@" in token and ":" not in token:
         return [Mailbox("", token)]
-    if token == "duty":
+    if token == Recipient.DUTY:
         return [Mailbox(c.name, c.email) for c in j.duty_contacts]
-    if token == "leadership":
+    if token == Recipient.LEADERSHIP:
         return [Mailbox(c.name, c.email) for c in j.leadership]
-    if token == "propaganda":
+    if token == Recipient.PROPAGANDA:
         return _unit_mailboxes(settings, session, j.propaganda_unit)
-    if token == "government_office":
+    if token == Recipient.GOVERNMENT_OFFICE:
         return _unit_mailboxes(settings, session, j.government_office)
     role, _, ident = token.partition(":")
     if role == "unit" and ident:

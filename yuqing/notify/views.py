@@ -17,36 +17,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifier.masking import mask_pii
 from domain.settings import Settings
 from response_sla.errors import SlaConfigError
 from response_sla.policy import KindPolicy, Policy, load_policy
 from storage import models
-from storage.enums import AssignmentRole, DeadlineState, EventState
+from storage.enums import AssignmentRole, DeadlineState
 from yuqing.signed_links import unit_link
 
 MAX_POSTS = 10
 EXCERPT_CHARS = 160
 WEEKDAYS = "一二三四五六日"
 
-ROLE_LABELS = {
-    AssignmentRole.LEAD: "牵头办理",
-    AssignmentRole.CO: "配合办理",
-    AssignmentRole.COORDINATE: "统筹协调",
-}
-EVENT_STATE_LABELS = {
-    EventState.OPEN: "待处置",
-    EventState.RESPONDED: "已回应",
-    EventState.CLOSED: "已办结",
-    EventState.NOT_RELEVANT: "不相关",
-    EventState.MERGED: "已合并",
-}
-DEADLINE_STATE_LABELS = {
-    DeadlineState.OPEN: "计时中",
-    DeadlineState.MET: "已按时完成",
-    DeadlineState.BREACHED: "已超期",
-    DeadlineState.CLOSED_LATE: "超期后完成",
-    DeadlineState.CANCELLED: "已取消",
-}
 # What closes a window, per milestone of the policy's ``met_by`` (seed 001 (七)3-4), in the
 # order a clerk would do them.
 MILESTONE_TEXT = {
@@ -74,11 +56,7 @@ _SKIP_REASON_KEYS = {"rule", "weight", "score", "by"}
 
 
 def mask(text: str | None) -> str:
-    if not text:
-        return ""
-    from classifier.masking import mask_pii
-
-    return str(mask_pii(text))
+    return str(mask_pii(text)) if text else ""
 
 
 def safe_url(url: str | None) -> str | None:
@@ -231,12 +209,12 @@ def event_view(settings: Settings, event: models.Event) -> EventView:
         title=mask(event.title),
         summary=mask(event.summary),
         topic=event.topic or "未分类",
-        severity=event.severity.value,
+        severity=event.severity.label,
         emergency_type=event.emergency_type or "",
         handling=event.handling or "",
         started=local_time(event.started_at, tz),
         post_count=event.post_count,
-        state=EVENT_STATE_LABELS.get(event.state, str(event.state)),
+        state=event.state.label,
         dashboard_url=dashboard_url(settings, event.id),
     )
 
@@ -321,7 +299,7 @@ def deadline_view(
         left=time_left(d.deadline_at, now) if is_open else "",
         overdue=is_open and d.deadline_at < now,
         open=is_open,
-        state=DEADLINE_STATE_LABELS.get(d.state, str(d.state)),
+        state=d.state.label,
         holder=holder,
         extended=d.deadline_at != d.original_deadline_at,
         provisional=d.provisional,
@@ -352,6 +330,14 @@ def _assignment(session: Session, event_id: int, unit_id: str) -> models.Assignm
     ).first()
 
 
+def _role_task(role: str) -> str:
+    """What the unit is asked to do (牵头办理 …); a role this version does not know, as given."""
+    try:
+        return AssignmentRole(role).task
+    except ValueError:
+        return role
+
+
 def case_view(
     settings: Settings,
     session: Session,
@@ -365,7 +351,7 @@ def case_view(
     deadlines = deadline_views(settings, session, event.id, unit_id, now)
     assignment = _assignment(session, event.id, unit_id) if unit_id else None
     role_value = role or (assignment.role.value if assignment is not None else "")
-    role_label = next((v for k, v in ROLE_LABELS.items() if k.value == role_value), role_value)
+    role_task = _role_task(role_value)
     if unit_id:
         link = unit_link(settings, unit_id, event.id)
         valid_until = local_time(now + timedelta(days=settings.web.signed_link_days), tz)
@@ -377,7 +363,7 @@ def case_view(
         more_posts=more,
         unit_id=unit_id,
         unit_name=unit_name(settings, session, unit_id),
-        role=role_label,
+        role=role_task,
         assigned=local_time(assignment.assigned_at, tz) if assignment is not None else "",
         reasons=[reason_text(r) for r in (assignment.reasons if assignment is not None else [])],
         deadlines=deadlines,

@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -26,7 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
-from yuqing.web import deadlines, formatting, routes_auth, routes_duty, routes_reports, routes_unit
+from yuqing.templating import html_environment
+from yuqing.web import routes_auth, routes_duty, routes_reports, routes_unit
 from yuqing.web.common import LoginRequired, WebState, login_redirect, render
 from yuqing.web.queue import RowCache
 from yuqing.web.search import ensure_search_index
@@ -74,37 +74,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _environment(tz: ZoneInfo) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=True,  # every template, whatever its name: crawled text is hostile
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["dt"] = lambda value, pattern="%Y-%m-%d %H:%M": formatting.fmt_local(
-        value, tz, pattern
-    )
-    env.filters["iso"] = formatting.iso_utc
-    env.filters["todt"] = formatting.parse_iso
-    env.filters["log_detail"] = lambda detail, deadline=False: formatting.log_detail(
-        detail, tz, deadline
-    )
-    env.filters["http_url"] = formatting.http_url
-    env.filters["show"] = formatting.show
-    env.filters["action_label"] = formatting.action_label
-    env.globals.update(
-        severity_css=formatting.SEVERITY_CSS,
-        event_states=formatting.EVENT_STATE_LABELS,
-        assignment_states=formatting.ASSIGNMENT_STATE_LABELS,
-        assignment_roles=formatting.ASSIGNMENT_ROLE_LABELS,
-        deadline_states=formatting.DEADLINE_STATE_LABELS,
-        remaining=formatting.remaining,
-        provisional_warning=deadlines.PROVISIONAL_WARNING,
-    )
-    return env
-
-
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return render(
@@ -138,7 +107,7 @@ def create_app(
     tz = ZoneInfo(settings.timezone)
     secret = resolve_secret_key(settings)
     setup = sla or from_settings(settings)
-    env = _environment(tz)
+    env = html_environment()
     web = WebState(
         settings=settings,
         sessions=sessions,

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
@@ -22,9 +23,11 @@ from response_sla.configured import HORIZON, SlaSetup
 from storage import models
 from storage.enums import Role
 from yuqing.web.actions import Actor
+from yuqing.web.deadlines import PROVISIONAL_WARNING
 from yuqing.web.queue import RowCache
 from yuqing.web.security import CSRF_FIELD, LoginLimiter, csrf_ok, csrf_token, session_marker
 
+TEMPLATES = "web"  # the dashboard's folder in the shared HTML environment (yuqing.templating)
 STAFF = (Role.ADMIN, Role.DUTY)  # may act on any event and see raw posts
 READERS = (Role.ADMIN, Role.DUTY, Role.LEADER)  # may read the queue and reports
 
@@ -136,8 +139,6 @@ def login_redirect(request: Request) -> Response:
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
-    from urllib.parse import urlencode
-
     return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
 
 
@@ -148,15 +149,18 @@ def render(
     status_code: int = 200,
     user: CurrentUser | None = None,
 ) -> HTMLResponse:
+    """Render the dashboard's ``template`` (a name in ``yuqing/web/templates``)."""
     web = state(request)
     flash = request.session.pop("flash", None) if "flash" in request.session else None
-    html = web.env.get_template(template).render(
+    html = web.env.get_template(f"{TEMPLATES}/{template}").render(
         request=request,
         user=user,
         csrf=csrf_token(request.session),
         csrf_field=CSRF_FIELD,
         flash=flash,
         now=web.clock(),
+        tz=web.tz,
+        provisional_warning=PROVISIONAL_WARNING,
         **context,
     )
     return HTMLResponse(html, status_code=status_code)

@@ -27,12 +27,8 @@ from domain.vocabulary import SEVERITY_ORDER
 from response_sla.clock import OPEN_STATES
 from storage import models
 from storage.enums import DeadlineState, EventState, Severity
+from yuqing.display import SEVERITY_CSS, remaining
 from yuqing.web.deadlines import Nearest
-from yuqing.web.formatting import (
-    EVENT_STATE_LABELS,
-    SEVERITY_CSS,
-    remaining,
-)
 from yuqing.web.search import (
     SEARCH_PARAM,
     ensure_search_index,
@@ -190,9 +186,9 @@ def _line(
     return QueueLine(
         id=r.id,
         title=mask_pii(r.title) if masked else r.title,
-        severity=r.severity.value,
+        severity=r.severity.label,
         css=SEVERITY_CSS[r.severity],
-        state=EVENT_STATE_LABELS[r.state],
+        state=r.state.label,
         topic=r.topic or "未分类",
         heat=f"{r.heat:.1f}",
         post_count=r.post_count,
@@ -218,7 +214,7 @@ class RowCache:
     of a queue page."""
 
     def __init__(self, env: Environment, size: int = 8192) -> None:
-        template = env.get_template("_queue_row.html")
+        template = env.get_template("web/_queue_row.html")
 
         def render_row(line: QueueLine) -> Markup:
             return Markup(template.render(r=line))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,8 +53,6 @@ async def login_submit(request: Request) -> Response:
         if web.limiter.blocked(username, ip, now):
             return "blocked", None
         with web.sessions.begin() as session:
-            from sqlalchemy import select
-
             user = session.scalar(select(models.User).where(models.User.username == username))
             ok = verify_password(user.password_hash if user else None, password)
             if not ok or user is None or not user.active:

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from classifier.masking import mask_pii
-from domain.vocabulary import SEVERITY_ORDER, TOPICS
+from domain.vocabulary import SEVERITY_ORDER, TOPICS, HandlingType
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import EventState, Role
@@ -250,7 +250,7 @@ def event_context(
         "unit_names": unit_names,
         "user_names": users,
         "pending_extensions": actions.pending_extensions(session, event.id),
-        "handling_labels": actions.HANDLING_LABELS,
+        "handling_labels": [h.label for h in HandlingType],
         "milestones": actions.MILESTONES,
         "raw": raw,
     }

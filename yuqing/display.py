@@ -1,0 +1,148 @@
+"""How values are shown to people, wherever they are shown: times, links, log details, rates.
+
+The dashboard, the emails and the digest share these through the template filters of
+``yuqing.templating`` and call them from Python too. Everything stored is UTC; people read the
+configured time zone (Asia/Shanghai). Labels of states, roles and actions are not here: each
+enum carries its own (``storage.enums``, ``domain.vocabulary``, ``domain.event_actions``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Final, Protocol
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from domain.event_actions import EventAction
+from domain.vocabulary import Severity
+
+# the dashboard's colour classes, most severe first (app.css)
+SEVERITY_CSS: Final[dict[Severity, str]] = {
+    Severity.EXTRAORDINARY: "sev-1",
+    Severity.MAJOR: "sev-2",
+    Severity.LARGE: "sev-3",
+    Severity.GENERAL: "sev-4",
+    Severity.ROUTINE: "sev-5",
+}
+
+
+def local(dt: datetime | None, tz: ZoneInfo) -> datetime | None:
+    return None if dt is None else dt.astimezone(tz)
+
+
+def fmt_local(dt: datetime | None, tz: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    shown = local(dt, tz)
+    return "" if shown is None else shown.strftime(pattern)
+
+
+def parse_iso(value: object) -> datetime | None:
+    """An ISO time stored in a log's JSON detail, for display; None when it is not one."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def iso_utc(dt: datetime | None) -> str:
+    """An ISO time the browser's Date parses unambiguously."""
+    if dt is None:
+        return ""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def http_url(url: str | None) -> str | None:
+    """The URL if it is safe to render as a link (http or https with a host), else None.
+
+    Crawled URLs are hostile input: ``javascript:`` or ``data:`` must never become an href.
+    """
+    if not url:
+        return None
+    text = url.strip()
+    if any(ch in text for ch in "\x00\r\n\t") or text != url.strip():
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return text
+
+
+def remaining(deadline: datetime | None, now: datetime) -> str:
+    """A static fallback for the ticking countdown (shown before the script runs)."""
+    if deadline is None:
+        return "—"
+    delta = deadline - now
+    late = delta < timedelta(0)
+    secs = int(abs(delta).total_seconds())
+    hours, rem = divmod(secs, 3600)
+    text = f"{hours}小时{rem // 60:02d}分" if hours < 48 else f"{hours // 24}天{hours % 24}小时"
+    return f"超期 {text}" if late else f"剩 {text}"
+
+
+def show(value: object) -> str:
+    """A JSON value as readable text (escaped later by the template like any text)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {show(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(show(v) for v in value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+_SHOWN_ELSEWHERE = ("kind", "cycle")  # a deadline row's kind is its label; cycle is rarely >1
+
+
+def log_detail(detail: dict[str, object] | None, tz: ZoneInfo, deadline: bool = False) -> str:
+    """A log row's detail for the timeline: ISO times in local time; for a deadline's row the
+    kind is left out (the timeline names it by its label)."""
+    out: dict[str, object] = {}
+    for key, value in (detail or {}).items():
+        if deadline and key in _SHOWN_ELSEWHERE and not (key == "cycle" and value != 1):
+            continue
+        when = parse_iso(value) if isinstance(value, str) and len(value) >= 19 else None
+        out[key] = fmt_local(when, tz) if when is not None else value
+    return show(out) if out else ""
+
+
+def action_label(action: str) -> str:
+    """An ``event_log.action`` as the timeline shows it; an action this version does not know
+    (a row written by an older or newer one) shows as stored rather than failing the page."""
+    try:
+        return EventAction(action).label
+    except ValueError:
+        return action
+
+
+class _Fraction(Protocol):
+    @property
+    def value(self) -> float | None: ...
+
+
+def pct(rate: _Fraction | float | None) -> str:
+    """A rate (``yuqing.digest.figures.Rate`` or a plain fraction) as "71.4%"; "—" for none."""
+    value = rate if rate is None or isinstance(rate, int | float) else rate.value
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def late(delta: timedelta | None) -> str:
+    """How long past its deadline: hours under two days, else days and hours."""
+    if delta is None:
+        return ""
+    h = delta.total_seconds() / 3600
+    if h < 48:
+        return f"{h:.1f} 小时"
+    days, rest = divmod(h, 24)
+    return f"{int(days)} 天 {rest:.0f} 小时"
+
+
+def hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
