@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
 from response_sla.calendar import WorkCalendar, to_shanghai
 from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
@@ -24,20 +25,20 @@ from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
 from response_sla.policy import KindPolicy, Policy
+from response_sla.store import D as DL
 from response_sla.store import (
-    LOG,
     StoredClock,
     create,
+    entity_log_rows,
     load,
     log_rows,
     outbox_rows,
     refresh_next_deadline,
     save,
-    write_log,
 )
-from response_sla.store import D as DL
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState, OutboxKind, Severity
+from storage.event_log import LOG, write_log
 from storage.outbox import write_outbox
 
 _OPEN = [s.value for s in OPEN_STATES]
@@ -81,7 +82,7 @@ def _new(
     opened = why or Transition(
         now,
         actor,
-        "opened",
+        EventAction.OPENED,
         {"deadline_at": clock.deadline_at.isoformat(), "provisional": clock.provisional},
     )
     write_log(session, log_rows(stored, [opened, *r.log]))
@@ -206,22 +207,14 @@ def on_severity_change(
     )
     for i, clock, t in r.cancelled:
         _store(session, stored[i], clock, [t], None, now, actor)
-    write_log(
-        session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "event_id": event.id,
-                "entity": "event",
-                "entity_id": event.id,
-                "action": "severity_changed",
-                "unit_id": None,
-                "detail": {"from": old.value, "to": event.severity.value},
-                "reason": reason,
-            }
-        ],
+    changed = Transition(
+        now,
+        actor,
+        EventAction.SEVERITY_CHANGED,
+        {"from": old.value, "to": event.severity.value},
+        reason,
     )
+    write_log(session, entity_log_rows(event.id, LogEntity.EVENT, event.id, [changed]))
     opened = [
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
     ]
@@ -341,9 +334,8 @@ def request_extension(
     _, t = tr.request_extension(
         s.clock, until, now, actor, reason, policy.kind(s.clock.kind), calendar, close
     )
-    row = log_rows(s, [t])[0]
-    new_id = session.execute(LOG.insert().values(**row).returning(LOG.c.id)).scalar_one()
-    return int(new_id)
+    (new_id,) = write_log(session, log_rows(s, [t]))
+    return new_id
 
 
 def decide_extension(
@@ -359,15 +351,17 @@ def decide_extension(
     close: time | None = None,
 ) -> StoredClock:
     request = session.execute(
-        select(LOG).where(LOG.c.id == request_id, LOG.c.action == "extension_requested")
+        select(LOG).where(LOG.c.id == request_id, LOG.c.action == EventAction.EXTENSION_REQUESTED.value)
     ).one_or_none()
     if request is None or request.entity_id is None:
         raise TransitionRefused("no such extension request")
     ruled = session.scalar(
         select(LOG.c.id).where(
-            LOG.c.entity == "deadline",
+            LOG.c.entity == LogEntity.DEADLINE.value,
             LOG.c.entity_id == request.entity_id,
-            LOG.c.action.in_(("extension_approved", "extension_refused")),
+            LOG.c.action.in_(
+                (EventAction.EXTENSION_APPROVED.value, EventAction.EXTENSION_REFUSED.value)
+            ),
             LOG.c.detail["request_id"].as_integer() == request_id,
         )
     )
@@ -437,22 +431,7 @@ def return_case(
     held = _held_by(session, a)
     limit = tr.return_limit(policy.kind(s.clock.kind) for s in held if s.clock.kind in policy.kinds)
     t = tr.check_return(a.assigned_at, now, actor, reason, limit)
-    write_log(
-        session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "event_id": a.event_id,
-                "entity": "assignment",
-                "entity_id": a.id,
-                "action": t.action,
-                "unit_id": a.unit_id,
-                "detail": dict(t.detail),
-                "reason": t.reason,
-            }
-        ],
-    )
+    write_log(session, entity_log_rows(a.event_id, LogEntity.ASSIGNMENT, a.id, [t], a.unit_id))
 
 
 def release_assignment(
@@ -509,8 +488,8 @@ def reopen_event(
             s.clock, now, actor, reason, kind, calendar, handling=handling, close=close
         )
         if old != s.clock:
-            _store(session, s, old, [t for t in log if t.action == "cancelled"], None, now, actor)
-        reopened = [t for t in log if t.action == "reopened"][0]
+            _store(session, s, old, [t for t in log if t.action is EventAction.CANCELLED], None, now, actor)
+        reopened = [t for t in log if t.action is EventAction.REOPENED][0]
         opened.append(_new(session, event.id, new, kind, now, actor, assignment_id, reopened).id)
     if not opened:
         raise TransitionRefused("nothing to reopen: no window of this event is reopenable")
@@ -583,22 +562,8 @@ def settle_event(
     old = event.state
     event.state = new
     event.updated_at = now
-    write_log(
-        session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "event_id": event_id,
-                "entity": "event",
-                "entity_id": event_id,
-                "action": "state_changed",
-                "unit_id": None,
-                "detail": {"from": old.value, "to": new.value},
-                "reason": None,
-            }
-        ],
-    )
+    t = Transition(now, actor, EventAction.STATE_CHANGED, {"from": old.value, "to": new.value})
+    write_log(session, entity_log_rows(event_id, LogEntity.EVENT, event_id, [t]))
     return new
 
 
@@ -643,7 +608,7 @@ def restart_windows(
         t = Transition(
             now,
             actor,
-            "restarted",
+            EventAction.RESTARTED,
             {
                 "from": c.starts_at.isoformat(),
                 "to": start.isoformat(),
