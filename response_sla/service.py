@@ -1,7 +1,8 @@
 """The SLA engine over the database: thin wrappers that load clocks, apply a pure transition,
 and store the result with its log and outbox rows in the caller's transaction.
 
-Every function takes ``now`` and the caller's ``Session``; none commits. Writes are
+Every function takes the caller's ``Session``, ``now`` and the engine as configured
+(``SlaSetup``: policy, calendar, office close); none commits. Writes are
 compare-and-set on ``deadlines.version`` (``store.ConcurrentChange`` when another writer got
 there first: the caller retries or reports it). After any change that opens or closes a window,
 ``events.next_deadline_at`` is recomputed for the priority queue.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
-from response_sla.calendar import WorkCalendar, to_shanghai
+from response_sla.calendar import to_shanghai
 from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
+from response_sla.configured import SlaSetup
 from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
-from response_sla.policy import KindPolicy, Policy
+from response_sla.policy import KindPolicy
 from response_sla.store import D as DL
 from response_sla.store import (
     StoredClock,
@@ -112,22 +114,35 @@ def active_assignments(session: Session, event_id: int) -> list[models.Assignmen
     )
 
 
+def is_website_error(session: Session, event_id: int, engine: SlaSetup) -> bool:
+    """Whether the event is a 网站找错 report: it carries a window only such reports get."""
+    kinds = [k.kind for k in engine.policy.kinds.values() if k.condition == "website_error"]
+    if not kinds:
+        return False
+    found = session.scalar(
+        select(DL.c.id).where(DL.c.event_id == event_id, DL.c.kind.in_(kinds)).limit(1)
+    )
+    return found is not None
+
+
 def open_clocks(
     session: Session,
     event: models.Event,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
-    close: time | None = None,
-    website_error: bool = False,
+    website_error: bool | None = None,
     handling: str | None = None,
     actor: str = "system",
 ) -> list[int]:
     """Create the deadline rows the event is owed and does not have yet. Idempotent: call it
     when the event is created and whenever it is (re)assigned. Windows anchored on the
-    assignment wait for one; open event-level windows follow the current lead unit."""
+    assignment wait for one; open event-level windows follow the current lead unit.
+    ``website_error`` None: as the event's windows say (see ``is_website_error``)."""
+    policy, calendar, close = engine.policy, engine.calendar, engine.close
     session.flush()
+    if website_error is None:
+        website_error = is_website_error(session, event.id, engine)
     existing = load(session, DL.c.event_id == event.id)
     live = [s for s in existing if s.clock.state is not DeadlineState.CANCELLED]
     assignments = active_assignments(session, event.id)
@@ -182,16 +197,18 @@ def on_severity_change(
     event: models.Event,
     old: Severity,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
-    website_error: bool = False,
+    website_error: bool | None = None,
     reason: str | None = None,
 ) -> list[int]:
     """Regrade: cancel windows the new grade lacks, open those it adds from the event's
     original start; one already past breaches and escalates in this transaction. Returns the
     ids of the windows opened."""
+    policy = engine.policy
+    if website_error is None:
+        website_error = is_website_error(session, event.id, engine)
     stored = load(session, DL.c.event_id == event.id, DL.c.assignment_id.is_(None), lock=True)
     r = tr.regrade(
         [s.clock for s in stored],
@@ -201,7 +218,7 @@ def on_severity_change(
         now,
         actor,
         policy,
-        calendar,
+        engine.calendar,
         website_error=website_error,
         unit_id=event.lead_unit_id,
     )
@@ -219,7 +236,7 @@ def on_severity_change(
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
     ]
     refresh_next_deadline(session, [event.id])
-    settle_event(session, event.id, now, policy, actor=actor)
+    settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
 
@@ -228,7 +245,7 @@ def record_milestone(
     event_id: int,
     evidence: Evidence,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     *,
     assignment_id: int | None = None,
     lead: bool = True,
@@ -238,6 +255,7 @@ def record_milestone(
     the duty officer's record, the board's reply, or the lead unit's response — not on a
     co-unit's. Returns the ids of the windows closed."""
     evidence.check(now)
+    policy = engine.policy
     kinds = policy.met_by(evidence.milestone)
     closed: list[int] = []
     for s in load(
@@ -256,12 +274,12 @@ def record_milestone(
         closed.append(s.id)
     if closed:
         refresh_next_deadline(session, [event_id])
-        settle_event(session, event_id, now, policy, actor=evidence.by)
+        settle_event(session, event_id, now, engine, actor=evidence.by)
     return closed
 
 
 def record_board_reply(
-    session: Session, post: models.Post, now: datetime, policy: Policy
+    session: Session, post: models.Post, now: datetime, engine: SlaSetup
 ) -> list[int]:
     """The board's official reply found by the crawler is evidence of a response."""
     if post.event_id is None or post.reply_at is None or not (post.reply_content or "").strip():
@@ -269,18 +287,25 @@ def record_board_reply(
     evidence = Evidence.from_board_reply(
         post.reply_content or "", post.reply_at, post.reply_org, post.url
     )
-    return record_milestone(session, post.event_id, evidence, now, policy)
+    return record_milestone(session, post.event_id, evidence, now, engine)
 
 
 def acknowledge(
-    session: Session, assignment: models.Assignment, now: datetime, policy: Policy, actor: str
+    session: Session,
+    assignment: models.Assignment,
+    now: datetime,
+    engine: SlaSetup,
+    actor: str,
+    *,
+    at: datetime | None = None,
 ) -> list[int]:
+    """签收 at ``at`` (default ``now``): closes the unit's own 签收 window."""
     return record_milestone(
         session,
         assignment.event_id,
-        Evidence.sign_off(now, actor),
+        Evidence.sign_off(at or now, actor),
         now,
-        policy,
+        engine,
         assignment_id=assignment.id,
         lead=assignment.role is AssignmentRole.LEAD,
     )
@@ -290,7 +315,7 @@ def record_response(
     session: Session,
     assignment: models.Assignment,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     actor: str,
     *,
     text: str = "",
@@ -308,7 +333,7 @@ def record_response(
         assignment.event_id,
         evidence,
         now,
-        policy,
+        engine,
         assignment_id=assignment.id,
         lead=assignment.role is AssignmentRole.LEAD,
     )
@@ -322,17 +347,16 @@ def request_extension(
     deadline_id: int,
     until: datetime,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
-    close: time | None = None,
 ) -> int:
     """Validate and record a 延期 request; returns the log row id the ruling refers to."""
     (s,) = load(session, DL.c.id == deadline_id)
+    kind = engine.policy.kind(s.clock.kind)
     _, t = tr.request_extension(
-        s.clock, until, now, actor, reason, policy.kind(s.clock.kind), calendar, close
+        s.clock, until, now, actor, reason, kind, engine.calendar, engine.close
     )
     (new_id,) = write_log(session, log_rows(s, [t]))
     return new_id
@@ -343,12 +367,10 @@ def decide_extension(
     request_id: int,
     approve: bool,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str = "",
-    close: time | None = None,
 ) -> StoredClock:
     request = session.execute(
         select(LOG).where(LOG.c.id == request_id, LOG.c.action == EventAction.EXTENSION_REQUESTED.value)
@@ -374,8 +396,10 @@ def decide_extension(
         request.actor,
         request.reason or "",
     )
-    kind = policy.kind(s.clock.kind)
-    clock, t = tr.decide_extension(s.clock, ask, approve, now, actor, reason, kind, calendar, close)
+    kind = engine.policy.kind(s.clock.kind)
+    clock, t = tr.decide_extension(
+        s.clock, ask, approve, now, actor, reason, kind, engine.calendar, engine.close
+    )
     t = replace(t, detail={**t.detail, "request_id": request_id})
     after = _store(session, s, clock, [t], kind, now, actor)
     write_outbox(
@@ -421,13 +445,14 @@ def return_case(
     session: Session,
     a: models.Assignment,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
 ) -> None:
     """退单 within the policy's limit, with a reason. The clocks keep running: nothing moves
     until the duty officer rules and the case is released to another unit."""
+    policy = engine.policy
     held = _held_by(session, a)
     limit = tr.return_limit(policy.kind(s.clock.kind) for s in held if s.clock.kind in policy.kinds)
     t = tr.check_return(a.assigned_at, now, actor, reason, limit)
@@ -438,7 +463,7 @@ def release_assignment(
     session: Session,
     a: models.Assignment,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
@@ -463,15 +488,14 @@ def reopen_event(
     session: Session,
     event: models.Event,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
-    close: time | None = None,
     handling: str | None = None,
 ) -> list[int]:
     """重办: a new cycle of every reopenable window, counted from now; the old rows stay."""
+    policy = engine.policy
     latest: dict[tuple[str, int | None], StoredClock] = {}
     for s in load(session, DL.c.event_id == event.id, lock=True):
         key = (s.clock.kind, s.assignment_id)
@@ -485,7 +509,8 @@ def reopen_event(
         if kind is None or not kind.reopenable or s.clock.state is DeadlineState.CANCELLED:
             continue
         old, new, log = tr.reopen(
-            s.clock, now, actor, reason, kind, calendar, handling=handling, close=close
+            s.clock, now, actor, reason, kind, engine.calendar, handling=handling,
+            close=engine.close,
         )
         if old != s.clock:
             _store(session, s, old, [t for t in log if t.action is EventAction.CANCELLED], None, now, actor)
@@ -494,12 +519,12 @@ def reopen_event(
     if not opened:
         raise TransitionRefused("nothing to reopen: no window of this event is reopenable")
     refresh_next_deadline(session, [event.id])
-    settle_event(session, event.id, now, policy, actor=actor)
+    settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
 
 def cancel_event_clocks(
-    session: Session, event_id: int, now: datetime, *, actor: str, reason: str
+    session: Session, event_id: int, now: datetime, engine: SlaSetup, *, actor: str, reason: str
 ) -> list[int]:
     """Not relevant, merged away: every open window stops."""
     ids: list[int] = []
@@ -532,7 +557,7 @@ def _is_resolve(kind: KindPolicy | None) -> bool:
 
 
 def settle_event(
-    session: Session, event_id: int, now: datetime, policy: Policy, *, actor: str
+    session: Session, event_id: int, now: datetime, engine: SlaSetup, *, actor: str
 ) -> EventState | None:
     """Keep ``events.state`` in step with the clocks: OPEN while a response window is open;
     RESPONDED once every response window is closed and one was met (办结 may still run);
@@ -546,7 +571,7 @@ def settle_event(
         for s in load(session, DL.c.event_id == event_id)
         if s.clock.state is not DeadlineState.CANCELLED
     ]
-    kinds = {c.kind: policy.kinds.get(c.kind) for c in clocks}
+    kinds = {c.kind: engine.policy.kinds.get(c.kind) for c in clocks}
     if any(c.is_open and _is_response(kinds[c.kind]) for c in clocks):
         new = EventState.OPEN
     elif not any(c.is_open for c in clocks) and any(
@@ -571,12 +596,10 @@ def restart_windows(
     session: Session,
     event: models.Event,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
-    close: time | None = None,
     handling: str | None = None,
 ) -> list[int]:
     """The event's first public appearance moved (posts merged in or split off): its open
@@ -588,12 +611,14 @@ def restart_windows(
         handling = _handling(session, event)
     moved: list[int] = []
     for s in load(session, DL.c.event_id == event.id, DL.c.state.in_(_OPEN), lock=True):
-        kind = policy.kinds.get(s.clock.kind)
+        kind = engine.policy.kinds.get(s.clock.kind)
         if kind is None or kind.anchor != "first_public" or s.clock.cycle != 1:
             continue
         if s.clock.starts_at == start:
             continue
-        end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+        end, provisional = window_end(
+            kind, start, engine.calendar, handling=handling, close=engine.close
+        )
         c = s.clock
         clock = replace(
             c,

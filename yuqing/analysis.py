@@ -245,7 +245,7 @@ def _analyze(
         session.flush()
     _refresh(analyzer, session, event, severity, now, report)
     # record_board_reply ignores posts without a reply
-    if service.record_board_reply(session, post, now, analyzer.sla.policy):
+    if service.record_board_reply(session, post, now, analyzer.sla):
         report.replies += 1
     index_post(session, post)
     report.events.append(event.id)
@@ -314,8 +314,7 @@ def _new_event(
                      topic=topic.label, severity=severity.level, board_unit=post.board_unit,
                      emergency_type=severity.emergency_type)
     _assign(session, event, decision, now)
-    service.open_clocks(session, event, now, analyzer.sla.policy, analyzer.sla.calendar,
-                        close=analyzer.sla.close, actor=ACTOR)
+    service.open_clocks(session, event, now, analyzer.sla, actor=ACTOR)
     if event.severity in MAJOR:
         _announce_major(analyzer, session, event, now)
     return event
@@ -398,12 +397,10 @@ def _refresh(analyzer: Analyzer, session: Session, event: models.Event,
     event.severity = new
     event.emergency_type = combined.emergency_type or event.emergency_type
     session.add(_label_row(_severity_label(combined), now, event_id=event.id))
-    service.on_severity_change(session, event, old, now, analyzer.sla.policy,
-                               analyzer.sla.calendar, actor=ACTOR)
+    service.on_severity_change(session, event, old, now, analyzer.sla, actor=ACTOR)
     if new in MAJOR:
         _coordinators(analyzer, session, event, now)
-        service.open_clocks(session, event, now, analyzer.sla.policy, analyzer.sla.calendar,
-                            close=analyzer.sla.close, actor=ACTOR)
+        service.open_clocks(session, event, now, analyzer.sla, actor=ACTOR)
         _announce_major(analyzer, session, event, now)
     report.raised += 1
 

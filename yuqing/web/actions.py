@@ -130,34 +130,12 @@ def engine_refusals() -> Iterator[None]:
         raise ActionError("时限刚被其他操作更新，请刷新页面后重试") from exc
 
 
-def _website_error(session: Session, event: models.Event, sla: SlaSetup) -> bool:
-    """Whether the event is a 网站找错 report: it carries a window only such reports get."""
-    kinds = [k.kind for k in sla.policy.kinds.values() if k.condition == "website_error"]
-    if not kinds:
-        return False
-    found = session.scalar(
-        select(models.Deadline.id)
-        .where(models.Deadline.event_id == event.id, models.Deadline.kind.in_(kinds))
-        .limit(1)
-    )
-    return found is not None
-
-
 def open_clocks(
     session: Session, actor: Actor, event: models.Event, sla: SlaSetup, now: datetime
 ) -> list[int]:
     """The windows the event is owed and lacks (after a split or a new assignment)."""
     with engine_refusals():
-        return service.open_clocks(
-            session,
-            event,
-            now,
-            sla.policy,
-            sla.calendar,
-            close=sla.close,
-            website_error=_website_error(session, event, sla),
-            actor=actor.label,
-        )
+        return service.open_clocks(session, event, now, sla, actor=actor.label)
 
 
 # ---------------------------------------------------------------- duty officer: labels
@@ -240,15 +218,7 @@ def review_label(
             session.flush()
             with engine_refusals():  # logs severity_changed with the note
                 service.on_severity_change(
-                    session,
-                    event,
-                    old,
-                    now,
-                    sla.policy,
-                    sla.calendar,
-                    actor=actor.label,
-                    website_error=_website_error(session, event, sla),
-                    reason=reason,
+                    session, event, old, now, sla, actor=actor.label, reason=reason
                 )
         else:
             if kind in EVENT_COLUMNS:
@@ -282,7 +252,7 @@ def review_label(
 
 
 def mark_not_relevant(
-    session: Session, actor: Actor, event: models.Event, reason: str, now: datetime
+    session: Session, actor: Actor, event: models.Event, reason: str, now: datetime, sla: SlaSetup
 ) -> None:
     if event.state in (EventState.NOT_RELEVANT, EventState.MERGED):
         raise ActionError("该事件已不在处置中")
@@ -302,7 +272,7 @@ def mark_not_relevant(
             created_at=now,
         )
     )
-    _drop(session, actor, event, "not_relevant", now)
+    _drop(session, actor, event, "not_relevant", now, sla)
     log_event(
         session,
         actor,
@@ -317,12 +287,14 @@ def mark_not_relevant(
     audit(session, actor, "mark_not_relevant", f"event:{event.id}", {"reason": _clean(reason)}, now)
 
 
-def _drop(session: Session, actor: Actor, event: models.Event, why: str, now: datetime) -> None:
+def _drop(
+    session: Session, actor: Actor, event: models.Event, why: str, now: datetime, sla: SlaSetup
+) -> None:
     """The event leaves the process (not relevant, merged away): every clock stops and no unit
     holds it any more."""
     session.flush()
     with engine_refusals():
-        service.cancel_event_clocks(session, event.id, now, actor=actor.label, reason=why)
+        service.cancel_event_clocks(session, event.id, now, sla, actor=actor.label, reason=why)
     for a in active_assignments(session, event.id):
         a.active = False
         a.released_at = now
@@ -407,7 +379,7 @@ def _withdraw(
     to ``to_unit`` with their deadlines unchanged (the engine records who held them when)."""
     with engine_refusals():
         service.release_assignment(
-            session, a, now, sla.policy, actor=actor.label, reason=reason or "改派", to_unit=to_unit
+            session, a, now, sla, actor=actor.label, reason=reason or "改派", to_unit=to_unit
         )
     a.active = False
     a.state = AssignmentState.REASSIGNED
@@ -578,7 +550,7 @@ def record_milestone(
         raise ActionError("请提供证据：链接或回应内容")
     session.flush()
     with engine_refusals():
-        closed = service.record_milestone(session, event.id, evidence, now, sla.policy)
+        closed = service.record_milestone(session, event.id, evidence, now, sla)
     # the evidence itself, whether or not a window was still open for it (e.g. a follow-up
     # publication); the engine logs each window it closed
     log_event(
@@ -614,16 +586,7 @@ def reopen(
         raise ActionError("请说明重办理由")
     session.flush()
     with engine_refusals():
-        opened = service.reopen_event(
-            session,
-            event,
-            now,
-            sla.policy,
-            sla.calendar,
-            actor=actor.label,
-            reason=body,
-            close=sla.close,
-        )
+        opened = service.reopen_event(session, event, now, sla, actor=actor.label, reason=body)
     for a in active_assignments(session, event.id):
         if a.state is AssignmentState.RETURNED:
             continue  # the 退单 still awaits a ruling
@@ -695,15 +658,7 @@ def rule_on_extension(
     session.flush()
     with engine_refusals():
         after = service.decide_extension(
-            session,
-            request.id,
-            approve,
-            now,
-            sla.policy,
-            sla.calendar,
-            actor=actor.label,
-            reason=reason,
-            close=sla.close,
+            session, request.id, approve, now, sla, actor=actor.label, reason=reason
         )
     decision = "approved" if approve else "refused"
     event.updated_at = now
@@ -752,16 +707,7 @@ def _restart(
     """The earliest post moved: windows counted from the first public appearance follow."""
     session.flush()
     with engine_refusals():
-        service.restart_windows(
-            session,
-            event,
-            now,
-            sla.policy,
-            sla.calendar,
-            actor=actor.label,
-            reason=why,
-            close=sla.close,
-        )
+        service.restart_windows(session, event, now, sla, actor=actor.label, reason=why)
 
 
 def merge_events(
@@ -793,7 +739,7 @@ def merge_events(
     event.merged_into_id = target.id
     event.post_count = 0
     event.updated_at = now
-    _drop(session, actor, event, f"merged into event {target.id}", now)
+    _drop(session, actor, event, f"merged into event {target.id}", now, sla)
     if target.started_at != old_start:
         _restart(session, actor, target, f"merged from event {event.id}", now, sla)
     log_event(
@@ -847,7 +793,7 @@ def split_event(
     if len(posts) >= (remaining or 0):
         raise ActionError("至少要留一条帖子在原事件中")
     first = min((p.published_at or p.first_seen_at) for p in posts)
-    website_error = _website_error(session, event, sla)
+    website_error = service.is_website_error(session, event.id, sla)
     new = models.Event(
         title=_clean(title, 500) or posts[0].title or event.title,
         summary="",
@@ -884,14 +830,7 @@ def split_event(
     session.flush()
     with engine_refusals():
         service.open_clocks(
-            session,
-            new,
-            now,
-            sla.policy,
-            sla.calendar,
-            close=sla.close,
-            website_error=website_error,
-            actor=actor.label,
+            session, new, now, sla, website_error=website_error, actor=actor.label
         )
     if event.started_at != old_start:
         _restart(session, actor, event, f"split into event {new.id}", now, sla)
@@ -940,7 +879,7 @@ def acknowledge(
     a.acknowledged_at = now
     session.flush()
     with engine_refusals():
-        service.acknowledge(session, a, now, sla.policy, actor.label)
+        service.acknowledge(session, a, now, sla, actor.label)
     log_event(
         session, actor, now, a.event_id, "assignment", a.id, "acknowledged", unit_id=a.unit_id
     )
@@ -981,7 +920,7 @@ def respond(
     with engine_refusals():
         for m in (milestone, "resolve") if resolved else (milestone,):
             closed += service.record_response(
-                session, a, now, sla.policy, actor.label, text=body, url=link or "", milestone=m
+                session, a, now, sla, actor.label, text=body, url=link or "", milestone=m
             )
     if a.acknowledged_at is None:  # responding implies having received it
         a.acknowledged_at = now
@@ -1064,15 +1003,7 @@ def request_extension(
     session.flush()
     with engine_refusals():
         request_id = service.request_extension(
-            session,
-            deadline.id,
-            until,
-            now,
-            sla.policy,
-            sla.calendar,
-            actor=actor.label,
-            reason=body,
-            close=sla.close,
+            session, deadline.id, until, now, sla, actor=actor.label, reason=body
         )
     audit(
         session,
@@ -1102,7 +1033,7 @@ def return_case(
         raise ActionError("请说明退单理由")
     session.flush()
     with engine_refusals():
-        service.return_case(session, a, now, sla.policy, actor=actor.label, reason=body)
+        service.return_case(session, a, now, sla, actor=actor.label, reason=body)
     a.state = AssignmentState.RETURNED
     a.returned_at = now
     a.return_reason = body

@@ -296,7 +296,7 @@ def _review(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w
 def _not_relevant(
     s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState
 ) -> str:
-    actions.mark_not_relevant(s, a, e, form_str(f, "reason"), now)
+    actions.mark_not_relevant(s, a, e, form_str(f, "reason"), now, w.sla)
     return "已标记为不相关"
 
 
