@@ -34,7 +34,7 @@ from storage import models
 from storage.db import transaction
 from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
 from storage.outbox import notify
-from yuqing.web.search import index_post
+from yuqing.search_index import index_post
 
 log = logging.getLogger(__name__)
 

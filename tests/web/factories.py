@@ -26,7 +26,7 @@ from storage.enums import (
     Role,
     Severity,
 )
-from yuqing.web.search import index_post
+from yuqing.search_index import index_post
 from yuqing.web.security import hash_password
 
 PASSWORD = "correct horse battery"
