@@ -20,20 +20,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.events import EventIndex, EventMatch
 from classifier.heat import heat_score
+from classifier.labelling import PostInput, severity_label
 from classifier.masking import mask_pii
-from classifier.model import PostClassifier, active_model_dir, load_classifier
-from classifier.rumour import RumourFlag, assess_rumour
-from classifier.severity import SeverityAssessment, assess, combine
-from classifier.types import Label, PostText
+from classifier.severity import SeverityAssessment, combine
+from classifier.types import Label
 from domain.settings import Settings
 from response_sla import service
 from response_sla.configured import SlaSetup, from_settings
-from response_sla.directory import Directory
-from response_sla.routing import Routing, route
+from response_sla.routing import Routing
 from storage import models
 from storage.db import transaction
 from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
 from storage.outbox import notify
+from yuqing.pipeline import Models, PostAnalysis, analyze_posts
 from yuqing.search_index import index_post
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,6 @@ log = logging.getLogger(__name__)
 ACTOR = "system"
 MAJOR = (Severity.EXTRAORDINARY, Severity.MAJOR)
 RANK = {s: i for i, s in enumerate(reversed(list(Severity)))}  # 常规 0 … 特别重大 4
-BOARD_HANDLING = ("建言", "咨询", "投诉/求助")
 # how far back the event index reaches when the service starts: follow-ups days later still
 # join their event
 INDEX_DAYS = 7
@@ -52,21 +50,15 @@ class Analyzer:
     """What the stage keeps between runs: the models, the directory and the event index."""
 
     settings: Settings
-    classifier: PostClassifier
-    directory: Directory
+    models: Models
     sla: SlaSetup
     index: EventIndex
 
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], now: datetime) -> Analyzer:
-        directory = Directory.from_jurisdiction(settings.jurisdiction)
+        models = Models.from_settings(settings)
         analyzer = cls(
-            settings,
-            load_classifier(active_model_dir(settings.var_dir), user_words=directory.words()),
-            directory,
-            from_settings(settings),
-            # the district's own name says nothing about which matter a post is about
-            EventIndex(broad_places=_broad_places(settings)),
+            settings, models, from_settings(settings), EventIndex(broad_places=models.broad_places)
         )
         with sessions() as session:
             analyzer.reload_index(session, now)
@@ -88,19 +80,10 @@ class Analyzer:
                 post.event_id,
                 _text(post),
                 published_at=_when(post),
-                places=self.places(post),
+                places=self.models.places(_text(post)),
                 topic=topic,
             )
         return len(rows)
-
-    def places(self, post: models.Post) -> list[str]:
-        return [m.text for m in self.directory.scan(_text(post)) if m.what == "place"]
-
-
-def _broad_places(settings: Settings) -> tuple[str, ...]:
-    j = settings.jurisdiction
-    names = {j.name, j.full_name, j.name.removesuffix(j.level)}
-    return tuple(n for n in names if len(n) >= 2)
 
 
 @dataclass
@@ -175,9 +158,9 @@ def _analyze_batch(analyzer: Analyzer, sessions: sessionmaker[Session], now: dat
         posts = list(session.scalars(query.order_by(models.Post.id).limit(limit)))
         if not posts:
             return report
-        labels = analyzer.classifier.predict([PostText(p.title, p.content) for p in posts])
-        for post, (topic, handling) in zip(posts, labels, strict=True):
-            _analyze(analyzer, session, post, topic, handling, now, report)
+        analyses = analyze_posts([_input(p) for p in posts], analyzer.models)
+        for post, analysis in zip(posts, analyses, strict=True):
+            _analyze(analyzer, session, post, analysis, now, report)
             post.analyzed_at = now
             report.posts += 1
     return report
@@ -196,35 +179,22 @@ def _label_row(label: Label, now: datetime, **where: Any) -> models.Classificati
     )
 
 
-def _severity_label(s: SeverityAssessment) -> Label:
-    evidence = {**s.evidence, "emergency_type": s.emergency_type}
-    return Label("severity", s.level, s.score, evidence, False, s.model_version)
-
-
-def _rumour_label(r: RumourFlag, version: str) -> Label:
-    return Label("rumour", "不实信息" if r.suspected else "非不实信息", r.score, r.evidence,
-                 r.suspected, version)
+def _input(post: models.Post) -> PostInput:
+    return PostInput(post.title, post.content, replies=post.replies, likes=post.likes,
+                     board_type=post.board_type, board_unit=post.board_unit)
 
 
 def _analyze(
     analyzer: Analyzer,
     session: Session,
     post: models.Post,
-    topic: Label,
-    handling: Label,
+    analysis: PostAnalysis,
     now: datetime,
     report: AnalyzeReport,
 ) -> None:
-    severity = assess(
-        post.title, post.content, heat=heat_score(
-            posts=1, boards=1, replies=post.replies, likes=post.likes, span_hours=1.0
-        )
-    )
-    rumour = assess_rumour(post.title, post.content)
-    places = analyzer.places(post)
-    post_labels = [topic, handling, _severity_label(severity),
-                   _rumour_label(rumour, severity.model_version)]
-    for label in post_labels:
+    labels = analysis.labels
+    topic, severity, places = labels.topic, labels.severity, list(labels.places)
+    for label in labels.labels():
         session.add(_label_row(label, now, post_id=post.id))
 
     event = _current_event(session, post.event_id) if post.event_id is not None else None
@@ -237,7 +207,7 @@ def _analyze(
             _join(session, event, post, match, now)
             report.joined += 1
         else:
-            event = _new_event(analyzer, session, post, topic, handling, severity, rumour, now)
+            event = _new_event(analyzer, session, post, analysis, now)
             report.new_events += 1
         analyzer.index.add(post.id, event.id, _text(post), published_at=_when(post),
                            places=places, topic=event.topic)
@@ -281,13 +251,11 @@ def _new_event(
     analyzer: Analyzer,
     session: Session,
     post: models.Post,
-    topic: Label,
-    handling: Label,
-    severity: SeverityAssessment,
-    rumour: RumourFlag,
+    analysis: PostAnalysis,
     now: datetime,
 ) -> models.Event:
-    handling_label = post.board_type if post.board_type in BOARD_HANDLING else handling.label
+    labels = analysis.labels
+    topic, severity, handling_label = labels.topic, labels.severity, labels.handling_type
     event = models.Event(
         title=post.title[:500] or post.content[:60],
         summary=mask_pii(post.content)[:300],
@@ -304,16 +272,12 @@ def _new_event(
     session.add(event)
     session.flush()
     post.event_id = event.id
-    for label in (topic, handling, _severity_label(severity),
-                  _rumour_label(rumour, severity.model_version)):
+    for label in labels.labels():
         session.add(_label_row(label, now, event_id=event.id))
     _log(session, event.id, "event", event.id, "created", now,
          detail={"post_id": post.id, "source_id": post.source_id, "severity": severity.level,
                  "topic": topic.label})
-    decision = route(analyzer.directory, title=post.title, content=post.content,
-                     topic=topic.label, severity=severity.level, board_unit=post.board_unit,
-                     emergency_type=severity.emergency_type)
-    _assign(session, event, decision, now)
+    _assign(session, event, analysis.routing, now)
     service.open_clocks(session, event, now, analyzer.sla, actor=ACTOR)
     if event.severity in MAJOR:
         _announce_major(analyzer, session, event, now)
@@ -364,7 +328,8 @@ def _coordinators(analyzer: Analyzer, session: Session, event: models.Event,
     held = set(session.scalars(select(models.Assignment.unit_id).where(
         models.Assignment.event_id == event.id, models.Assignment.active.is_(True))))
     reasons: list[Any] = [f"升级为{event.severity.value} → 区政府办公室、区委宣传部 协调"]
-    for unit_id in (analyzer.directory.government_office, analyzer.directory.propaganda_unit):
+    directory = analyzer.models.directory
+    for unit_id in (directory.government_office, directory.propaganda_unit):
         if unit_id not in held:
             _add_assignment(session, event, unit_id, AssignmentRole.COORDINATE, reasons, None,
                             now)
@@ -396,7 +361,7 @@ def _refresh(analyzer: Analyzer, session: Session, event: models.Event,
     old = event.severity
     event.severity = new
     event.emergency_type = combined.emergency_type or event.emergency_type
-    session.add(_label_row(_severity_label(combined), now, event_id=event.id))
+    session.add(_label_row(severity_label(combined), now, event_id=event.id))
     service.on_severity_change(session, event, old, now, analyzer.sla, actor=ACTOR)
     if new in MAJOR:
         _coordinators(analyzer, session, event, now)

@@ -4,6 +4,7 @@ outbox rows; idempotent; a post that breaks the analysis is set aside, not lost.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,8 +64,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], cache: dict[str, 
     if "analyzer" not in cache:
         cache["analyzer"] = Analyzer.build(settings, sessions, T0)
     base: Analyzer = cache["analyzer"]
-    return Analyzer(settings, base.classifier, base.directory, base.sla,
-                    EventIndex(broad_places=base.index.broad_places))
+    return replace(base, index=EventIndex(broad_places=base.index.broad_places))
 
 
 def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
@@ -147,14 +147,14 @@ def test_a_post_that_breaks_the_analysis_is_set_aside_and_the_rest_go_on(
     analyzer = build(settings, db, analyzer_cache)
     bad = add_post(db, "people-liuyan", "71003", "坏帖子", "这条内容会让分析出错", T0)
     good = add_post(db, "people-liuyan", "71004", *GARBAGE, T0)
-    real = analyzer.classifier.predict
+    real = analyzer.models.classifier.predict
 
     def predict(posts: Any) -> Any:
         if any(p.title == "坏帖子" for p in posts):
             raise ValueError("cannot analyse this text")
         return real(posts)
 
-    monkeypatch.setattr(analyzer.classifier, "predict", predict)
+    monkeypatch.setattr(analyzer.models.classifier, "predict", predict)
     report = analyze_pending(analyzer, db, T0 + timedelta(minutes=5))
     assert report.posts == 1
     with db() as session:
