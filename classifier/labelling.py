@@ -16,12 +16,10 @@ from classifier.model import PostClassifier
 from classifier.rumour import RumourFlag, assess_rumour
 from classifier.severity import SeverityAssessment, assess
 from classifier.types import Label, PostText
-from domain.vocabulary import HANDLING_TYPES, RUMOUR_LABELS
+from domain.vocabulary import HANDLING_TYPES, RUMOUR_CLEAR, RUMOUR_FLAG
 
 # text -> the places it names (villages, roads, communities of the jurisdiction)
 PlaceFinder = Callable[[str], Sequence[str]]
-
-RUMOUR_FLAG, RUMOUR_CLEAR = RUMOUR_LABELS
 
 
 @dataclass(frozen=True)

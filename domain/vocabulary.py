@@ -23,7 +23,10 @@ TOPICS: Final[tuple[str, ...]] = (
 # the three types the 人民网 留言板 and most 12345 boards use (typeName)
 HANDLING_TYPES: Final[tuple[str, ...]] = ("建言", "咨询", "投诉/求助")
 
-RUMOUR_LABELS: Final[tuple[str, ...]] = ("不实信息", "非不实信息")
+# the suspected-false-information flag (不实信息) and its clearance
+RUMOUR_FLAG: Final = "不实信息"
+RUMOUR_CLEAR: Final = "非不实信息"
+RUMOUR_LABELS: Final[tuple[str, ...]] = (RUMOUR_FLAG, RUMOUR_CLEAR)
 
 # the emergency types of 《突发事件应对法》, each led by the unit the configuration names
 EMERGENCY_TYPES: Final[tuple[str, ...]] = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")

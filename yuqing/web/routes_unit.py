@@ -24,6 +24,7 @@ from classifier.masking import mask_pii
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import Role
+from yuqing.cases.clocks import pending_extensions
 from yuqing.signed_links import LinkScope, verify_token
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
@@ -112,7 +113,7 @@ def case_context(session: Session, a: models.Assignment, policy: Policy) -> dict
         event.handling,
     )
     requested = {
-        r.entity_id for r in actions.pending_extensions(session, event.id) if r.unit_id == a.unit_id
+        r.entity_id for r in pending_extensions(session, event.id) if r.unit_id == a.unit_id
     }
     return {
         "assignment": a,
