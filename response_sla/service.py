@@ -34,6 +34,7 @@ from response_sla.store import (
     entity_log_rows,
     load,
     log_rows,
+    move,
     outbox_rows,
     refresh_next_deadline,
     save,
@@ -479,6 +480,34 @@ def release_assignment(
             clock, t = tr.transfer(s.clock, to_unit, now, actor, reason)
         _store(session, s, clock, [t], None, now, actor)
     refresh_next_deadline(session, [a.event_id])
+
+
+def move_assignment_clocks(
+    session: Session,
+    a: models.Assignment,
+    from_event_id: int,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+    reason: str,
+) -> list[int]:
+    """The assignment moved to another event (its own was merged into it): its own windows
+    (签收, each cycle, open or not) go with it, deadlines and history unchanged, so the unit
+    answers for exactly what it answered for before. Returns the ids of the windows moved."""
+    moved: list[int] = []
+    for s in load(
+        session, DL.c.event_id == from_event_id, DL.c.assignment_id == a.id, lock=True
+    ):
+        after = move(session, s, a.event_id)
+        t = Transition(
+            now, actor, EventAction.MOVED, {"from_event": from_event_id, "to_event": a.event_id},
+            reason,
+        )
+        write_log(session, log_rows(after, [t]))
+        moved.append(s.id)
+    refresh_next_deadline(session, [from_event_id, a.event_id])
+    return moved
 
 
 # ----------------------------------------------------------------- 重办, cancelling

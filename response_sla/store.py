@@ -222,6 +222,20 @@ def save(conn: Session, stored: StoredClock, clock: Clock) -> None:
         raise ConcurrentChange(f"deadline {stored.id} changed meanwhile")
 
 
+def move(conn: Session, stored: StoredClock, event_id: int) -> StoredClock:
+    """Compare-and-set the row over to another event (the clock itself is unchanged)."""
+    result = conn.execute(
+        update(D)
+        .where(D.c.id == stored.id, D.c.version == stored.version)
+        .values(event_id=event_id, version=stored.version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentChange(f"deadline {stored.id} changed meanwhile")
+    return StoredClock(
+        stored.id, event_id, stored.assignment_id, stored.version + 1, stored.clock, stored.extra
+    )
+
+
 def claim(conn: Session, batch: Sequence[StoredClock]) -> set[int]:
     """Take many rows at once: bump the version of each row still at the version read; the
     ids returned are the rows this transaction now owns (another worker's later CAS fails)."""

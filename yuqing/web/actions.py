@@ -137,10 +137,11 @@ def merge_events(
     sla: SlaSetup,
 ) -> None:
     with refusals():
-        moved = merge.merge_events(
+        merged = merge.merge_events(
             session, event, target, _clean(reason), now, sla, actor=actor.label
         )
-    audit(session, actor, "merge", f"event:{event.id}", {"into": target.id, "posts": moved}, now)
+    detail = {"into": target.id, "posts": merged.posts, "assignments": merged.moved}
+    audit(session, actor, "merge", f"event:{event.id}", detail, now)
 
 
 def split_event(
