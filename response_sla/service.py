@@ -373,8 +373,9 @@ def decide_extension(
     actor: str,
     reason: str = "",
 ) -> StoredClock:
+    requested = EventAction.EXTENSION_REQUESTED.value
     request = session.execute(
-        select(LOG).where(LOG.c.id == request_id, LOG.c.action == EventAction.EXTENSION_REQUESTED.value)
+        select(LOG).where(LOG.c.id == request_id, LOG.c.action == requested)
     ).one_or_none()
     if request is None or request.entity_id is None:
         raise TransitionRefused("no such extension request")

@@ -95,10 +95,13 @@ def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
         assert windows["publish_info"].deadline_at.replace(tzinfo=UTC) == T0 + timedelta(hours=5)
         assert windows["press_conference"].deadline_at.replace(tzinfo=UTC) == (
             T0 + timedelta(hours=24))
-        kinds = [o.kind for o in session.scalars(
-            select(models.Outbox).where(models.Outbox.event_id == crash_event.id))]
+        rows = list(session.scalars(
+            select(models.Outbox).where(models.Outbox.event_id == crash_event.id)))
+        kinds = [o.kind for o in rows]
         assert kinds.count("assignment") == len(roles)
         assert kinds.count("new_major_event") == 1
+        # named by role: the duty contacts in force when it is sent
+        assert [o.recipients for o in rows if o.kind == "new_major_event"] == [["duty"]]
         labels = {c.kind for c in session.scalars(select(models.Classification).where(
             models.Classification.event_id == crash_event.id))}
         assert {"topic", "severity", "handling", "rumour"} <= labels
