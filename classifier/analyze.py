@@ -223,7 +223,9 @@ def _result(
     summary: dict[str, Any],
     event_reasons: list[str],
 ) -> dict[str, Any]:
-    topic, handling, severity, rumour = labels.topic, labels.handling, labels.severity, labels.rumour
+    topic, handling, severity, rumour = (
+        labels.topic, labels.handling, labels.severity, labels.rumour
+    )
     return {
         "id": p.id,
         "topic": topic.label,

@@ -180,7 +180,10 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
             for fraction, _at in times[c.warnings_sent :]:
                 log.append(
                     Transition(
-                        now, actor, EventAction.WARNING_SKIPPED, {"fraction": fraction, "why": "breached"}
+                        now,
+                        actor,
+                        EventAction.WARNING_SKIPPED,
+                        {"fraction": fraction, "why": "breached"},
                     )
                 )
             c = replace(c, state=DeadlineState.BREACHED, warnings_sent=len(times))

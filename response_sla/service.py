@@ -543,7 +543,8 @@ def reopen_event(
             close=engine.close,
         )
         if old != s.clock:
-            _store(session, s, old, [t for t in log if t.action is EventAction.CANCELLED], None, now, actor)
+            cancelled = [t for t in log if t.action is EventAction.CANCELLED]
+            _store(session, s, old, cancelled, None, now, actor)
         reopened = [t for t in log if t.action is EventAction.REOPENED][0]
         opened.append(_new(session, event.id, new, kind, now, actor, assignment_id, reopened).id)
     if not opened:

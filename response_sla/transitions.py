@@ -151,7 +151,11 @@ def decide_extension(
     _open_or_refuse(clock, "extension ruling")
     if not approve:
         return clock, Transition(
-            now, actor, EventAction.EXTENSION_REFUSED, {"until": request.until.isoformat()}, reason or None
+            now,
+            actor,
+            EventAction.EXTENSION_REFUSED,
+            {"until": request.until.isoformat()},
+            reason or None,
         )
     _check_extension(clock, request.until, kind, calendar, close)
     record = Extension(
@@ -199,7 +203,11 @@ def check_return(
         hours = limit.total_seconds() / 3600
         raise TransitionRefused(f"退单 is allowed within {hours:g} h of the assignment")
     return Transition(
-        now, actor, EventAction.RETURN_REQUESTED, {"assigned_at": assigned_at.isoformat()}, reason.strip()
+        now,
+        actor,
+        EventAction.RETURN_REQUESTED,
+        {"assigned_at": assigned_at.isoformat()},
+        reason.strip(),
     )
 
 
@@ -292,7 +300,8 @@ def regrade(
     """Raise or lower the grade. Windows the new grade adds are opened from the event's
     original start (a late upgrade buys no time; one already past breaches on the next step);
     open windows the new grade no longer has are cancelled. Closed ones stay as history."""
-    log = [Transition(now, actor, EventAction.SEVERITY_CHANGED, {"from": old.value, "to": new.value})]
+    changed = {"from": old.value, "to": new.value}
+    log = [Transition(now, actor, EventAction.SEVERITY_CHANGED, changed)]
     cancelled: list[tuple[int, Clock, Transition]] = []
     kept: set[str] = set()
     for i, c in enumerate(clocks):
@@ -324,6 +333,8 @@ def regrade(
             )
         )
         log.append(
-            Transition(now, actor, EventAction.OPENED, {"kind": kind.kind, "deadline_at": end.isoformat()})
+            Transition(
+                now, actor, EventAction.OPENED, {"kind": kind.kind, "deadline_at": end.isoformat()}
+            )
         )
     return Regrade(cancelled, opened, log)

@@ -55,9 +55,8 @@ class Analyzer:
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], now: datetime) -> Analyzer:
         models_ = Models.from_settings(settings)
-        analyzer = cls(
-            settings, models_, from_settings(settings), EventIndex(broad_places=models_.broad_places)
-        )
+        index = EventIndex(broad_places=models_.broad_places)
+        analyzer = cls(settings, models_, from_settings(settings), index)
         with sessions() as session:
             analyzer.reload_index(session, now)
         return analyzer

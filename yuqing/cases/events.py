@@ -107,7 +107,9 @@ def mark_not_relevant(
     )
 
 
-def add_note(session: Session, event: models.Event, text: str, now: datetime, *, actor: str) -> None:
+def add_note(
+    session: Session, event: models.Event, text: str, now: datetime, *, actor: str
+) -> None:
     if not text:
         raise CaseError("备注不能为空")
     record(session, now, actor, EventAction.NOTE, LogEntity.EVENT, event.id, event_id=event.id,
