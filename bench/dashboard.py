@@ -78,7 +78,7 @@ def populate(db_url: str, var_dir: Path, events: int, seed: int = 7) -> None:
     from storage.db import make_engine, make_sessionmaker
     from storage.enums import Role
     from yuqing.bootstrap import sync_directory
-    from yuqing.web.search import ensure_search_index
+    from yuqing.search_index import ensure_search_index
     from yuqing.web.security import hash_password
 
     settings = _settings(db_url, var_dir)

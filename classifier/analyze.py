@@ -6,8 +6,11 @@ and optionally ``published_at`` (ISO 8601; without an offset it is Asia/Shanghai
 emergency type, the suspected-false-information flag, the event the post belongs to within the
 batch, masked text for display, and the evidence of every label.
 
-Routing and response windows are added later by another layer: pass ``enrich``, a function
-that receives each (record, result) pair after the result is complete and adds its fields.
+Labels and places come from ``classifier.labelling.label_posts``, as in the service's
+analysis stage. Routing and response windows are added by another layer: the shell's pipeline
+builds the results itself (``read_records`` then ``results``), or a caller passes ``enrich``, a
+function that receives each (record, result) pair after the result is complete and adds its
+fields.
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ from zoneinfo import ZoneInfo
 
 from classifier.events import EventIndex
 from classifier.heat import heat_score
+from classifier.labelling import PlaceFinder, PostInput, PostLabels, label_posts
 from classifier.masking import mask_pii
 from classifier.model import PostClassifier
-from classifier.rumour import RumourFlag, assess_rumour
-from classifier.severity import SeverityAssessment, assess, combine
-from classifier.types import Label, PostText
+from classifier.severity import SeverityAssessment, combine
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 # output only: China has kept UTC+8 without summer time since 1991, and a fixed offset
@@ -34,8 +36,6 @@ EXCERPT_CHARS: Final = 200
 
 # (record, result) -> None: adds fields (lead_unit, co_units, deadlines, …) to ``result``
 Enrich = Callable[[Mapping[str, Any], dict[str, Any]], None]
-# text -> the places it names (villages, roads, communities of the jurisdiction)
-PlaceFinder = Callable[[str], Sequence[str]]
 
 
 class RecordError(ValueError):
@@ -47,7 +47,9 @@ class RecordError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Post:
+class Record:
+    """One valid input record."""
+
     index: int
     id: Any
     title: str
@@ -56,10 +58,15 @@ class _Post:
     source: str
     replies: int
     likes: int
+    raw: Mapping[str, Any]
 
     @property
     def text(self) -> str:
         return f"{self.title}\n{self.content}"
+
+    @property
+    def input(self) -> PostInput:
+        return PostInput(self.title, self.content, replies=self.replies, likes=self.likes)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -82,7 +89,7 @@ def _count(value: Any, name: str) -> int:
     return max(0, int(float(value)))
 
 
-def _read(index: int, record: Mapping[str, Any]) -> _Post:
+def _read(index: int, record: Mapping[str, Any]) -> Record:
     if not isinstance(record, Mapping):
         raise RecordError(index, "not a JSON object")
     if record.get("id") in (None, ""):
@@ -95,7 +102,7 @@ def _read(index: int, record: Mapping[str, Any]) -> _Post:
     if not (title.strip() or content.strip()):
         raise RecordError(index, "empty title and content")
     try:
-        return _Post(
+        return Record(
             index=index,
             id=record["id"],
             title=title,
@@ -104,6 +111,7 @@ def _read(index: int, record: Mapping[str, Any]) -> _Post:
             source=str(record.get("source") or ""),
             replies=_count(record.get("replies"), "replies"),
             likes=_count(record.get("likes"), "likes"),
+            raw=record,
         )
     except ValueError as exc:
         raise RecordError(index, str(exc)) from exc
@@ -111,6 +119,17 @@ def _read(index: int, record: Mapping[str, Any]) -> _Post:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(_CST).isoformat() if moment is not None else None
+
+
+def read_records(records: Sequence[Mapping[str, Any]]) -> list[Record]:
+    """Validate a batch; RecordError names the first bad record."""
+    posts = [_read(i, r) for i, r in enumerate(records)]
+    seen: dict[Any, int] = {}
+    for p in posts:
+        if p.id in seen:
+            raise RecordError(p.index, f"id {p.id!r} repeats record {seen[p.id] + 1}")
+        seen[p.id] = p.index
+    return posts
 
 
 def analyze_records(
@@ -124,30 +143,35 @@ def analyze_records(
 ) -> list[dict[str, Any]]:
     """Analyse one batch; results come back in the order of ``records``.
 
-    Posts are grouped into events in order of publication (a post without a time counts as
-    published at ``now``). ``places`` finds the jurisdiction's places in a text for the
-    same-place event rules; without it only near-duplicates group.
+    ``places`` finds the jurisdiction's places in a text for the same-place event rules;
+    without it only near-duplicates group.
     """
-    posts = [_read(i, r) for i, r in enumerate(records)]
+    posts = read_records(records)
+    labels = label_posts(classifier, [p.input for p in posts], places=places)
+    return results(posts, labels, now=now, broad_places=broad_places, enrich=enrich)
+
+
+def results(
+    posts: Sequence[Record],
+    labels: Sequence[PostLabels],
+    *,
+    now: datetime,
+    broad_places: Collection[str] = (),
+    enrich: Enrich | None = None,
+) -> list[dict[str, Any]]:
+    """One result per post, in order, from the posts (as ``read_records`` returns them) and
+    their labels. Posts are grouped into events in order of publication (a post without a time
+    counts as published at ``now``)."""
     if not posts:
         return []
-    seen: dict[Any, int] = {}
-    for p in posts:
-        if p.id in seen:
-            raise RecordError(p.index, f"id {p.id!r} repeats record {seen[p.id] + 1}")
-        seen[p.id] = p.index
-    labels = classifier.predict([PostText(p.title, p.content) for p in posts])
-    severities = [assess(p.title, p.content) for p in posts]
-    rumours = [assess_rumour(p.title, p.content) for p in posts]
-
     index = EventIndex(broad_places=broad_places)
     event_of: dict[int, Hashable] = {}
     reasons: dict[int, list[str]] = {}
     members: dict[Hashable, list[int]] = {}
     when = {p.index: p.published_at or now.astimezone(UTC) for p in posts}
     for p in sorted(posts, key=lambda q: (when[q.index], q.index)):
-        found = places(p.text) if places is not None else ()
-        topic = labels[p.index][0].label
+        found = labels[p.index].places
+        topic = labels[p.index].topic.label
         match = index.match(p.text, published_at=when[p.index], places=found, topic=topic)
         event: Hashable = match.event_key if match is not None else f"ev-{p.id}"
         if match is not None:
@@ -157,31 +181,21 @@ def analyze_records(
         members.setdefault(event, []).append(p.index)
 
     event_summary = {
-        event: _event_summary([posts[i] for i in idx], [severities[i] for i in idx], when)
+        event: _event_summary([posts[i] for i in idx], [labels[i].severity for i in idx], when)
         for event, idx in members.items()
     }
-    results: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
     for p in posts:
-        topic_label, handling_label = labels[p.index]
         event = event_of[p.index]
-        result = _result(
-            p,
-            topic_label,
-            handling_label,
-            severities[p.index],
-            rumours[p.index],
-            event,
-            event_summary[event],
-            reasons.get(p.index, []),
-        )
+        result = _result(p, labels[p.index], event, event_summary[event], reasons.get(p.index, []))
         if enrich is not None:
-            enrich(records[p.index], result)
-        results.append(result)
-    return results
+            enrich(p.raw, result)
+        out.append(result)
+    return out
 
 
 def _event_summary(
-    posts: list[_Post], severities: list[SeverityAssessment], when: dict[int, datetime]
+    posts: list[Record], severities: list[SeverityAssessment], when: dict[int, datetime]
 ) -> dict[str, Any]:
     times = [when[p.index] for p in posts]
     span_hours = (max(times) - min(times)).total_seconds() / 3600
@@ -203,15 +217,15 @@ def _event_summary(
 
 
 def _result(
-    p: _Post,
-    topic: Label,
-    handling: Label,
-    severity: SeverityAssessment,
-    rumour: RumourFlag,
+    p: Record,
+    labels: PostLabels,
     event: Hashable,
     summary: dict[str, Any],
     event_reasons: list[str],
 ) -> dict[str, Any]:
+    topic, handling, severity, rumour = (
+        labels.topic, labels.handling, labels.severity, labels.rumour
+    )
     return {
         "id": p.id,
         "topic": topic.label,

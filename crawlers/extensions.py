@@ -19,7 +19,8 @@ from crawlers.summary import CrawlRunSummary
 from domain.event_actions import EventAction, LogEntity
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.enums import CrawlStatus, OutboxKind
-from storage.models import CrawlRun, EventLog, Post, Source
+from storage.event_log import LogEntry, write_log
+from storage.models import CrawlRun, Post, Source
 from storage.outbox import Recipient, notify
 
 log = logging.getLogger(__name__)
@@ -161,9 +162,9 @@ class RunRecorder:
             return
         detail = {"source_id": source.id, "status": status.value, "run_id": self.run_id,
                   "consecutive_failures": health.consecutive_failures}
-        session.add(EventLog(at=now, actor="crawler", event_id=None, entity=LogEntity.SOURCE,
-                             entity_id=None, action=FLIP_ACTIONS[health.flipped], unit_id=None,
-                             detail=detail, reason=health.last_error))
+        write_log(session, [LogEntry(now, "crawler", FLIP_ACTIONS[health.flipped],
+                                     LogEntity.SOURCE, None, None, detail=detail,
+                                     reason=health.last_error)])
         if health.flipped == "unhealthy":
             assert health.unhealthy_since is not None
             log.error("source %s is now unhealthy: %s", source.id, health.last_error)

@@ -38,7 +38,10 @@ class HandlingType(StrEnum):
 
 HANDLING_TYPES: Final[tuple[str, ...]] = tuple(h.value for h in HandlingType)
 
-RUMOUR_LABELS: Final[tuple[str, ...]] = ("不实信息", "非不实信息")
+# the suspected-false-information flag (不实信息) and its clearance
+RUMOUR_FLAG: Final = "不实信息"
+RUMOUR_CLEAR: Final = "非不实信息"
+RUMOUR_LABELS: Final[tuple[str, ...]] = (RUMOUR_FLAG, RUMOUR_CLEAR)
 
 # the emergency types of 《突发事件应对法》, each led by the unit the configuration names
 EMERGENCY_TYPES: Final[tuple[str, ...]] = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.event_actions import EventAction
 from response_sla.policy import KindPolicy
 from storage.enums import DeadlineState
 
@@ -102,7 +103,7 @@ class Transition:
 
     at: datetime
     actor: str
-    action: str
+    action: EventAction
     detail: Mapping[str, Any] = field(default_factory=dict)
     reason: str | None = None
 
@@ -179,7 +180,10 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
             for fraction, _at in times[c.warnings_sent :]:
                 log.append(
                     Transition(
-                        now, actor, "warning_skipped", {"fraction": fraction, "why": "breached"}
+                        now,
+                        actor,
+                        EventAction.WARNING_SKIPPED,
+                        {"fraction": fraction, "why": "breached"},
                     )
                 )
             c = replace(c, state=DeadlineState.BREACHED, warnings_sent=len(times))
@@ -191,7 +195,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                         Transition(
                             now,
                             actor,
-                            "warning_skipped",
+                            EventAction.WARNING_SKIPPED,
                             {"fraction": times[i][0], "why": "superseded"},
                         )
                     )
@@ -201,7 +205,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                     Transition(
                         now,
                         actor,
-                        "warning",
+                        EventAction.WARNING,
                         {"fraction": fraction, "deadline_at": c.deadline_at.isoformat()},
                     )
                 )
@@ -215,7 +219,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                     Transition(
                         now,
                         actor,
-                        "breached" if e.level == 1 else "escalated",
+                        EventAction.BREACHED if e.level == 1 else EventAction.ESCALATED,
                         {
                             "level": e.level,
                             "notify": list(e.notify),
@@ -232,7 +236,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                     Transition(
                         now,
                         actor,
-                        "reminder_skipped",
+                        EventAction.REMINDER_SKIPPED,
                         {"slots": [c.reminders_sent + 1, owed_slot], "why": "escalated"},
                     )
                 )
@@ -243,7 +247,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                 detail: dict[str, Any] = {"count": owed_slot, "level": c.escalation_level}
                 if owed_slot - c.reminders_sent > 1:
                     detail["skipped"] = [c.reminders_sent + 1, owed_slot - 1]
-                log.append(Transition(now, actor, "reminder", detail))
+                log.append(Transition(now, actor, EventAction.REMINDER, detail))
             c = replace(c, reminders_sent=owed_slot)
     c = replace(c, due_at=next_due(c, kind))
     return StepResult(c, tuple(effects), tuple(log))

@@ -1,7 +1,8 @@
 """The SLA engine over the database: thin wrappers that load clocks, apply a pure transition,
 and store the result with its log and outbox rows in the caller's transaction.
 
-Every function takes ``now`` and the caller's ``Session``; none commits. Writes are
+Every function takes the caller's ``Session``, ``now`` and the engine as configured
+(``SlaSetup``: policy, calendar, office close); none commits. Writes are
 compare-and-set on ``deadlines.version`` (``store.ConcurrentChange`` when another writer got
 there first: the caller retries or reports it). After any change that opens or closes a window,
 ``events.next_deadline_at`` is recomputed for the priority queue.
@@ -11,33 +12,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
-from response_sla.calendar import WorkCalendar, to_shanghai
+from response_sla.calendar import to_shanghai
 from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
+from response_sla.configured import SlaSetup
 from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
-from response_sla.policy import KindPolicy, Policy
+from response_sla.policy import KindPolicy
+from response_sla.store import D as DL
 from response_sla.store import (
-    LOG,
     StoredClock,
     create,
+    entity_log_rows,
     load,
     log_rows,
+    move,
     outbox_rows,
     refresh_next_deadline,
     save,
-    write_log,
 )
-from response_sla.store import D as DL
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState, OutboxKind, Severity
+from storage.event_log import LOG, write_log
 from storage.outbox import write_outbox
 
 _OPEN = [s.value for s in OPEN_STATES]
@@ -81,7 +85,7 @@ def _new(
     opened = why or Transition(
         now,
         actor,
-        "opened",
+        EventAction.OPENED,
         {"deadline_at": clock.deadline_at.isoformat(), "provisional": clock.provisional},
     )
     write_log(session, log_rows(stored, [opened, *r.log]))
@@ -111,22 +115,35 @@ def active_assignments(session: Session, event_id: int) -> list[models.Assignmen
     )
 
 
+def is_website_error(session: Session, event_id: int, engine: SlaSetup) -> bool:
+    """Whether the event is a 网站找错 report: it carries a window only such reports get."""
+    kinds = [k.kind for k in engine.policy.kinds.values() if k.condition == "website_error"]
+    if not kinds:
+        return False
+    found = session.scalar(
+        select(DL.c.id).where(DL.c.event_id == event_id, DL.c.kind.in_(kinds)).limit(1)
+    )
+    return found is not None
+
+
 def open_clocks(
     session: Session,
     event: models.Event,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
-    close: time | None = None,
-    website_error: bool = False,
+    website_error: bool | None = None,
     handling: str | None = None,
     actor: str = "system",
 ) -> list[int]:
     """Create the deadline rows the event is owed and does not have yet. Idempotent: call it
     when the event is created and whenever it is (re)assigned. Windows anchored on the
-    assignment wait for one; open event-level windows follow the current lead unit."""
+    assignment wait for one; open event-level windows follow the current lead unit.
+    ``website_error`` None: as the event's windows say (see ``is_website_error``)."""
+    policy, calendar, close = engine.policy, engine.calendar, engine.close
     session.flush()
+    if website_error is None:
+        website_error = is_website_error(session, event.id, engine)
     existing = load(session, DL.c.event_id == event.id)
     live = [s for s in existing if s.clock.state is not DeadlineState.CANCELLED]
     assignments = active_assignments(session, event.id)
@@ -181,16 +198,18 @@ def on_severity_change(
     event: models.Event,
     old: Severity,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
-    website_error: bool = False,
+    website_error: bool | None = None,
     reason: str | None = None,
 ) -> list[int]:
     """Regrade: cancel windows the new grade lacks, open those it adds from the event's
     original start; one already past breaches and escalates in this transaction. Returns the
     ids of the windows opened."""
+    policy = engine.policy
+    if website_error is None:
+        website_error = is_website_error(session, event.id, engine)
     stored = load(session, DL.c.event_id == event.id, DL.c.assignment_id.is_(None), lock=True)
     r = tr.regrade(
         [s.clock for s in stored],
@@ -200,33 +219,25 @@ def on_severity_change(
         now,
         actor,
         policy,
-        calendar,
+        engine.calendar,
         website_error=website_error,
         unit_id=event.lead_unit_id,
     )
     for i, clock, t in r.cancelled:
         _store(session, stored[i], clock, [t], None, now, actor)
-    write_log(
-        session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "event_id": event.id,
-                "entity": "event",
-                "entity_id": event.id,
-                "action": "severity_changed",
-                "unit_id": None,
-                "detail": {"from": old.value, "to": event.severity.value},
-                "reason": reason,
-            }
-        ],
+    changed = Transition(
+        now,
+        actor,
+        EventAction.SEVERITY_CHANGED,
+        {"from": old.value, "to": event.severity.value},
+        reason,
     )
+    write_log(session, entity_log_rows(event.id, LogEntity.EVENT, event.id, [changed]))
     opened = [
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
     ]
     refresh_next_deadline(session, [event.id])
-    settle_event(session, event.id, now, policy, actor=actor)
+    settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
 
@@ -235,7 +246,7 @@ def record_milestone(
     event_id: int,
     evidence: Evidence,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     *,
     assignment_id: int | None = None,
     lead: bool = True,
@@ -245,6 +256,7 @@ def record_milestone(
     the duty officer's record, the board's reply, or the lead unit's response — not on a
     co-unit's. Returns the ids of the windows closed."""
     evidence.check(now)
+    policy = engine.policy
     kinds = policy.met_by(evidence.milestone)
     closed: list[int] = []
     for s in load(
@@ -263,12 +275,12 @@ def record_milestone(
         closed.append(s.id)
     if closed:
         refresh_next_deadline(session, [event_id])
-        settle_event(session, event_id, now, policy, actor=evidence.by)
+        settle_event(session, event_id, now, engine, actor=evidence.by)
     return closed
 
 
 def record_board_reply(
-    session: Session, post: models.Post, now: datetime, policy: Policy
+    session: Session, post: models.Post, now: datetime, engine: SlaSetup
 ) -> list[int]:
     """The board's official reply found by the crawler is evidence of a response."""
     if post.event_id is None or post.reply_at is None or not (post.reply_content or "").strip():
@@ -276,18 +288,25 @@ def record_board_reply(
     evidence = Evidence.from_board_reply(
         post.reply_content or "", post.reply_at, post.reply_org, post.url
     )
-    return record_milestone(session, post.event_id, evidence, now, policy)
+    return record_milestone(session, post.event_id, evidence, now, engine)
 
 
 def acknowledge(
-    session: Session, assignment: models.Assignment, now: datetime, policy: Policy, actor: str
+    session: Session,
+    assignment: models.Assignment,
+    now: datetime,
+    engine: SlaSetup,
+    actor: str,
+    *,
+    at: datetime | None = None,
 ) -> list[int]:
+    """签收 at ``at`` (default ``now``): closes the unit's own 签收 window."""
     return record_milestone(
         session,
         assignment.event_id,
-        Evidence.sign_off(now, actor),
+        Evidence.sign_off(at or now, actor),
         now,
-        policy,
+        engine,
         assignment_id=assignment.id,
         lead=assignment.role is AssignmentRole.LEAD,
     )
@@ -297,7 +316,7 @@ def record_response(
     session: Session,
     assignment: models.Assignment,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     actor: str,
     *,
     text: str = "",
@@ -315,7 +334,7 @@ def record_response(
         assignment.event_id,
         evidence,
         now,
-        policy,
+        engine,
         assignment_id=assignment.id,
         lead=assignment.role is AssignmentRole.LEAD,
     )
@@ -329,21 +348,19 @@ def request_extension(
     deadline_id: int,
     until: datetime,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
-    close: time | None = None,
 ) -> int:
     """Validate and record a 延期 request; returns the log row id the ruling refers to."""
     (s,) = load(session, DL.c.id == deadline_id)
+    kind = engine.policy.kind(s.clock.kind)
     _, t = tr.request_extension(
-        s.clock, until, now, actor, reason, policy.kind(s.clock.kind), calendar, close
+        s.clock, until, now, actor, reason, kind, engine.calendar, engine.close
     )
-    row = log_rows(s, [t])[0]
-    new_id = session.execute(LOG.insert().values(**row).returning(LOG.c.id)).scalar_one()
-    return int(new_id)
+    (new_id,) = write_log(session, log_rows(s, [t]))
+    return new_id
 
 
 def decide_extension(
@@ -351,23 +368,24 @@ def decide_extension(
     request_id: int,
     approve: bool,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str = "",
-    close: time | None = None,
 ) -> StoredClock:
+    requested = EventAction.EXTENSION_REQUESTED.value
     request = session.execute(
-        select(LOG).where(LOG.c.id == request_id, LOG.c.action == "extension_requested")
+        select(LOG).where(LOG.c.id == request_id, LOG.c.action == requested)
     ).one_or_none()
     if request is None or request.entity_id is None:
         raise TransitionRefused("no such extension request")
     ruled = session.scalar(
         select(LOG.c.id).where(
-            LOG.c.entity == "deadline",
+            LOG.c.entity == LogEntity.DEADLINE.value,
             LOG.c.entity_id == request.entity_id,
-            LOG.c.action.in_(("extension_approved", "extension_refused")),
+            LOG.c.action.in_(
+                (EventAction.EXTENSION_APPROVED.value, EventAction.EXTENSION_REFUSED.value)
+            ),
             LOG.c.detail["request_id"].as_integer() == request_id,
         )
     )
@@ -380,8 +398,10 @@ def decide_extension(
         request.actor,
         request.reason or "",
     )
-    kind = policy.kind(s.clock.kind)
-    clock, t = tr.decide_extension(s.clock, ask, approve, now, actor, reason, kind, calendar, close)
+    kind = engine.policy.kind(s.clock.kind)
+    clock, t = tr.decide_extension(
+        s.clock, ask, approve, now, actor, reason, kind, engine.calendar, engine.close
+    )
     t = replace(t, detail={**t.detail, "request_id": request_id})
     after = _store(session, s, clock, [t], kind, now, actor)
     write_outbox(
@@ -427,39 +447,25 @@ def return_case(
     session: Session,
     a: models.Assignment,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
 ) -> None:
     """退单 within the policy's limit, with a reason. The clocks keep running: nothing moves
     until the duty officer rules and the case is released to another unit."""
+    policy = engine.policy
     held = _held_by(session, a)
     limit = tr.return_limit(policy.kind(s.clock.kind) for s in held if s.clock.kind in policy.kinds)
     t = tr.check_return(a.assigned_at, now, actor, reason, limit)
-    write_log(
-        session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "event_id": a.event_id,
-                "entity": "assignment",
-                "entity_id": a.id,
-                "action": t.action,
-                "unit_id": a.unit_id,
-                "detail": dict(t.detail),
-                "reason": t.reason,
-            }
-        ],
-    )
+    write_log(session, entity_log_rows(a.event_id, LogEntity.ASSIGNMENT, a.id, [t], a.unit_id))
 
 
 def release_assignment(
     session: Session,
     a: models.Assignment,
     now: datetime,
-    policy: Policy,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
@@ -477,6 +483,34 @@ def release_assignment(
     refresh_next_deadline(session, [a.event_id])
 
 
+def move_assignment_clocks(
+    session: Session,
+    a: models.Assignment,
+    from_event_id: int,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+    reason: str,
+) -> list[int]:
+    """The assignment moved to another event (its own was merged into it): its own windows
+    (签收, each cycle, open or not) go with it, deadlines and history unchanged, so the unit
+    answers for exactly what it answered for before. Returns the ids of the windows moved."""
+    moved: list[int] = []
+    for s in load(
+        session, DL.c.event_id == from_event_id, DL.c.assignment_id == a.id, lock=True
+    ):
+        after = move(session, s, a.event_id)
+        t = Transition(
+            now, actor, EventAction.MOVED, {"from_event": from_event_id, "to_event": a.event_id},
+            reason,
+        )
+        write_log(session, log_rows(after, [t]))
+        moved.append(s.id)
+    refresh_next_deadline(session, [from_event_id, a.event_id])
+    return moved
+
+
 # ----------------------------------------------------------------- 重办, cancelling
 
 
@@ -484,15 +518,14 @@ def reopen_event(
     session: Session,
     event: models.Event,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
-    close: time | None = None,
     handling: str | None = None,
 ) -> list[int]:
     """重办: a new cycle of every reopenable window, counted from now; the old rows stay."""
+    policy = engine.policy
     latest: dict[tuple[str, int | None], StoredClock] = {}
     for s in load(session, DL.c.event_id == event.id, lock=True):
         key = (s.clock.kind, s.assignment_id)
@@ -506,21 +539,23 @@ def reopen_event(
         if kind is None or not kind.reopenable or s.clock.state is DeadlineState.CANCELLED:
             continue
         old, new, log = tr.reopen(
-            s.clock, now, actor, reason, kind, calendar, handling=handling, close=close
+            s.clock, now, actor, reason, kind, engine.calendar, handling=handling,
+            close=engine.close,
         )
         if old != s.clock:
-            _store(session, s, old, [t for t in log if t.action == "cancelled"], None, now, actor)
-        reopened = [t for t in log if t.action == "reopened"][0]
+            cancelled = [t for t in log if t.action is EventAction.CANCELLED]
+            _store(session, s, old, cancelled, None, now, actor)
+        reopened = [t for t in log if t.action is EventAction.REOPENED][0]
         opened.append(_new(session, event.id, new, kind, now, actor, assignment_id, reopened).id)
     if not opened:
         raise TransitionRefused("nothing to reopen: no window of this event is reopenable")
     refresh_next_deadline(session, [event.id])
-    settle_event(session, event.id, now, policy, actor=actor)
+    settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
 
 def cancel_event_clocks(
-    session: Session, event_id: int, now: datetime, *, actor: str, reason: str
+    session: Session, event_id: int, now: datetime, engine: SlaSetup, *, actor: str, reason: str
 ) -> list[int]:
     """Not relevant, merged away: every open window stops."""
     ids: list[int] = []
@@ -553,7 +588,7 @@ def _is_resolve(kind: KindPolicy | None) -> bool:
 
 
 def settle_event(
-    session: Session, event_id: int, now: datetime, policy: Policy, *, actor: str
+    session: Session, event_id: int, now: datetime, engine: SlaSetup, *, actor: str
 ) -> EventState | None:
     """Keep ``events.state`` in step with the clocks: OPEN while a response window is open;
     RESPONDED once every response window is closed and one was met (办结 may still run);
@@ -567,7 +602,7 @@ def settle_event(
         for s in load(session, DL.c.event_id == event_id)
         if s.clock.state is not DeadlineState.CANCELLED
     ]
-    kinds = {c.kind: policy.kinds.get(c.kind) for c in clocks}
+    kinds = {c.kind: engine.policy.kinds.get(c.kind) for c in clocks}
     if any(c.is_open and _is_response(kinds[c.kind]) for c in clocks):
         new = EventState.OPEN
     elif not any(c.is_open for c in clocks) and any(
@@ -583,22 +618,8 @@ def settle_event(
     old = event.state
     event.state = new
     event.updated_at = now
-    write_log(
-        session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "event_id": event_id,
-                "entity": "event",
-                "entity_id": event_id,
-                "action": "state_changed",
-                "unit_id": None,
-                "detail": {"from": old.value, "to": new.value},
-                "reason": None,
-            }
-        ],
-    )
+    t = Transition(now, actor, EventAction.STATE_CHANGED, {"from": old.value, "to": new.value})
+    write_log(session, entity_log_rows(event_id, LogEntity.EVENT, event_id, [t]))
     return new
 
 
@@ -606,12 +627,10 @@ def restart_windows(
     session: Session,
     event: models.Event,
     now: datetime,
-    policy: Policy,
-    calendar: WorkCalendar,
+    engine: SlaSetup,
     *,
     actor: str,
     reason: str,
-    close: time | None = None,
     handling: str | None = None,
 ) -> list[int]:
     """The event's first public appearance moved (posts merged in or split off): its open
@@ -623,12 +642,14 @@ def restart_windows(
         handling = _handling(session, event)
     moved: list[int] = []
     for s in load(session, DL.c.event_id == event.id, DL.c.state.in_(_OPEN), lock=True):
-        kind = policy.kinds.get(s.clock.kind)
+        kind = engine.policy.kinds.get(s.clock.kind)
         if kind is None or kind.anchor != "first_public" or s.clock.cycle != 1:
             continue
         if s.clock.starts_at == start:
             continue
-        end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+        end, provisional = window_end(
+            kind, start, engine.calendar, handling=handling, close=engine.close
+        )
         c = s.clock
         clock = replace(
             c,
@@ -643,7 +664,7 @@ def restart_windows(
         t = Transition(
             now,
             actor,
-            "restarted",
+            EventAction.RESTARTED,
             {
                 "from": c.starts_at.isoformat(),
                 "to": start.isoformat(),

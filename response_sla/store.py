@@ -24,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from domain.event_actions import LogEntity
 from response_sla.clock import (
     OPEN_STATES,
     Breach,
@@ -37,10 +38,10 @@ from response_sla.clock import (
 )
 from storage import models
 from storage.enums import DeadlineState, OutboxKind
+from storage.event_log import LogEntry
 
 D = cast(Table, models.Deadline.__table__)
 E = cast(Table, models.Event.__table__)
-LOG = cast(Table, models.EventLog.__table__)
 OUTBOX = cast(Table, models.Outbox.__table__)
 
 
@@ -221,6 +222,20 @@ def save(conn: Session, stored: StoredClock, clock: Clock) -> None:
         raise ConcurrentChange(f"deadline {stored.id} changed meanwhile")
 
 
+def move(conn: Session, stored: StoredClock, event_id: int) -> StoredClock:
+    """Compare-and-set the row over to another event (the clock itself is unchanged)."""
+    result = conn.execute(
+        update(D)
+        .where(D.c.id == stored.id, D.c.version == stored.version)
+        .values(event_id=event_id, version=stored.version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentChange(f"deadline {stored.id} changed meanwhile")
+    return StoredClock(
+        stored.id, event_id, stored.assignment_id, stored.version + 1, stored.clock, stored.extra
+    )
+
+
 def claim(conn: Session, batch: Sequence[StoredClock]) -> set[int]:
     """Take many rows at once: bump the version of each row still at the version read; the
     ids returned are the rows this transaction now owns (another worker's later CAS fails)."""
@@ -257,19 +272,45 @@ def create(
 
 def log_rows(
     stored: StoredClock, transitions: Sequence[Transition], unit_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[LogEntry]:
+    """The log entries of a clock's transitions (entity ``deadline``)."""
     return [
-        {
-            "at": t.at,
-            "actor": t.actor,
-            "event_id": stored.event_id,
-            "entity": "deadline",
-            "entity_id": stored.id,
-            "action": t.action,
-            "unit_id": unit_id if unit_id is not None else stored.clock.unit_id,
-            "detail": {"kind": stored.clock.kind, "cycle": stored.clock.cycle, **t.detail},
-            "reason": t.reason,
-        }
+        LogEntry(
+            at=t.at,
+            actor=t.actor,
+            action=t.action,
+            entity=LogEntity.DEADLINE,
+            entity_id=stored.id,
+            event_id=stored.event_id,
+            unit_id=unit_id if unit_id is not None else stored.clock.unit_id,
+            detail={"kind": stored.clock.kind, "cycle": stored.clock.cycle, **t.detail},
+            reason=t.reason,
+        )
+        for t in transitions
+    ]
+
+
+def entity_log_rows(
+    event_id: int,
+    entity: LogEntity,
+    entity_id: int,
+    transitions: Sequence[Transition],
+    unit_id: str | None = None,
+) -> list[LogEntry]:
+    """The log entries of transitions about an event or an assignment rather than a clock
+    (a regrade, a 退单 request, the event's state following its clocks)."""
+    return [
+        LogEntry(
+            at=t.at,
+            actor=t.actor,
+            action=t.action,
+            entity=entity,
+            entity_id=entity_id,
+            event_id=event_id,
+            unit_id=unit_id,
+            detail=dict(t.detail),
+            reason=t.reason,
+        )
         for t in transitions
     ]
 
@@ -327,11 +368,6 @@ def outbox_rows(
             }
         )
     return rows
-
-
-def write_log(conn: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(LOG), list(rows))
 
 
 def refresh_next_deadline(conn: Session, event_ids: Sequence[int]) -> None:

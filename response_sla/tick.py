@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.event_actions import EventAction
 from response_sla.clock import Breach, Clock, DeadlineWarning, Effect, Reminder, Transition, step
 from response_sla.policy import Policy
 from response_sla.store import (
@@ -28,8 +29,8 @@ from response_sla.store import (
     log_rows,
     outbox_rows,
     save_claimed,
-    write_log,
 )
+from storage.event_log import LogEntry, write_log
 from storage.outbox import write_outbox
 
 
@@ -77,7 +78,7 @@ def tick_batch(
         if kind is None or not stored.clock.is_open:
             # nothing the policy can do with it: stop selecting it
             why = "kind not in the policy" if kind is None else "not open"
-            note = (Transition(now, actor, "unscheduled", {}, why),)
+            note = (Transition(now, actor, EventAction.UNSCHEDULED, {}, why),)
             moved.append((stored, replace(stored.clock, due_at=None), (), note))
         else:
             r = step(stored.clock, now, kind, actor)
@@ -86,7 +87,7 @@ def tick_batch(
     result.lost += len(moved) - len(won)
     moved = [m for m in moved if m[0].id in won]
     save_claimed(session, [(s, c) for s, c, _, _ in moved])
-    logs: list[dict[str, Any]] = []
+    logs: list[LogEntry] = []
     outbox: list[dict[str, Any]] = []
     for stored, clock, effects, transitions in moved:
         result.processed += 1

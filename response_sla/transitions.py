@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
+from domain.event_actions import EventAction
 from response_sla.calendar import WorkCalendar, to_shanghai
 from response_sla.clock import Clock, Extension, Hold, Transition, next_due, start_clock
 from response_sla.deadlines import window_end
@@ -50,7 +51,7 @@ def meet(
     log = Transition(
         now,
         evidence.by,
-        "met" if on_time else "closed_late",
+        EventAction.MET if on_time else EventAction.CLOSED_LATE,
         {
             "milestone": evidence.milestone,
             "evidence": evidence.kind,
@@ -71,7 +72,7 @@ def cancel(clock: Clock, now: datetime, actor: str, reason: str) -> tuple[Clock,
         cancelled={"at": now.isoformat(), "by": actor, "reason": reason},
         holds=_release(clock.holds, now, reason),
     )
-    return done, Transition(now, actor, "cancelled", {"kind": clock.kind}, reason)
+    return done, Transition(now, actor, EventAction.CANCELLED, {"kind": clock.kind}, reason)
 
 
 # ----------------------------------------------------------------- 延期
@@ -129,7 +130,7 @@ def request_extension(
     _check_extension(clock, until, kind, calendar, close)
     request = ExtensionRequest(until, now, actor, reason.strip())
     return request, Transition(
-        now, actor, "extension_requested", {"until": until.isoformat()}, reason.strip()
+        now, actor, EventAction.EXTENSION_REQUESTED, {"until": until.isoformat()}, reason.strip()
     )
 
 
@@ -150,7 +151,11 @@ def decide_extension(
     _open_or_refuse(clock, "extension ruling")
     if not approve:
         return clock, Transition(
-            now, actor, "extension_refused", {"until": request.until.isoformat()}, reason or None
+            now,
+            actor,
+            EventAction.EXTENSION_REFUSED,
+            {"until": request.until.isoformat()},
+            reason or None,
         )
     _check_extension(clock, request.until, kind, calendar, close)
     record = Extension(
@@ -169,7 +174,7 @@ def decide_extension(
     return extended, Transition(
         now,
         actor,
-        "extension_approved",
+        EventAction.EXTENSION_APPROVED,
         {
             "from": clock.deadline_at.isoformat(),
             "to": request.until.isoformat(),
@@ -198,7 +203,11 @@ def check_return(
         hours = limit.total_seconds() / 3600
         raise TransitionRefused(f"退单 is allowed within {hours:g} h of the assignment")
     return Transition(
-        now, actor, "return_requested", {"assigned_at": assigned_at.isoformat()}, reason.strip()
+        now,
+        actor,
+        EventAction.RETURN_REQUESTED,
+        {"assigned_at": assigned_at.isoformat()},
+        reason.strip(),
     )
 
 
@@ -216,7 +225,7 @@ def transfer(
         holds = (*holds, Hold(unit_id, now))
     moved = replace(clock, unit_id=unit_id, holds=holds)
     return moved, Transition(
-        now, actor, "transferred", {"from": clock.unit_id, "to": unit_id}, reason or None
+        now, actor, EventAction.TRANSFERRED, {"from": clock.unit_id, "to": unit_id}, reason or None
     )
 
 
@@ -257,7 +266,7 @@ def reopen(
         Transition(
             now,
             actor,
-            "reopened",
+            EventAction.REOPENED,
             {"kind": kind.kind, "cycle": new.cycle, "deadline_at": end.isoformat()},
             reason.strip(),
         )
@@ -291,7 +300,8 @@ def regrade(
     """Raise or lower the grade. Windows the new grade adds are opened from the event's
     original start (a late upgrade buys no time; one already past breaches on the next step);
     open windows the new grade no longer has are cancelled. Closed ones stay as history."""
-    log = [Transition(now, actor, "severity_changed", {"from": old.value, "to": new.value})]
+    changed = {"from": old.value, "to": new.value}
+    log = [Transition(now, actor, EventAction.SEVERITY_CHANGED, changed)]
     cancelled: list[tuple[int, Clock, Transition]] = []
     kept: set[str] = set()
     for i, c in enumerate(clocks):
@@ -323,6 +333,8 @@ def regrade(
             )
         )
         log.append(
-            Transition(now, actor, "opened", {"kind": kind.kind, "deadline_at": end.isoformat()})
+            Transition(
+                now, actor, EventAction.OPENED, {"kind": kind.kind, "deadline_at": end.isoformat()}
+            )
         )
     return Regrade(cancelled, opened, log)

@@ -2,46 +2,42 @@
 deadlines and the notifications they call for.
 
 One call handles one batch in one transaction, so a crash leaves a post either untouched
-(``analyzed_at`` still NULL, picked up by the next run) or fully analysed. A post whose text
-or official reply changed is re-analysed (the crawler clears ``analyzed_at``): it keeps its
-event, may raise the event's severity, and its reply counts as evidence of a response.
+(``analyzed_at`` still NULL: the next run takes it up once its claim's lease has run out) or
+fully analysed. A post whose text or official reply changed is re-analysed (the crawler
+clears ``analyzed_at``): it keeps its event, may raise the event's severity, and its reply counts as evidence of a response.
+
+This module orchestrates: it selects the posts, runs the pipeline (``yuqing.pipeline``),
+matches each post to an event with the in-memory event index, and asks the case service
+(``yuqing.cases``) for every change to the events.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.events import EventIndex, EventMatch
-from classifier.heat import heat_score
-from classifier.masking import mask_pii
-from classifier.model import PostClassifier, active_model_dir, load_classifier
-from classifier.rumour import RumourFlag, assess_rumour
-from classifier.severity import SeverityAssessment, assess, combine
-from classifier.types import Label, PostText
+from classifier.events import EventIndex
+from classifier.labelling import PostInput
+from domain.event_actions import EventAction, LogEntity
 from domain.settings import Settings
-from response_sla import service
 from response_sla.configured import SlaSetup, from_settings
-from response_sla.directory import Directory
-from response_sla.routing import Routing, route
 from storage import claims, models
 from storage.db import transaction
-from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
-from storage.outbox import notify
-from yuqing.web.search import index_post
+from yuqing.cases import intake
+from yuqing.cases.events import current_event
+from yuqing.cases.intake import post_time
+from yuqing.cases.labels import store_labels
+from yuqing.cases.log import SYSTEM, record
+from yuqing.pipeline import Models, PostAnalysis, analyze_posts
+from yuqing.search_index import index_post
 
 log = logging.getLogger(__name__)
 
-ACTOR = "system"
-MAJOR = (Severity.EXTRAORDINARY, Severity.MAJOR)
-RANK = {s: i for i, s in enumerate(reversed(list(Severity)))}  # 常规 0 … 特别重大 4
-BOARD_HANDLING = ("建言", "咨询", "投诉/求助")
 # how far back the event index reaches when the service starts: follow-ups days later still
 # join their event
 INDEX_DAYS = 7
@@ -51,25 +47,18 @@ OWNER = claims.process_owner()
 
 @dataclass
 class Analyzer:
-    """What the stage keeps between runs: the models, the directory and the event index."""
+    """What the stage keeps between runs: the models, the SLA engine and the event index."""
 
     settings: Settings
-    classifier: PostClassifier
-    directory: Directory
+    models: Models
     sla: SlaSetup
     index: EventIndex
 
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], now: datetime) -> Analyzer:
-        directory = Directory.from_jurisdiction(settings.jurisdiction)
-        analyzer = cls(
-            settings,
-            load_classifier(active_model_dir(settings.var_dir), user_words=directory.words()),
-            directory,
-            from_settings(settings),
-            # the district's own name says nothing about which matter a post is about
-            EventIndex(broad_places=_broad_places(settings)),
-        )
+        models_ = Models.from_settings(settings)
+        index = EventIndex(broad_places=models_.broad_places)
+        analyzer = cls(settings, models_, from_settings(settings), index)
         with sessions() as session:
             analyzer.reload_index(session, now)
         return analyzer
@@ -89,20 +78,11 @@ class Analyzer:
                 post.id,
                 post.event_id,
                 _text(post),
-                published_at=_when(post),
-                places=self.places(post),
+                published_at=post_time(post),
+                places=self.models.places(_text(post)),
                 topic=topic,
             )
         return len(rows)
-
-    def places(self, post: models.Post) -> list[str]:
-        return [m.text for m in self.directory.scan(_text(post)) if m.what == "place"]
-
-
-def _broad_places(settings: Settings) -> tuple[str, ...]:
-    j = settings.jurisdiction
-    names = {j.name, j.full_name, j.name.removesuffix(j.level)}
-    return tuple(n for n in names if len(n) >= 2)
 
 
 @dataclass
@@ -119,8 +99,9 @@ def _text(post: models.Post) -> str:
     return f"{post.title}\n{post.content}"
 
 
-def _when(post: models.Post) -> datetime:
-    return post.published_at or post.first_seen_at
+def _input(post: models.Post) -> PostInput:
+    return PostInput(post.title, post.content, replies=post.replies, likes=post.likes,
+                     board_type=post.board_type, board_unit=post.board_unit)
 
 
 def analyze_pending(
@@ -155,11 +136,10 @@ def analyze_pending(
                 post = session.get(models.Post, post_id)
                 # set aside only while it is ours: a process that took it over analyses it
                 if post is not None and claims.finish(session, [post_id], owner, now):
-                    session.add(models.EventLog(
-                        at=now, actor=ACTOR, event_id=None, entity="post", entity_id=post_id,
-                        action="analysis_failed", unit_id=None,
-                        detail={"source_id": post.source_id, "external_id": post.external_id},
-                        reason=f"{type(exc).__name__}: {exc}"[:1000]))
+                    record(session, now, SYSTEM, EventAction.ANALYSIS_FAILED, LogEntity.POST,
+                           post_id, event_id=None,
+                           detail={"source_id": post.source_id, "external_id": post.external_id},
+                           reason=f"{type(exc).__name__}: {exc}"[:1000])
             continue
         report.posts += one.posts
         report.new_events += one.new_events
@@ -179,239 +159,44 @@ def _analyze_batch(analyzer: Analyzer, sessions: sessionmaker[Session], now: dat
         posts = list(session.scalars(query.order_by(models.Post.id)))
         if not posts:
             return report
-        labels = analyzer.classifier.predict([PostText(p.title, p.content) for p in posts])
-        for post, (topic, handling) in zip(posts, labels, strict=True):
-            _analyze(analyzer, session, post, topic, handling, now, report)
+        analyses = analyze_posts([_input(p) for p in posts], analyzer.models)
+        for post, analysis in zip(posts, analyses, strict=True):
+            _analyze(analyzer, session, post, analysis, now, report)
             report.posts += 1
         if claims.finish(session, [p.id for p in posts], owner, now) != len(posts):
             raise claims.ClaimLost(owner, [p.id for p in posts])
     return report
 
 
-def _label_row(label: Label, now: datetime, **where: Any) -> models.Classification:
-    return models.Classification(
-        kind=label.kind,
-        label=label.label,
-        score=label.score,
-        model_version=label.model_version,
-        evidence=label.evidence,
-        needs_review=label.needs_review,
-        created_at=now,
-        **where,
-    )
-
-
-def _severity_label(s: SeverityAssessment) -> Label:
-    evidence = {**s.evidence, "emergency_type": s.emergency_type}
-    return Label("severity", s.level, s.score, evidence, False, s.model_version)
-
-
-def _rumour_label(r: RumourFlag, version: str) -> Label:
-    return Label("rumour", "不实信息" if r.suspected else "非不实信息", r.score, r.evidence,
-                 r.suspected, version)
-
-
 def _analyze(
     analyzer: Analyzer,
     session: Session,
     post: models.Post,
-    topic: Label,
-    handling: Label,
+    analysis: PostAnalysis,
     now: datetime,
     report: AnalyzeReport,
 ) -> None:
-    severity = assess(
-        post.title, post.content, heat=heat_score(
-            posts=1, boards=1, replies=post.replies, likes=post.likes, span_hours=1.0
-        )
-    )
-    rumour = assess_rumour(post.title, post.content)
-    places = analyzer.places(post)
-    post_labels = [topic, handling, _severity_label(severity),
-                   _rumour_label(rumour, severity.model_version)]
-    for label in post_labels:
-        session.add(_label_row(label, now, post_id=post.id))
-
-    event = _current_event(session, post.event_id) if post.event_id is not None else None
+    labels = analysis.labels
+    store_labels(session, labels.labels(), now, post_id=post.id)
+    event = current_event(session, post.event_id) if post.event_id is not None else None
     if event is None:
-        match = analyzer.index.match(
-            _text(post), published_at=_when(post), places=places, topic=topic.label
-        )
-        event = _current_event(session, match.event_key) if match is not None else None
+        match = analyzer.index.match(_text(post), published_at=post_time(post),
+                                     places=labels.places, topic=labels.topic.label)
+        event = current_event(session, match.event_key) if match is not None else None
         if event is not None and match is not None:
-            _join(session, event, post, match, now)
+            intake.join(session, event, post, match, now)
             report.joined += 1
         else:
-            event = _new_event(analyzer, session, post, topic, handling, severity, rumour, now)
+            event = intake.open_event(session, post, analysis, now, analyzer.sla)
             report.new_events += 1
-        analyzer.index.add(post.id, event.id, _text(post), published_at=_when(post),
-                           places=places, topic=event.topic)
+        analyzer.index.add(post.id, event.id, _text(post), published_at=post_time(post),
+                           places=labels.places, topic=event.topic)
     else:
         session.flush()
-    _refresh(analyzer, session, event, severity, now, report)
-    # record_board_reply ignores posts without a reply
-    if service.record_board_reply(session, post, now, analyzer.sla.policy):
+    if intake.refresh(session, event, labels.severity, now, analyzer.sla,
+                      analyzer.models.directory):
+        report.raised += 1
+    if intake.record_board_reply(session, post, now, analyzer.sla):
         report.replies += 1
     index_post(session, post)
     report.events.append(event.id)
-
-
-def _current_event(session: Session, event_id: Any) -> models.Event | None:
-    """The event a post belongs to, following merges."""
-    event = session.get(models.Event, event_id)
-    seen = set()
-    while event is not None and event.merged_into_id is not None and event.id not in seen:
-        seen.add(event.id)
-        event = session.get(models.Event, event.merged_into_id)
-    return event
-
-
-def _log(session: Session, event_id: int, entity: str, entity_id: int | None, action: str,
-         now: datetime, *, unit_id: str | None = None, detail: dict[str, Any] | None = None,
-         reason: str | None = None) -> None:
-    session.add(models.EventLog(at=now, actor=ACTOR, event_id=event_id, entity=entity,
-                                entity_id=entity_id, action=action, unit_id=unit_id,
-                                detail=detail or {}, reason=reason))
-
-
-def _join(session: Session, event: models.Event, post: models.Post, match: EventMatch,
-          now: datetime) -> None:
-    post.event_id = event.id
-    session.flush()
-    _log(session, event.id, "post", post.id, "post_joined", now,
-         detail={"similarity": round(match.similarity, 3)}, reason="; ".join(match.reasons))
-
-
-def _new_event(
-    analyzer: Analyzer,
-    session: Session,
-    post: models.Post,
-    topic: Label,
-    handling: Label,
-    severity: SeverityAssessment,
-    rumour: RumourFlag,
-    now: datetime,
-) -> models.Event:
-    handling_label = post.board_type if post.board_type in BOARD_HANDLING else handling.label
-    event = models.Event(
-        title=post.title[:500] or post.content[:60],
-        summary=mask_pii(post.content)[:300],
-        started_at=_when(post),
-        first_seen_at=post.first_seen_at,
-        updated_at=now,
-        state=EventState.OPEN,
-        topic=topic.label,
-        severity=Severity(severity.level),
-        emergency_type=severity.emergency_type,
-        handling=handling_label,
-        post_count=0,
-    )
-    session.add(event)
-    session.flush()
-    post.event_id = event.id
-    for label in (topic, handling, _severity_label(severity),
-                  _rumour_label(rumour, severity.model_version)):
-        session.add(_label_row(label, now, event_id=event.id))
-    _log(session, event.id, "event", event.id, "created", now,
-         detail={"post_id": post.id, "source_id": post.source_id, "severity": severity.level,
-                 "topic": topic.label})
-    decision = route(analyzer.directory, title=post.title, content=post.content,
-                     topic=topic.label, severity=severity.level, board_unit=post.board_unit,
-                     emergency_type=severity.emergency_type)
-    _assign(session, event, decision, now)
-    service.open_clocks(session, event, now, analyzer.sla.policy, analyzer.sla.calendar,
-                        close=analyzer.sla.close, actor=ACTOR)
-    if event.severity in MAJOR:
-        _announce_major(analyzer, session, event, now)
-    return event
-
-
-def _assign(session: Session, event: models.Event, decision: Routing, now: datetime) -> None:
-    event.lead_unit_id = decision.lead
-    event.routing_confidence = decision.confidence
-    reasons: list[Any] = list(decision.reasons)  # already in the words a clerk reads
-    roles = [(decision.lead, AssignmentRole.LEAD)]
-    roles += [(u, AssignmentRole.CO) for u in decision.co_units]
-    roles += [(u, AssignmentRole.COORDINATE) for u in decision.coordinate]
-    seen: set[str] = set()
-    for unit_id, role in roles:
-        if unit_id in seen:
-            continue
-        seen.add(unit_id)
-        _add_assignment(session, event, unit_id, role, reasons, decision.confidence, now)
-    _log(session, event.id, "event", event.id, "routed", now, unit_id=decision.lead,
-         detail=decision.as_json())
-
-
-def _add_assignment(session: Session, event: models.Event, unit_id: str, role: AssignmentRole,
-                    reasons: list[Any], confidence: float | None,
-                    now: datetime) -> None:
-    a = models.Assignment(event_id=event.id, unit_id=unit_id, role=role,
-                          state=AssignmentState.ASSIGNED, active=True, cycle=1,
-                          reasons=reasons, confidence=confidence, assigned_at=now)
-    session.add(a)
-    session.flush()
-    notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}", now, event_id=event.id,
-            unit_id=unit_id, payload={"role": role.value})
-    _log(session, event.id, "assignment", a.id, "assigned", now, unit_id=unit_id,
-         detail={"role": role.value})
-
-
-def _announce_major(analyzer: Analyzer, session: Session, event: models.Event,
-                    now: datetime) -> None:
-    duty = [c.email for c in analyzer.settings.jurisdiction.duty_contacts]
-    notify(session, OutboxKind.NEW_MAJOR_EVENT, f"new_major_event:{event.id}", now,
-            event_id=event.id, payload={"severity": event.severity.value}, recipients=duty)
-
-
-def _coordinators(analyzer: Analyzer, session: Session, event: models.Event,
-                  now: datetime) -> None:
-    """A raise to 重大 brings the government office and the 宣传部 in, as routing would have."""
-    held = set(session.scalars(select(models.Assignment.unit_id).where(
-        models.Assignment.event_id == event.id, models.Assignment.active.is_(True))))
-    reasons: list[Any] = [f"升级为{event.severity.value} → 区政府办公室、区委宣传部 协调"]
-    for unit_id in (analyzer.directory.government_office, analyzer.directory.propaganda_unit):
-        if unit_id not in held:
-            _add_assignment(session, event, unit_id, AssignmentRole.COORDINATE, reasons, None,
-                            now)
-
-
-def _refresh(analyzer: Analyzer, session: Session, event: models.Event,
-             severity: SeverityAssessment, now: datetime, report: AnalyzeReport) -> None:
-    """Counts, heat and severity of the event after a post joined or changed. Severity only
-    goes up here; lowering it is a person's decision."""
-    stats = session.execute(
-        select(func.count(models.Post.id), func.count(func.distinct(models.Post.source_id)),
-               func.coalesce(func.sum(models.Post.replies), 0),
-               func.coalesce(func.sum(models.Post.likes), 0),
-               func.min(func.coalesce(models.Post.published_at, models.Post.first_seen_at)),
-               func.max(func.coalesce(models.Post.published_at, models.Post.first_seen_at)))
-        .where(models.Post.event_id == event.id)
-    ).one()
-    count, boards, replies, likes, first, last = stats
-    span = (_aware(last) - _aware(first)).total_seconds() / 3600 if first and last else 0.0
-    event.post_count = int(count)
-    event.heat = heat_score(posts=int(count), boards=int(boards), replies=int(replies),
-                            likes=int(likes), span_hours=max(span, 0.0))
-    event.updated_at = now
-    current = SeverityAssessment(event.severity.value, event.emergency_type, 0.0, {}, "")
-    combined = combine([current, severity], heat=event.heat)
-    new = Severity(combined.level)
-    if RANK[new] <= RANK[event.severity] or event.state is not EventState.OPEN:
-        return
-    old = event.severity
-    event.severity = new
-    event.emergency_type = combined.emergency_type or event.emergency_type
-    session.add(_label_row(_severity_label(combined), now, event_id=event.id))
-    service.on_severity_change(session, event, old, now, analyzer.sla.policy,
-                               analyzer.sla.calendar, actor=ACTOR)
-    if new in MAJOR:
-        _coordinators(analyzer, session, event, now)
-        service.open_clocks(session, event, now, analyzer.sla.policy, analyzer.sla.calendar,
-                            close=analyzer.sla.close, actor=ACTOR)
-        _announce_major(analyzer, session, event, now)
-    report.raised += 1
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ from domain.event_actions import EventAction, LogEntity
 from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
+from storage.event_log import LogEntry, write_log
 from storage.outbox import Recipient, notify
 
 # a source is silent when nothing succeeded for this many of its intervals (and at least
@@ -47,11 +48,10 @@ def check_sources(session: Session, settings: Settings, now: datetime, *,
         minutes = int((now - last).total_seconds() // 60)
         reason = f"no successful crawl for {minutes} min (expected every {cfg.interval_s} s)"
         row.unhealthy, row.unhealthy_since, row.last_error = True, now, reason
-        session.add(models.EventLog(at=now, actor="health", event_id=None,
-                                    entity=LogEntity.SOURCE, entity_id=None,
-                                    action=EventAction.SOURCE_UNHEALTHY, unit_id=None,
-                                    detail={"source_id": cfg.id, "status": "silent"},
-                                    reason=reason))
+        write_log(session, [LogEntry(now, "health", EventAction.SOURCE_UNHEALTHY,
+                                     LogEntity.SOURCE, None, None,
+                                     detail={"source_id": cfg.id, "status": "silent"},
+                                     reason=reason)])
         notify(session, OutboxKind.SOURCE_UNHEALTHY, f"source_unhealthy:{cfg.id}:{now.isoformat()}",
                now, payload={"source_id": cfg.id, "reason": reason}, recipients=[Recipient.DUTY])
         flagged.append(cfg.id)

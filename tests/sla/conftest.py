@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from response_sla.calendar import SHANGHAI, WorkCalendar
+from response_sla.configured import SlaSetup
 from response_sla.policy import Policy, load_policy
 
 
@@ -22,3 +23,9 @@ def policy() -> Policy:
 @pytest.fixture
 def calendar() -> WorkCalendar:
     return WorkCalendar()
+
+
+@pytest.fixture
+def sla(policy: Policy, calendar: WorkCalendar) -> SlaSetup:
+    """The engine as the service takes it: the default policy, the library calendar, 24:00."""
+    return SlaSetup(policy, calendar, None)

@@ -96,7 +96,7 @@ def test_tick_and_show(tmp_path: Path, settings: Settings) -> None:
         s: Session  # type: ignore[no-redef]
         e = f.event(s, sh(2025, 9, 26, 10))
         f.assign(s, e, "zjj", sh(2025, 9, 26, 11))
-        service.open_clocks(s, e, sh(2025, 9, 26, 11), setup.policy, setup.calendar)
+        service.open_clocks(s, e, sh(2025, 9, 26, 11), setup)
         event_id = e.id
     engine.dispose()
     env = {"YUQING_DATABASE_URL": url}

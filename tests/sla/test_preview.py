@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 from domain.settings import Settings
 from response_sla.configured import from_settings
 from response_sla.directory import Directory
-from response_sla.preview import enricher, routing_fields
+from response_sla.preview import routing_fields
+from response_sla.routing import route
 
 CST = timezone(timedelta(hours=8))
 
@@ -16,11 +17,10 @@ def test_a_major_post_gets_coordinators_and_the_5h_and_24h_windows(settings: Set
     setup = from_settings(settings)
     directory = Directory.from_jurisdiction(settings.jurisdiction)
     start = datetime(2026, 11, 24, 10, 7, tzinfo=CST)
-    out = routing_fields(
-        directory, setup.policy, setup.calendar,
-        title="海子街镇客车坠河", content="海子街镇新开田村一辆客车坠河，已造成11人死亡。",
-        topic="交通运输", severity="重大", handling="投诉/求助", start=start,
-        emergency_type="事故灾难")
+    decision = route(
+        directory, title="海子街镇客车坠河", content="海子街镇新开田村一辆客车坠河，已造成11人死亡。",
+        topic="交通运输", severity="重大", emergency_type="事故灾难")
+    out = routing_fields(decision, setup, severity="重大", handling="投诉/求助", start=start)
     assert {"qzfb", "xcb"} <= set(out["coordinate_units"])
     assert out["lead_unit"] == "yjj"  # the emergency plan's lead for 事故灾难
     assert "haizijie" in out["co_units"]  # 属地
@@ -36,17 +36,10 @@ def test_an_ordinary_complaint_answers_within_48_hours_of_its_own_time(
 ) -> None:
     setup = from_settings(settings)
     directory = Directory.from_jurisdiction(settings.jurisdiction)
-    now = datetime(2026, 11, 27, 9, 0, tzinfo=CST)
-    enrich = enricher(directory, setup.policy, setup.calendar, now,
-                      parse_time=lambda v: datetime.fromisoformat(v) if v else None)
-    result = {"topic": "城乡建设", "severity": "常规", "handling": "投诉/求助"}
-    enrich({"title": "洪山社区垃圾无人清运", "content": "洪山街道洪山社区垃圾池一周没人清运。",
-            "published_at": "2026-11-24T08:30:00+08:00"}, result)
-    assert result["lead_unit"] == "hongshan"
-    due = {d["kind"]: d["due_at"] for d in result["deadlines"]}  # type: ignore[attr-defined]
+    decision = route(directory, title="洪山社区垃圾无人清运",
+                     content="洪山街道洪山社区垃圾池一周没人清运。", topic="城乡建设", severity="常规")
+    out = routing_fields(decision, setup, severity="常规", handling="投诉/求助",
+                         start=datetime(2026, 11, 24, 8, 30, tzinfo=CST))
+    assert out["lead_unit"] == "hongshan"
+    due = {d["kind"]: d["due_at"] for d in out["deadlines"]}
     assert due["respond"] == "2026-11-26T08:30:00+08:00"
-    # no published time: the windows start now
-    undated: dict[str, object] = {"topic": "城乡建设", "severity": "常规", "handling": "咨询"}
-    enrich({"title": "咨询", "content": "洪山社区什么时候通燃气？"}, undated)
-    respond = {d["kind"]: d["due_at"] for d in undated["deadlines"]}["respond"]  # type: ignore[attr-defined]
-    assert respond == "2026-11-29T09:00:00+08:00"

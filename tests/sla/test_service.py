@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from response_sla import service
-from response_sla.calendar import WorkCalendar
+from response_sla.configured import SlaSetup
 from response_sla.errors import TransitionRefused
 from response_sla.policy import Policy
 from response_sla.tick import tick
@@ -47,18 +47,18 @@ def _actions(session: Session, event_id: int) -> list[str]:
 
 
 def test_open_clocks_then_assignment(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
-        assert len(service.open_clocks(s, e, S + timedelta(minutes=5), policy, calendar)) == 1
-        assert service.open_clocks(s, e, S + timedelta(minutes=6), policy, calendar) == []
+        assert len(service.open_clocks(s, e, S + timedelta(minutes=5), sla)) == 1
+        assert service.open_clocks(s, e, S + timedelta(minutes=6), sla) == []
         clocks = _clocks(s, e.id)
         assert set(clocks) == {"respond"} and clocks["respond"].unit_id is None
         s.refresh(e)
         assert e.next_deadline_at == S + timedelta(hours=48)
         a = f.assign(s, e, "zjj", S + timedelta(hours=1))
-        created = service.open_clocks(s, e, S + timedelta(hours=1), policy, calendar)
+        created = service.open_clocks(s, e, S + timedelta(hours=1), sla)
         assert len(created) == 2
         clocks = _clocks(s, e.id)
         assert set(clocks) == {"respond", "acknowledge", "resolve"}
@@ -72,11 +72,11 @@ def test_open_clocks_then_assignment(
 
 
 def test_late_opening_breaches_at_once(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
-        service.open_clocks(s, e, S + timedelta(hours=60), policy, calendar)
+        service.open_clocks(s, e, S + timedelta(hours=60), sla)
         (d,) = _clocks(s, e.id).values()
         assert d.state is DeadlineState.BREACHED and d.escalation_level == 1
         assert _outbox(s) == [
@@ -94,12 +94,12 @@ def test_late_opening_breaches_at_once(
 
 
 def test_tick_sends_each_thing_once(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], policy: Policy, sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S, Severity.MAJOR)
         f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
     r = tick(sessions, S + timedelta(hours=2, minutes=31), policy)
     # 签收 (2 h) breached, its 50 % warning skipped as stale; publish_info at 50 %
     assert (r.processed, r.warnings, r.breaches) == (2, 1, 1)
@@ -128,7 +128,7 @@ def test_tick_sends_each_thing_once(
 
 
 def test_board_reply_closes_the_window(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         f.units(s, "zjj")
@@ -138,7 +138,7 @@ def test_board_reply_closes_the_window(
             )
         )
         e = f.event(s, S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         post = models.Post(
             source_id="people",
             external_id="1",
@@ -154,7 +154,7 @@ def test_board_reply_closes_the_window(
         )
         s.add(post)
         s.flush()
-        closed = service.record_board_reply(s, post, S + timedelta(hours=70), policy)
+        closed = service.record_board_reply(s, post, S + timedelta(hours=70), sla)
         assert len(closed) == 1
         d = _clocks(s, e.id)["respond"]
         assert d.state is DeadlineState.MET and d.met_at == S + timedelta(hours=40)
@@ -164,36 +164,36 @@ def test_board_reply_closes_the_window(
 
 
 def test_co_unit_response_does_not_close_the_event_window(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
         lead = f.assign(s, e, "zjj", S)
         co = f.assign(s, e, "jyj", S, AssignmentRole.CO)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         now = S + timedelta(hours=1)
-        closed = service.record_response(s, co, now, policy, "unit:jyj", text="已配合核查")
+        closed = service.record_response(s, co, now, sla, "unit:jyj", text="已配合核查")
         assert [s.get(models.Deadline, i).kind for i in closed] == ["acknowledge"]  # type: ignore[union-attr]
         with pytest.raises(TransitionRefused, match="empty"):
-            service.record_response(s, lead, now, policy, "unit:zjj", text=" ")
+            service.record_response(s, lead, now, sla, "unit:zjj", text=" ")
         closed = service.record_response(
-            s, lead, now, policy, "unit:zjj", url="https://gov.example/r"
+            s, lead, now, sla, "unit:zjj", url="https://gov.example/r"
         )
         kinds = sorted(s.get(models.Deadline, i).kind for i in closed)  # type: ignore[union-attr]
         assert kinds == ["acknowledge", "respond"]
 
 
 def test_raise_severity_escalates_in_the_same_transaction(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
         f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         e.severity = Severity.MAJOR
         now = S + timedelta(hours=6, minutes=30)
         opened = service.on_severity_change(
-            s, e, Severity.GENERAL, now, policy, calendar, actor="user:1"
+            s, e, Severity.GENERAL, now, sla, actor="user:1"
         )
         assert len(opened) == 2
         clocks = _clocks(s, e.id)
@@ -209,7 +209,7 @@ def test_raise_severity_escalates_in_the_same_transaction(
         assert "severity_changed" in _actions(s, e.id)
         # lowering again: publish and press windows cancelled, a new respond window from S
         e.severity = Severity.GENERAL
-        service.on_severity_change(s, e, Severity.MAJOR, now, policy, calendar, actor="user:1")
+        service.on_severity_change(s, e, Severity.MAJOR, now, sla, actor="user:1")
         rows = s.scalars(
             select(models.Deadline).where(
                 models.Deadline.event_id == e.id, models.Deadline.kind == "respond"
@@ -220,35 +220,34 @@ def test_raise_severity_escalates_in_the_same_transaction(
 
 
 def test_extension_request_and_ruling(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
         f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         resolve = _clocks(s, e.id)["resolve"]
         now = sh(2025, 10, 20, 9)
         with pytest.raises(TransitionRefused, match="capped"):
             service.request_extension(
-                s, resolve.id, sh(2025, 11, 20), now, policy, calendar, actor="unit:zjj", reason="x"
+                s, resolve.id, sh(2025, 11, 20), now, sla, actor="unit:zjj", reason="x"
             )
         req = service.request_extension(
             s,
             resolve.id,
             sh(2025, 11, 7),
             now,
-            policy,
-            calendar,
+            sla,
             actor="unit:zjj",
             reason="需现场核查",
         )
         after = service.decide_extension(
-            s, req, True, now + timedelta(hours=2), policy, calendar, actor="user:1", reason="同意"
+            s, req, True, now + timedelta(hours=2), sla, actor="user:1", reason="同意"
         )
         assert after.clock.deadline_at == sh(2025, 11, 7)
         with pytest.raises(TransitionRefused, match="ruled on already"):
             service.decide_extension(
-                s, req, False, now + timedelta(hours=3), policy, calendar, actor="user:1"
+                s, req, False, now + timedelta(hours=3), sla, actor="user:1"
             )
         s.expire_all()
         row = s.get(models.Deadline, resolve.id)
@@ -266,27 +265,27 @@ def test_extension_request_and_ruling(
 
 
 def test_return_and_release_keep_the_clock_running(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
         a = f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         with pytest.raises(TransitionRefused, match="within 24 h"):
             service.return_case(
-                s, a, S + timedelta(hours=30), policy, actor="unit:zjj", reason="非本单位职责"
+                s, a, S + timedelta(hours=30), sla, actor="unit:zjj", reason="非本单位职责"
             )
         service.return_case(
-            s, a, S + timedelta(hours=3), policy, actor="unit:zjj", reason="非本单位职责"
+            s, a, S + timedelta(hours=3), sla, actor="unit:zjj", reason="非本单位职责"
         )
         # the duty officer agrees and gives it to 教育局
         f.units(s, "jyj")
         service.release_assignment(
-            s, a, S + timedelta(hours=5), policy, actor="user:1", reason="退单成立", to_unit="jyj"
+            s, a, S + timedelta(hours=5), sla, actor="user:1", reason="退单成立", to_unit="jyj"
         )
         a.active = False
         b = f.assign(s, e, "jyj", S + timedelta(hours=5))
-        service.open_clocks(s, e, S + timedelta(hours=5), policy, calendar)
+        service.open_clocks(s, e, S + timedelta(hours=5), sla)
         rows = s.scalars(
             select(models.Deadline)
             .where(models.Deadline.event_id == e.id)
@@ -303,17 +302,17 @@ def test_return_and_release_keep_the_clock_running(
 
 
 def test_reopen_and_cancel(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
         a = f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         service.record_response(
-            s, a, S + timedelta(days=3), policy, "unit:zjj", text="已办结", milestone="resolve"
+            s, a, S + timedelta(days=3), sla, "unit:zjj", text="已办结", milestone="resolve"
         )
         opened = service.reopen_event(
-            s, e, sh(2025, 10, 13, 9), policy, calendar, actor="user:1", reason="群众不满意"
+            s, e, sh(2025, 10, 13, 9), sla, actor="user:1", reason="群众不满意"
         )
         clocks = _clocks(s, e.id)
         assert clocks["resolve"].state is DeadlineState.MET
@@ -321,7 +320,7 @@ def test_reopen_and_cancel(
         assert clocks["acknowledge#2"].deadline_at == sh(2025, 10, 13, 11)  # sign again
         assert len(opened) == 2
         cancelled = service.cancel_event_clocks(
-            s, e.id, sh(2025, 10, 13, 10), actor="user:1", reason="not_relevant"
+            s, e.id, sh(2025, 10, 13, 10), sla, actor="user:1", reason="not_relevant"
         )
         assert len(cancelled) == 3  # respond, resolve#2, acknowledge#2
         s.refresh(e)

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from response_sla import service
-from response_sla.calendar import WorkCalendar
+from response_sla.configured import SlaSetup
 from response_sla.evidence import Evidence
-from response_sla.policy import Policy
 from storage import models
 from storage.enums import DeadlineState, EventState, Severity
 from tests.sla import factories as f
@@ -40,37 +39,37 @@ def _log(session: Session, event_id: int, action: str) -> list[models.EventLog]:
 
 
 def test_event_state_follows_response_then_resolve(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
         a = f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
-        service.acknowledge(s, a, S + timedelta(hours=1), policy, "unit:zjj")
+        service.open_clocks(s, e, S, sla)
+        service.acknowledge(s, a, S + timedelta(hours=1), sla, "unit:zjj")
         assert e.state is EventState.OPEN  # the 48 h response window still runs
-        service.record_response(s, a, S + timedelta(hours=5), policy, "unit:zjj", text="已处理")
+        service.record_response(s, a, S + timedelta(hours=5), sla, "unit:zjj", text="已处理")
         assert e.state is EventState.RESPONDED  # 办结 runs on; no response window is open
         service.record_response(
-            s, a, S + timedelta(days=3), policy, "unit:zjj", text="已办结", milestone="resolve"
+            s, a, S + timedelta(days=3), sla, "unit:zjj", text="已办结", milestone="resolve"
         )
         assert e.state is EventState.CLOSED
         changes = [(r.detail["from"], r.detail["to"]) for r in _log(s, e.id, "state_changed")]
         assert changes == [("open", "responded"), ("responded", "closed")]
         # 重办: a new 办结 cycle runs; the response itself stands
         service.reopen_event(
-            s, e, S + timedelta(days=4), policy, calendar, actor="user:1", reason="群众不满意"
+            s, e, S + timedelta(days=4), sla, actor="user:1", reason="群众不满意"
         )
         assert e.state is EventState.RESPONDED
 
 
 def test_raising_severity_reopens_a_responded_event(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         ev = Evidence.from_url("respond", "https://gov.example/1", S + timedelta(hours=2), "user:1")
-        service.record_milestone(s, e.id, ev, S + timedelta(hours=2), policy)
+        service.record_milestone(s, e.id, ev, S + timedelta(hours=2), sla)
         assert e.state is EventState.RESPONDED
         e.severity = Severity.MAJOR
         service.on_severity_change(
@@ -78,8 +77,7 @@ def test_raising_severity_reopens_a_responded_event(
             e,
             Severity.GENERAL,
             S + timedelta(hours=3),
-            policy,
-            calendar,
+            sla,
             actor="user:1",
             reason="有人员被困",
         )
@@ -89,27 +87,27 @@ def test_raising_severity_reopens_a_responded_event(
 
 
 def test_dropped_events_are_left_alone(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S, state=EventState.NOT_RELEVANT)
-        service.open_clocks(s, e, S, policy, calendar)
-        assert service.settle_event(s, e.id, S, policy, actor="user:1") is None
+        service.open_clocks(s, e, S, sla)
+        assert service.settle_event(s, e.id, S, sla, actor="user:1") is None
         assert e.state is EventState.NOT_RELEVANT
 
 
 def test_restart_windows_when_the_start_moves(
-    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+    sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
     with sessions.begin() as s:
         e = f.event(s, S, Severity.MAJOR)
         f.assign(s, e, "zjj", S)
-        service.open_clocks(s, e, S, policy, calendar)
+        service.open_clocks(s, e, S, sla)
         resolve_before = _clock(s, e.id, "resolve").deadline_at
         # an earlier post merged in: the 5 h window is already past and breaches now
         e.started_at = S - timedelta(hours=6)
         now = S + timedelta(minutes=30)
-        moved = service.restart_windows(s, e, now, policy, calendar, actor="user:1", reason="合并")
+        moved = service.restart_windows(s, e, now, sla, actor="user:1", reason="合并")
         assert len(moved) == 2  # publish_info and press_conference; not 签收 or 办结
         publish = _clock(s, e.id, "publish_info")
         assert publish.state is DeadlineState.BREACHED
@@ -122,10 +120,10 @@ def test_restart_windows_when_the_start_moves(
         # the early post split off again: the breached window opens again with its old end
         e.started_at = S
         service.restart_windows(
-            s, e, now + timedelta(minutes=5), policy, calendar, actor="user:1", reason="拆分"
+            s, e, now + timedelta(minutes=5), sla, actor="user:1", reason="拆分"
         )
         publish = _clock(s, e.id, "publish_info")
         assert publish.state is DeadlineState.OPEN and publish.deadline_at == S + timedelta(hours=5)
         assert len(_log(s, e.id, "restarted")) == 4
         # nothing moves when the start is unchanged
-        assert service.restart_windows(s, e, now, policy, calendar, actor="x", reason="") == []
+        assert service.restart_windows(s, e, now, sla, actor="x", reason="") == []

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from response_sla import service
 from response_sla.calendar import WorkCalendar
-from response_sla.policy import Policy, load_policy
+from response_sla.configured import SlaSetup
+from response_sla.policy import load_policy
 from response_sla.store import refresh_next_deadline
 from storage import models
 from storage.enums import (
@@ -25,7 +26,7 @@ from storage.enums import (
     Role,
     Severity,
 )
-from yuqing.web.search import index_post
+from yuqing.search_index import index_post
 from yuqing.web.security import hash_password
 
 PASSWORD = "correct horse battery"
@@ -117,19 +118,20 @@ def post(
     return p
 
 
-_policy: list[Policy] = []
+_engine: list[SlaSetup] = []
 
 
-def policy() -> Policy:
-    if not _policy:
-        _policy.append(load_policy())
-    return _policy[0]
+def engine() -> SlaSetup:
+    """The default policy with the library calendar, closing at 24:00."""
+    if not _engine:
+        _engine.append(SlaSetup(load_policy(), WorkCalendar(), None))
+    return _engine[0]
 
 
 def clocks(session: Session, ev: models.Event, now: datetime) -> list[models.Deadline]:
     """The deadlines the default policy gives the event and its current assignments."""
     session.flush()
-    service.open_clocks(session, ev, now, policy(), WorkCalendar())
+    service.open_clocks(session, ev, now, engine())
     session.expire(ev, ["next_deadline_at"])
     return list(
         session.scalars(

@@ -539,8 +539,12 @@ def test_merge_stops_clocks_and_restarts_the_target(
         respond = _clocks(s, other.id)["respond"]
         assert respond.starts_at == ev.started_at
         assert respond.deadline_at == ev.started_at + timedelta(hours=48)
-        assert other.next_deadline_at == respond.deadline_at
         assert "restarted" in _log(s, other.id)
+        # the unit went with its case, its 签收 window too; the target had no lead: now it has
+        ack = _clocks(s, other.id)["acknowledge"]
+        assert (ack.id, ack.assignment_id) == (case["acknowledge"], case["assignment"])
+        assert other.lead_unit_id == "zjj" and respond.unit_id == "zjj"
+        assert other.next_deadline_at == min(respond.deadline_at, ack.deadline_at)
 
 
 def test_split_opens_the_new_events_clocks(

@@ -178,7 +178,7 @@ def test_search_on_postgresql(pg_url: str, web_settings: object) -> None:
 
     from storage.db import make_engine, make_sessionmaker
     from storage.models import Base
-    from yuqing.web.search import ensure_search_index
+    from yuqing.search_index import ensure_search_index
 
     engine = make_engine(pg_url)
     Base.metadata.create_all(engine)
@@ -207,7 +207,7 @@ def test_index_post_follows_changes_and_backfill_catches_up(
     from zoneinfo import ZoneInfo
 
     from storage import models
-    from yuqing.web.search import backfill, index_post
+    from yuqing.search_index import backfill, index_post
 
     tz = ZoneInfo("Asia/Shanghai")
     with db.begin() as s:

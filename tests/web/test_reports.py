@@ -8,18 +8,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from domain.event_actions import EventAction, LogEntity
 from storage import models
-from storage.enums import AssignmentRole, CrawlStatus, DeadlineState, Role, Severity
+from storage.enums import AssignmentRole, CrawlStatus, DeadlineState, Severity
+from storage.event_log import LogEntry, write_log
 from tests.web import factories as f
 from tests.web.conftest import Clock, login
-from yuqing.web.actions import Actor, log_event
 from yuqing.web.scoreboard import compute, week_starts
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _seed_scores(db: sessionmaker[Session], now: datetime) -> None:
-    unit_actor = Actor("unit:jyj", role=Role.UNIT, unit_id="jyj")
     with db.begin() as s:
         for i in range(4):
             ev = f.event(
@@ -65,25 +65,15 @@ def _seed_scores(db: sessionmaker[Session], now: datetime) -> None:
             state=DeadlineState.MET,
             met_at=ev.started_at + timedelta(hours=1),
         )
-        log_event(
+        at = now - timedelta(days=1)
+        write_log(
             s,
-            unit_actor,
-            now - timedelta(days=1),
-            ev.id,
-            "assignment",
-            None,
-            "returned",
-            unit_id="jyj",
-        )
-        log_event(
-            s,
-            unit_actor,
-            now - timedelta(days=1),
-            ev.id,
-            "deadline",
-            None,
-            "extension_approved",
-            unit_id="jyj",
+            [
+                LogEntry(at, "unit:jyj", EventAction.RETURNED, LogEntity.ASSIGNMENT, None, ev.id,
+                         "jyj"),
+                LogEntry(at, "unit:jyj", EventAction.EXTENSION_APPROVED, LogEntity.DEADLINE, None,
+                         ev.id, "jyj"),
+            ],
         )
 
 

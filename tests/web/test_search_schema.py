@@ -15,7 +15,7 @@ from storage.enums import Severity
 from storage.migrate import alembic_config, upgrade
 from storage.models import Base
 from tests.web import factories as f
-from yuqing.web.search import FTS_TABLE, ensure_search_index
+from yuqing.search_index import FTS_TABLE, ensure_search_index
 
 
 def test_autogenerate_leaves_the_search_index_alone(db_url: str) -> None:

@@ -4,6 +4,7 @@ outbox rows; idempotent; a post that breaks the analysis is set aside, not lost.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,8 +65,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], cache: dict[str, 
     if "analyzer" not in cache:
         cache["analyzer"] = Analyzer.build(settings, sessions, T0)
     base: Analyzer = cache["analyzer"]
-    return Analyzer(settings, base.classifier, base.directory, base.sla,
-                    EventIndex(broad_places=base.index.broad_places))
+    return replace(base, index=EventIndex(broad_places=base.index.broad_places))
 
 
 def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
@@ -96,10 +96,13 @@ def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
         assert windows["publish_info"].deadline_at.replace(tzinfo=UTC) == T0 + timedelta(hours=5)
         assert windows["press_conference"].deadline_at.replace(tzinfo=UTC) == (
             T0 + timedelta(hours=24))
-        kinds = [o.kind for o in session.scalars(
-            select(models.Outbox).where(models.Outbox.event_id == crash_event.id))]
+        rows = list(session.scalars(
+            select(models.Outbox).where(models.Outbox.event_id == crash_event.id)))
+        kinds = [o.kind for o in rows]
         assert kinds.count("assignment") == len(roles)
         assert kinds.count("new_major_event") == 1
+        # named by role: the duty contacts in force when it is sent
+        assert [o.recipients for o in rows if o.kind == "new_major_event"] == [["duty"]]
         labels = {c.kind for c in session.scalars(select(models.Classification).where(
             models.Classification.event_id == crash_event.id))}
         assert {"topic", "severity", "handling", "rumour"} <= labels
@@ -148,14 +151,14 @@ def test_a_post_that_breaks_the_analysis_is_set_aside_and_the_rest_go_on(
     analyzer = build(settings, db, analyzer_cache)
     bad = add_post(db, "people-liuyan", "71003", "坏帖子", "这条内容会让分析出错", T0)
     good = add_post(db, "people-liuyan", "71004", *GARBAGE, T0)
-    real = analyzer.classifier.predict
+    real = analyzer.models.classifier.predict
 
     def predict(posts: Any) -> Any:
         if any(p.title == "坏帖子" for p in posts):
             raise ValueError("cannot analyse this text")
         return real(posts)
 
-    monkeypatch.setattr(analyzer.classifier, "predict", predict)
+    monkeypatch.setattr(analyzer.models.classifier, "predict", predict)
     report = analyze_pending(analyzer, db, T0 + timedelta(minutes=5))
     assert report.posts == 1
     with db() as session:

@@ -276,36 +276,32 @@ def analyze(ctx: Context, model_dir: Path | None, now_text: str | None) -> None:
         now = parsed
     records = _read_json_lines(sys.stdin)
     settings = _settings_or_none(ctx)
-    classifier = _load(model_dir, settings)
-    places = None
-    enrich = None
-    broad: tuple[str, ...] = ()
-    if settings is not None:
-        from response_sla.configured import from_settings
-        from response_sla.directory import Directory
-        from response_sla.preview import enricher
-
-        directory = Directory.from_jurisdiction(settings.jurisdiction)
-        setup = from_settings(settings)
-        enrich = enricher(directory, setup.policy, setup.calendar, now, close=setup.close,
-                          parse_time=parse_time)
-
-        def places(text: str) -> list[str]:
-            return [m.text for m in directory.scan(text) if m.what == "place"]
-
-        j = settings.jurisdiction
-        broad = tuple(n for n in {j.name, j.full_name} if len(n) >= 2)
     try:
-        results = analyze_records(
-            records, classifier=classifier, now=now, places=places, broad_places=broad,
-            enrich=enrich,
-        )
+        if settings is None:
+            results = analyze_records(records, classifier=_load(model_dir, None), now=now)
+        else:
+            results = _analyze_configured(records, settings, model_dir, now)
     except RecordError as exc:
         fail(str(exc), 2)
     out = sys.stdout
     for result in results:
         out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
     out.flush()
+
+
+def _analyze_configured(
+    records: list[dict[str, Any]], settings: Settings, model_dir: Path | None, now: datetime
+) -> list[dict[str, Any]]:
+    """The service's own pipeline: the directory's places and routing, the policy's windows."""
+    from classifier.model import ModelError
+    from response_sla.configured import from_settings
+    from yuqing.pipeline import Models, analyze_records
+
+    try:
+        models = Models.from_settings(settings, model_dir)
+    except ModelError as exc:
+        fail(str(exc), 2)
+    return analyze_records(records, models, from_settings(settings), now)
 
 
 def _read_json_lines(stream: TextIO) -> list[dict[str, Any]]:

@@ -35,33 +35,35 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
 
+from domain.event_actions import EventAction, LogEntity
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState, Severity
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) list
 
-CLOSURE_ACTIONS = ("met", "closed_late")
-NAMING_ACTIONS = ("responded", "milestone")  # dashboard rows that list the clocks they closed
-OPEN_ACTIONS = ("opened", "reopened")
-BREACH_ACTIONS = ("breached", "escalated")
-CHANGE_ACTIONS = ("topic_changed", "severity_changed")
-DROP_ACTIONS = ("marked_not_relevant", "merged")
-MOVE_ACTIONS = ("merged", "split")
+CLOSURE_ACTIONS = (EventAction.MET, EventAction.CLOSED_LATE)
+# dashboard rows that list the clocks they closed
+NAMING_ACTIONS = (EventAction.RESPONDED, EventAction.MILESTONE)
+OPEN_ACTIONS = (EventAction.OPENED, EventAction.REOPENED)
+BREACH_ACTIONS = (EventAction.BREACHED, EventAction.ESCALATED)
+CHANGE_ACTIONS = (EventAction.TOPIC_CHANGED, EventAction.SEVERITY_CHANGED)
+DROP_ACTIONS = (EventAction.MARKED_NOT_RELEVANT, EventAction.MERGED)
+MOVE_ACTIONS = (EventAction.MERGED, EventAction.SPLIT)
 CLOCK_ACTIONS = (
     *CLOSURE_ACTIONS,
     *NAMING_ACTIONS,
     *OPEN_ACTIONS,
     *BREACH_ACTIONS,
-    "cancelled",
-    "extension_approved",
+    EventAction.CANCELLED,
+    EventAction.EXTENSION_APPROVED,
 )
-EVENT_ACTIONS = (*CHANGE_ACTIONS, *DROP_ACTIONS, "split", "split_from")
-# 退单 as the dashboard and as the SLA engine log it; 延期 approvals
+EVENT_ACTIONS = (*CHANGE_ACTIONS, *DROP_ACTIONS, EventAction.SPLIT, EventAction.SPLIT_FROM)
+# 退单 as the dashboard once logged it and as the SLA engine logs it; 延期 approvals
 UNIT_ACTIONS = {
-    "returned": "return",
-    "return_requested": "return",
-    "extension_approved": "extension",
+    EventAction.RETURNED: "return",
+    EventAction.RETURN_REQUESTED: "return",
+    EventAction.EXTENSION_APPROVED: "extension",
 }
 
 
@@ -387,9 +389,15 @@ def _clock_rows(session: Session, lo: datetime, hi: datetime) -> list[Row[Any]]:
     return list(session.connection().execute(select(*cols).where(in_range).order_by(d.id)))
 
 
-def _log_rows(session: Session, event_ids: Sequence[int], actions: Iterable[str]) -> list[Row[Any]]:
+def _values(actions: Iterable[EventAction]) -> list[str]:
+    return [a.value for a in actions]
+
+
+def _log_rows(
+    session: Session, event_ids: Sequence[int], actions: Iterable[EventAction]
+) -> list[Row[Any]]:
     out: list[Row[Any]] = []
-    wanted = tuple(actions)
+    wanted = _values(actions)
     log = models.EventLog
     cols = (log.id, log.at, log.event_id, log.entity, log.entity_id, log.action, log.detail)
     for part in chunks(sorted(event_ids)):
@@ -402,26 +410,27 @@ def _log_rows(session: Session, event_ids: Sequence[int], actions: Iterable[str]
 def _apply_clock_log(clocks: dict[int, ClockRecord], rows: Iterable[Row[Any]]) -> None:
     for row in sorted(rows, key=lambda r: (r.at, r.id)):
         detail = row.detail or {}
-        if row.action in NAMING_ACTIONS:
+        action = EventAction(row.action)
+        if action in NAMING_ACTIONS:
             for cid in detail.get("deadlines") or []:
                 c = clocks.get(int(cid)) if isinstance(cid, int | str) else None
                 if c is not None and c.closed_at is None:
                     c.closed_at = row.at
             continue
-        if row.entity != "deadline" or row.entity_id not in clocks:
+        if row.entity != LogEntity.DEADLINE or row.entity_id not in clocks:
             continue
         c = clocks[row.entity_id]
-        if row.action in CLOSURE_ACTIONS:
+        if action in CLOSURE_ACTIONS:
             c.closed_at = row.at if c.closed_at is None else min(c.closed_at, row.at)
-        elif row.action in OPEN_ACTIONS:
+        elif action in OPEN_ACTIONS:
             c.opened_at = row.at if c.opened_at is None else min(c.opened_at, row.at)
-        elif row.action == "cancelled":
+        elif action is EventAction.CANCELLED:
             c.cancelled_at = row.at if c.cancelled_at is None else min(c.cancelled_at, row.at)
-        elif row.action == "extension_approved":
+        elif action is EventAction.EXTENSION_APPROVED:
             to = _time(detail.get("to"))
             if to is not None:
                 c.extensions.append((row.at, to))
-        elif row.action in BREACH_ACTIONS:
+        elif action in BREACH_ACTIONS:
             level = detail.get("level")
             c.levels.append((row.at, int(level) if isinstance(level, int) else 1))
 
@@ -481,7 +490,7 @@ def load(session: Session, lo: datetime, hi: datetime) -> History:
     log_t = models.EventLog
     for at, source, detail in session.connection().execute(
         select(log_t.at, log_t.event_id, log_t.detail).where(
-            log_t.action.in_(MOVE_ACTIONS), log_t.at >= lo
+            log_t.action.in_(_values(MOVE_ACTIONS)), log_t.at >= lo
         )
     ):
         for pid in (detail or {}).get("posts") or []:
@@ -529,16 +538,17 @@ def load(session: Session, lo: datetime, hi: datetime) -> History:
         detail = row.detail or {}
         if ev_rec is None:
             continue
-        if row.action in CHANGE_ACTIONS:
-            ev_rec.changes.append((row.at, row.action.removesuffix("_changed"), detail.get("from")))
-        if row.action in DROP_ACTIONS and ev_rec.state_now in (
+        action = EventAction(row.action)
+        if (label := action.changed_label) is not None and action in CHANGE_ACTIONS:
+            ev_rec.changes.append((row.at, label, detail.get("from")))
+        if action in DROP_ACTIONS and ev_rec.state_now in (
             EventState.MERGED,
             EventState.NOT_RELEVANT,
         ):
             ev_rec.dropped_at = (
                 row.at if ev_rec.dropped_at is None else min(ev_rec.dropped_at, row.at)
             )
-        if row.action == "split_from":
+        if action is EventAction.SPLIT_FROM:
             ev_rec.created_at = row.at
     for ev_rec in events.values():
         if (
@@ -558,12 +568,12 @@ def load(session: Session, lo: datetime, hi: datetime) -> History:
         models.EventLog.entity_id,
         models.EventLog.event_id,
     ).where(
-        models.EventLog.action.in_(UNIT_ACTIONS),
+        models.EventLog.action.in_(_values(UNIT_ACTIONS)),
         models.EventLog.at >= lo,
         models.EventLog.at < hi,
     )
     for at, action, unit, entity_id, event_id in session.execute(log_cols):
-        what = UNIT_ACTIONS[action]
+        what = UNIT_ACTIONS[EventAction(action)]
         unit_log.setdefault((what, entity_id, at), (at, what, unit, event_id))
     return History(
         lo=lo,

@@ -25,11 +25,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
+from yuqing.search_index import ensure_search_index
 from yuqing.templating import html_environment
 from yuqing.web import routes_auth, routes_duty, routes_reports, routes_unit
 from yuqing.web.common import LoginRequired, WebState, login_redirect, render
 from yuqing.web.queue import RowCache
-from yuqing.web.search import ensure_search_index
 from yuqing.web.security import LoginLimiter, resolve_secret_key
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from classifier.masking import mask_pii
-from domain.vocabulary import SEVERITY_ORDER, TOPICS, HandlingType
+from domain.vocabulary import HANDLING_TYPES, RUMOUR_FLAG, RUMOUR_LABELS, SEVERITY_ORDER, TOPICS
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import EventState, Role
+from yuqing.cases.clocks import MILESTONES, pending_extensions
+from yuqing.cases.labels import REVIEW_KINDS, current_label
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
 from yuqing.web.common import (
@@ -243,15 +245,15 @@ def event_context(
         "deadlines": deadlines,
         "provisional": any_provisional(deadlines),
         "kind_labels": kind_labels(policy),
-        "rumour": actions.current_label(session, event, "rumour"),
-        "rumour_flag": actions.RUMOUR_FLAG,
-        "rumour_labels": actions.RUMOUR_LABELS,
+        "rumour": current_label(session, event, "rumour"),
+        "rumour_flag": RUMOUR_FLAG,
+        "rumour_labels": RUMOUR_LABELS,
         "timeline": timeline,
         "unit_names": unit_names,
         "user_names": users,
-        "pending_extensions": actions.pending_extensions(session, event.id),
-        "handling_labels": [h.label for h in HandlingType],
-        "milestones": actions.MILESTONES,
+        "pending_extensions": pending_extensions(session, event.id),
+        "handling_labels": HANDLING_TYPES,
+        "milestones": MILESTONES,
         "raw": raw,
     }
 
@@ -287,8 +289,8 @@ Handler = Callable[[Session, Actor, models.Event, FormData, datetime, WebState],
 def _review(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState) -> str:
     kind = form_str(f, "kind", 32)
     label = form_str(f, "label", 64)
-    if form_str(f, "decision", 16) == "confirm" and kind in actions.REVIEW_KINDS:
-        label = actions.current_label(s, e, kind) or ""
+    if form_str(f, "decision", 16) == "confirm" and kind in REVIEW_KINDS:
+        label = current_label(s, e, kind) or ""
     row = actions.review_label(s, a, e, kind, label, form_str(f, "note"), now, w.sla)
     return "已确认" if row.status.value == "confirmed" else "已更正"
 
@@ -296,7 +298,7 @@ def _review(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w
 def _not_relevant(
     s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState
 ) -> str:
-    actions.mark_not_relevant(s, a, e, form_str(f, "reason"), now)
+    actions.mark_not_relevant(s, a, e, form_str(f, "reason"), now, w.sla)
     return "已标记为不相关"
 
 

@@ -24,6 +24,8 @@ from classifier.masking import mask_pii
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import Role
+from yuqing.cases.clocks import pending_extensions
+from yuqing.cases.events import current_event
 from yuqing.signed_links import LinkScope, verify_token
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
@@ -56,10 +58,15 @@ def routes() -> list[BaseRoute]:
 
 
 def own_assignment(session: Session, event_id: int, unit_id: str) -> models.Assignment:
+    """The unit's active assignment for the event — for an event merged into another, the
+    unit's case there, where its assignment went with the merge."""
+    event = current_event(session, event_id)
+    if event is None:
+        raise HTTPException(404, NOT_FOUND)
     a = session.scalar(
         select(models.Assignment)
         .where(
-            models.Assignment.event_id == event_id,
+            models.Assignment.event_id == event.id,
             models.Assignment.unit_id == unit_id,
             models.Assignment.active.is_(True),
         )
@@ -112,7 +119,7 @@ def case_context(session: Session, a: models.Assignment, policy: Policy) -> dict
         event.handling,
     )
     requested = {
-        r.entity_id for r in actions.pending_extensions(session, event.id) if r.unit_id == a.unit_id
+        r.entity_id for r in pending_extensions(session, event.id) if r.unit_id == a.unit_id
     }
     return {
         "assignment": a,

@@ -1,0 +1,209 @@
+"""Who holds an event: adding a unit (one function for the analysis and the dashboard),
+routing, releasing a unit, reassigning, the ruling on a 退单."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.event_actions import EventAction, LogEntity
+from response_sla import service
+from response_sla.configured import SlaSetup
+from response_sla.directory import Directory
+from response_sla.routing import Routing
+from storage import models
+from storage.enums import AssignmentRole, AssignmentState, OutboxKind
+from storage.outbox import notify
+from yuqing.cases.errors import CaseError
+from yuqing.cases.log import record
+
+active_assignments = service.active_assignments
+
+
+def manual_reasons(actor: str, reason: str) -> list[Any]:
+    """The reasons of an assignment a person made."""
+    return [{"rule": "manual", "by": actor, "reason": reason}]
+
+
+def add_assignment(
+    session: Session,
+    event: models.Event,
+    unit_id: str,
+    role: AssignmentRole,
+    now: datetime,
+    *,
+    actor: str,
+    reasons: list[Any],
+    confidence: float | None = None,
+    cycle: int = 1,
+    reason: str | None = None,
+) -> models.Assignment:
+    """A unit is given the case: the assignment row, its 交办 notice and its log row. The
+    caller opens its clocks (``service.open_clocks``) once the lead unit is settled."""
+    a = models.Assignment(
+        event_id=event.id,
+        unit_id=unit_id,
+        role=role,
+        state=AssignmentState.ASSIGNED,
+        active=True,
+        cycle=cycle,
+        reasons=reasons,
+        confidence=confidence,
+        assigned_at=now,
+    )
+    session.add(a)
+    session.flush()
+    notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}", now, event_id=event.id,
+           unit_id=unit_id, payload={"role": role.value})
+    record(session, now, actor, EventAction.ASSIGNED, LogEntity.ASSIGNMENT, a.id,
+           event_id=event.id, unit_id=unit_id, detail={"role": role.value}, reason=reason)
+    return a
+
+
+def apply_routing(
+    session: Session, event: models.Event, decision: Routing, now: datetime, *, actor: str
+) -> None:
+    """The routing decision for a new event: its lead, co-units and coordinators, each once."""
+    event.lead_unit_id = decision.lead
+    event.routing_confidence = decision.confidence
+    reasons: list[Any] = list(decision.reasons)  # already in the words a clerk reads
+    roles = [(decision.lead, AssignmentRole.LEAD)]
+    roles += [(u, AssignmentRole.CO) for u in decision.co_units]
+    roles += [(u, AssignmentRole.COORDINATE) for u in decision.coordinate]
+    seen: set[str] = set()
+    for unit_id, role in roles:
+        if unit_id in seen:
+            continue
+        seen.add(unit_id)
+        add_assignment(session, event, unit_id, role, now, actor=actor, reasons=reasons,
+                       confidence=decision.confidence)
+    record(session, now, actor, EventAction.ROUTED, LogEntity.EVENT, event.id,
+           event_id=event.id, unit_id=decision.lead, detail=decision.as_json())
+
+
+def add_coordinators(
+    session: Session, event: models.Event, directory: Directory, now: datetime, *, actor: str
+) -> None:
+    """A raise to 重大 brings the government office and the 宣传部 in, as routing would have."""
+    held = set(session.scalars(select(models.Assignment.unit_id).where(
+        models.Assignment.event_id == event.id, models.Assignment.active.is_(True))))
+    reasons: list[Any] = [f"升级为{event.severity.value} → 区政府办公室、区委宣传部 协调"]
+    for unit_id in (directory.government_office, directory.propaganda_unit):
+        if unit_id not in held:
+            add_assignment(session, event, unit_id, AssignmentRole.COORDINATE, now, actor=actor,
+                           reasons=reasons)
+
+
+def withdraw(
+    session: Session,
+    a: models.Assignment,
+    to_unit: str | None,
+    reason: str,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+) -> None:
+    """The unit stops holding the case: its own clocks stop; the event's clocks it held pass
+    to ``to_unit`` with their deadlines unchanged (the engine records who held them when)."""
+    service.release_assignment(
+        session, a, now, engine, actor=actor, reason=reason or "改派", to_unit=to_unit
+    )
+    a.active = False
+    a.state = AssignmentState.REASSIGNED
+    a.released_at = now
+    notify(session, OutboxKind.REASSIGNMENT, f"reassignment:{a.id}", now, event_id=a.event_id,
+           unit_id=a.unit_id, payload={"from": a.unit_id, "to": to_unit})
+    record(session, now, actor, EventAction.REASSIGNED, LogEntity.ASSIGNMENT, a.id,
+           event_id=a.event_id, unit_id=a.unit_id, detail={"to": to_unit}, reason=reason or None)
+
+
+def reassign(
+    session: Session,
+    event: models.Event,
+    lead_unit: str,
+    co_units: Sequence[str],
+    reason: str,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+) -> dict[str, Any]:
+    """Set the lead (牵头) unit and the co-units (配合); the dispatcher's ruling is final.
+    A new lead keeps the cycle of the one it replaces; a co-unit promoted to lead is released
+    as co-unit first. Returns what changed."""
+    co = [u for u in dict.fromkeys(co_units) if u and u != lead_unit]
+    current = active_assignments(session, event.id)
+    lead_now = [a for a in current if a.role is AssignmentRole.LEAD]
+    co_now = {a.unit_id: a for a in current if a.role is AssignmentRole.CO}
+    changed: dict[str, Any] = {}
+    if not lead_now or lead_now[0].unit_id != lead_unit:
+        for a in lead_now:
+            withdraw(session, a, lead_unit, reason, now, engine, actor=actor)
+        cycle = max((a.cycle for a in lead_now), default=1)
+        if lead_unit in co_now:
+            withdraw(session, co_now.pop(lead_unit), lead_unit, reason, now, engine, actor=actor)
+        add_assignment(session, event, lead_unit, AssignmentRole.LEAD, now, actor=actor,
+                       reasons=manual_reasons(actor, reason), cycle=cycle, reason=reason or None)
+        changed["lead"] = {"from": lead_now[0].unit_id if lead_now else None, "to": lead_unit}
+    removed = [u for u in co_now if u not in co]
+    added = [u for u in co if u not in co_now]
+    for u in removed:
+        withdraw(session, co_now[u], None, reason, now, engine, actor=actor)
+    for u in added:
+        add_assignment(session, event, u, AssignmentRole.CO, now, actor=actor,
+                       reasons=manual_reasons(actor, reason), reason=reason or None)
+    if removed or added:
+        changed["co"] = {"added": added, "removed": removed}
+    if not changed:
+        raise CaseError("分派没有变化")
+    event.lead_unit_id = lead_unit
+    event.updated_at = now
+    service.open_clocks(session, event, now, engine, actor=actor)
+    return changed
+
+
+def rule_on_return(
+    session: Session,
+    a: models.Assignment,
+    approve: bool,
+    new_unit: str | None,
+    reason: str,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+) -> None:
+    """退单裁定: approve (optionally naming who takes it instead) or refuse (the unit keeps it).
+    The clocks keep running either way; on approval they pass to the new unit."""
+    if a.state is not AssignmentState.RETURNED or not a.active:
+        raise CaseError("该分派没有待裁定的退单")
+    if approve and new_unit == a.unit_id:
+        raise CaseError("请选择另一个有效单位")
+    event = session.get(models.Event, a.event_id)
+    assert event is not None
+    if approve:
+        lead = a.role is AssignmentRole.LEAD
+        withdraw(session, a, new_unit if lead else None, reason, now, engine, actor=actor)
+        if new_unit:
+            add_assignment(session, event, new_unit, a.role, now, actor=actor,
+                           reasons=manual_reasons(actor, reason), cycle=a.cycle,
+                           reason=reason or None)
+        if lead:
+            event.lead_unit_id = new_unit or None
+        service.open_clocks(session, event, now, engine, actor=actor)
+    else:
+        a.state = AssignmentState.ACKNOWLEDGED if a.acknowledged_at else AssignmentState.ASSIGNED
+    decision = "approved" if approve else "refused"
+    notify(session, OutboxKind.RETURN_DECISION, f"return_decision:{a.id}:{now.isoformat()}", now,
+           event_id=a.event_id, unit_id=a.unit_id,
+           payload={"decision": decision, "reason": reason, "new_deadline_at": None})
+    action = EventAction.RETURN_APPROVED if approve else EventAction.RETURN_REFUSED
+    record(session, now, actor, action, LogEntity.ASSIGNMENT, a.id, event_id=a.event_id,
+           unit_id=a.unit_id, detail={"new_unit": new_unit} if approve else {},
+           reason=reason or None)
+    event.updated_at = now

@@ -1,0 +1,146 @@
+"""What an analysed post does to the events: it starts one (labels, routing, clocks, the 重大
+announcement) or joins one; the event's counts, heat and severity follow; an official reply on
+the board is evidence of a response."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classifier.events import EventMatch
+from classifier.heat import heat_score
+from classifier.labelling import severity_label
+from classifier.masking import mask_pii
+from classifier.severity import SeverityAssessment, combine
+from domain.event_actions import EventAction, LogEntity
+from response_sla import service
+from response_sla.configured import SlaSetup
+from response_sla.directory import Directory
+from storage import models
+from storage.enums import EventState, OutboxKind, Severity
+from storage.outbox import notify
+from yuqing.cases.assignments import add_coordinators, apply_routing
+from yuqing.cases.events import aware
+from yuqing.cases.labels import label_row, regrade, store_labels
+from yuqing.cases.log import SYSTEM, record
+from yuqing.pipeline import PostAnalysis
+
+
+def post_time(post: models.Post) -> datetime:
+    """When the post appeared: its own time, else when the crawler first saw it."""
+    return post.published_at or post.first_seen_at
+
+
+def open_event(
+    session: Session,
+    post: models.Post,
+    analysis: PostAnalysis,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str = SYSTEM,
+) -> models.Event:
+    """A new event from its first post: the event row with the post's labels, the units the
+    routing decision names, the windows of its grade, and for 重大 the duty office told."""
+    labels = analysis.labels
+    event = models.Event(
+        title=post.title[:500] or post.content[:60],
+        summary=mask_pii(post.content)[:300],
+        started_at=post_time(post),
+        first_seen_at=post.first_seen_at,
+        updated_at=now,
+        state=EventState.OPEN,
+        topic=labels.topic.label,
+        severity=Severity(labels.severity.level),
+        emergency_type=labels.severity.emergency_type,
+        handling=labels.handling_type,
+        post_count=0,
+    )
+    session.add(event)
+    session.flush()
+    post.event_id = event.id
+    store_labels(session, labels.labels(), now, event_id=event.id)
+    record(session, now, actor, EventAction.CREATED, LogEntity.EVENT, event.id, event_id=event.id,
+           detail={"post_id": post.id, "source_id": post.source_id,
+                   "severity": labels.severity.level, "topic": labels.topic.label})
+    apply_routing(session, event, analysis.routing, now, actor=actor)
+    service.open_clocks(session, event, now, engine, actor=actor)
+    if event.severity.is_major:
+        announce_major(session, event, now)
+    return event
+
+
+def join(
+    session: Session,
+    event: models.Event,
+    post: models.Post,
+    match: EventMatch,
+    now: datetime,
+    *,
+    actor: str = SYSTEM,
+) -> None:
+    post.event_id = event.id
+    session.flush()
+    record(session, now, actor, EventAction.POST_JOINED, LogEntity.POST, post.id,
+           event_id=event.id, detail={"similarity": round(match.similarity, 3)},
+           reason="; ".join(match.reasons))
+
+
+def announce_major(session: Session, event: models.Event, now: datetime) -> None:
+    """新 特别重大 / 重大: to the duty contacts, named by role so the directory in force when
+    it is sent decides who they are."""
+    notify(session, OutboxKind.NEW_MAJOR_EVENT, f"new_major_event:{event.id}", now,
+           event_id=event.id, payload={"severity": event.severity.value}, recipients=["duty"])
+
+
+def refresh(
+    session: Session,
+    event: models.Event,
+    severity: SeverityAssessment,
+    now: datetime,
+    engine: SlaSetup,
+    directory: Directory,
+    *,
+    actor: str = SYSTEM,
+) -> bool:
+    """Counts, heat and severity of the event after a post joined or changed; True when the
+    severity went up. It only goes up here: lowering it is a person's decision. A raise to
+    重大 brings the coordinators in, opens the windows the grade adds and tells the duty
+    office, as if the event had been routed at that grade."""
+    stats = session.execute(
+        select(func.count(models.Post.id), func.count(func.distinct(models.Post.source_id)),
+               func.coalesce(func.sum(models.Post.replies), 0),
+               func.coalesce(func.sum(models.Post.likes), 0),
+               func.min(func.coalesce(models.Post.published_at, models.Post.first_seen_at)),
+               func.max(func.coalesce(models.Post.published_at, models.Post.first_seen_at)))
+        .where(models.Post.event_id == event.id)
+    ).one()
+    count, boards, replies, likes, first, last = stats
+    span = (aware(last) - aware(first)).total_seconds() / 3600 if first and last else 0.0
+    event.post_count = int(count)
+    event.heat = heat_score(posts=int(count), boards=int(boards), replies=int(replies),
+                            likes=int(likes), span_hours=max(span, 0.0))
+    event.updated_at = now
+    current = SeverityAssessment(event.severity.value, event.emergency_type, 0.0, {}, "")
+    combined = combine([current, severity], heat=event.heat)
+    new = Severity(combined.level)
+    if new.rank <= event.severity.rank or event.state is not EventState.OPEN:
+        return False
+    event.emergency_type = combined.emergency_type or event.emergency_type
+    session.add(label_row(severity_label(combined), now, event_id=event.id))
+    regrade(session, event, new, now, engine, actor=actor)
+    if new.is_major:
+        add_coordinators(session, event, directory, now, actor=actor)
+        service.open_clocks(session, event, now, engine, actor=actor)
+        announce_major(session, event, now)
+    return True
+
+
+def record_board_reply(
+    session: Session, post: models.Post, now: datetime, engine: SlaSetup
+) -> bool:
+    """The board's official reply, once the crawler finds it, closes the windows it answers;
+    True when it closed one."""
+    return bool(service.record_board_reply(session, post, now, engine))

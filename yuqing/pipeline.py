@@ -1,0 +1,104 @@
+"""One analysis pipeline: posts → labels, places and the routing decision.
+
+``analyze_posts`` is a pure function of the posts and the models built once from the settings
+(``Models``). The service's analysis stage and ``yuqing analyze`` both call it, so a post gets
+the same topic, handling type, severity, rumour flag, places and units in either; the command
+adds the response windows the policy would give (``analyze_records``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from classifier.analyze import read_records, results
+from classifier.labelling import PostInput, PostLabels, label_posts
+from classifier.model import PostClassifier, active_model_dir, load_classifier
+from domain.settings import Settings
+from response_sla.configured import SlaSetup
+from response_sla.directory import Directory
+from response_sla.preview import routing_fields
+from response_sla.routing import Routing, route
+
+
+@dataclass(frozen=True)
+class Models:
+    """What the analysis reads besides the posts, built once from the settings."""
+
+    classifier: PostClassifier
+    directory: Directory
+    # the district's own names say nothing about which matter a post is about
+    broad_places: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, model_dir: Path | None = None) -> Models:
+        """The given model directory, else the active model, else the shipped one; raises
+        ``classifier.model.ModelError`` when the model cannot be used."""
+        directory = Directory.from_jurisdiction(settings.jurisdiction)
+        classifier = load_classifier(
+            model_dir or active_model_dir(settings.var_dir), user_words=directory.words()
+        )
+        return cls(classifier, directory, broad_places(settings))
+
+    def places(self, text: str) -> list[str]:
+        return [m.text for m in self.directory.scan(text) if m.what == "place"]
+
+
+def broad_places(settings: Settings) -> tuple[str, ...]:
+    j = settings.jurisdiction
+    names = {j.name, j.full_name, j.name.removesuffix(j.level)}
+    return tuple(sorted(n for n in names if len(n) >= 2))
+
+
+@dataclass(frozen=True)
+class PostAnalysis:
+    labels: PostLabels
+    routing: Routing  # who would answer the post if it starts an event
+
+
+def analyze_posts(posts: Sequence[PostInput], models: Models) -> list[PostAnalysis]:
+    """Labels, places and routing of each post, in order."""
+    labels = label_posts(models.classifier, posts, places=models.places)
+    return [
+        PostAnalysis(found, _route(models.directory, post, found))
+        for post, found in zip(posts, labels, strict=True)
+    ]
+
+
+def _route(directory: Directory, post: PostInput, labels: PostLabels) -> Routing:
+    return route(
+        directory,
+        title=post.title,
+        content=post.content,
+        topic=labels.topic.label,
+        severity=labels.severity.level,
+        board_unit=post.board_unit,
+        emergency_type=labels.severity.emergency_type,
+    )
+
+
+def analyze_records(
+    records: Sequence[Mapping[str, Any]], models: Models, engine: SlaSetup, now: datetime
+) -> list[dict[str, Any]]:
+    """``yuqing analyze`` with the configuration: each record's labels and event, its
+    routing, and the windows its grade gets counted from its published time (``now`` when it
+    has none)."""
+    posts = read_records(records)
+    analyses = analyze_posts([p.input for p in posts], models)
+    out = results(
+        posts, [a.labels for a in analyses], now=now, broad_places=models.broad_places
+    )
+    for post, result, analysis in zip(posts, out, analyses, strict=True):
+        result.update(
+            routing_fields(
+                analysis.routing,
+                engine,
+                severity=analysis.labels.severity.level,
+                handling=analysis.labels.handling_type,
+                start=post.published_at or now,
+            )
+        )
+    return out
