@@ -4,7 +4,8 @@ deadlines and the notifications they call for.
 One call handles one batch in one transaction, so a crash leaves a post either untouched
 (``analyzed_at`` still NULL: the next run takes it up once its claim's lease has run out) or
 fully analysed. A post whose text or official reply changed is re-analysed (the crawler
-clears ``analyzed_at``): it keeps its event, may raise the event's severity, and its reply counts as evidence of a response.
+clears ``analyzed_at``): it keeps its event, may raise the event's severity, and its reply
+counts as evidence of a response.
 
 This module orchestrates: it selects the posts, runs the pipeline (``yuqing.pipeline``),
 matches each post to an event with the in-memory event index, and asks the case service

@@ -208,7 +208,7 @@ def test_a_batch_whose_claim_was_taken_over_keeps_none_of_its_work_on_that_post(
     analyzer = build(settings, db, analyzer_cache)
     lost = add_post(db, "bijie-forum", "t3", *CRASH, T0)
     kept = add_post(db, "people-liuyan", "71006", *GARBAGE, T0, board_type="投诉/求助")
-    real = analyzer.classifier.predict
+    real = analyzer.models.classifier.predict
     calls = []
 
     def predict(posts: Any) -> Any:
@@ -219,7 +219,7 @@ def test_a_batch_whose_claim_was_taken_over_keeps_none_of_its_work_on_that_post(
         calls.append(len(posts))
         return real(posts)
 
-    monkeypatch.setattr(analyzer.classifier, "predict", predict)
+    monkeypatch.setattr(analyzer.models.classifier, "predict", predict)
     report = analyze_pending(analyzer, db, T0 + timedelta(minutes=5), owner="me")
     assert report.posts == 1 and calls == [2, 1]  # the batch rolled back; kept went alone
     with db() as session:

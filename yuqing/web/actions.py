@@ -27,8 +27,8 @@ from yuqing.cases import assignments, clocks, events, labels, merge, units
 from yuqing.cases.clocks import MILESTONES
 from yuqing.cases.errors import CaseError
 from yuqing.cases.units import UNIT_MILESTONES
+from yuqing.display import http_url
 from yuqing.web.deadlines import DeadlineView
-from yuqing.web.formatting import http_url
 
 
 class ActionError(ValueError):
