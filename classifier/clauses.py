@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 SENTENCE_END_RE: Final = re.compile(r"[。！!？?；;\n]+")
@@ -34,20 +34,32 @@ class Parts:
     text: str
     sentences: tuple[tuple[int, int], ...]
     clauses: tuple[tuple[int, int], ...]
+    _sentence_starts: list[int] = field(default_factory=list, repr=False, compare=False)
+    _clause_starts: list[int] = field(default_factory=list, repr=False, compare=False)
+    _members: list[list[int]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def of(cls, text: str) -> Parts:
-        return cls(text, tuple(_bounds(text, SENTENCE_END_RE)), tuple(_bounds(text, CLAUSE_END_RE)))
-
-    def _index(self, spans: tuple[tuple[int, int], ...], pos: int) -> int:
-        i = bisect_right([s for s, _ in spans], pos) - 1
-        return max(i, 0)
+        sentences = _bounds(text, SENTENCE_END_RE)
+        clauses = _bounds(text, CLAUSE_END_RE)
+        sentence_starts = [s for s, _ in sentences]
+        members: list[list[int]] = [[] for _ in sentences]
+        for i, (s, _) in enumerate(clauses):
+            members[max(bisect_right(sentence_starts, s) - 1, 0)].append(i)
+        return cls(
+            text,
+            tuple(sentences),
+            tuple(clauses),
+            sentence_starts,
+            [s for s, _ in clauses],
+            members,
+        )
 
     def sentence_index(self, pos: int) -> int:
-        return self._index(self.sentences, pos)
+        return max(bisect_right(self._sentence_starts, pos) - 1, 0)
 
     def clause_index(self, pos: int) -> int:
-        return self._index(self.clauses, pos)
+        return max(bisect_right(self._clause_starts, pos) - 1, 0)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.sentences[self.sentence_index(pos)]
@@ -57,8 +69,7 @@ class Parts:
 
     def clauses_of_sentence(self, pos: int) -> list[int]:
         """Indexes of the clauses of the sentence around ``pos``, in text order."""
-        start, end = self.sentence(pos)
-        return [i for i, (s, e) in enumerate(self.clauses) if s >= start and e <= end]
+        return self._members[self.sentence_index(pos)]
 
     def clause_text(self, i: int) -> str:
         s, e = self.clauses[i]

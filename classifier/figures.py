@@ -67,7 +67,7 @@ _PEOPLE: Final = (
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|个(?=(?:{_PEOPLE})|[都全均已还被在没]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
     rf"|(?:{_PEOPLE}))"
 )
 # gaps stay inside one clause and never step over another number ("9人死亡62人受伤")
@@ -105,7 +105,7 @@ _VERBS: Final = {
     "endangered": "有危险|有生命危险|受到威胁|受威胁|危及|威胁到|威胁",
     "crowd": (
         "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|"
-        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住"
+        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -116,6 +116,27 @@ _NOUN_AFTER_VERB: Final = r"(?:人员|群众|村民|居民|学生|工人|矿工|
 _VERB_KIND: Final = {verb: kind for kind, verbs in _VERBS.items() for verb in verbs.split("|")}
 _VERB_ALT: Final = "|".join(sorted(map(re.escape, _VERB_KIND), key=len, reverse=True))
 _VERB_RE: Final = re.compile(_VERB_ALT)
+# kinds of figure that make an incident with no emergency word beside them
+STANDALONE_KINDS: Final = frozenset(
+    {
+        "deaths",
+        "missing",
+        "trapped",
+        "rescued",
+        "seriously_injured",
+        "injured",
+        "light_injured",
+        "casualties",
+        "crowd",
+    }
+)
+
+
+def standalone_verbs() -> list[str]:
+    """The verbs of the figures that count without an emergency word."""
+    return [verb for verb, kind in _VERB_KIND.items() if kind in STANDALONE_KINDS]
+
+
 # "3名工人死亡", "130多名学生出现呕吐": number, person word, short gap, then the verb
 _FORWARD_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO}){_GAP}\Z")
 _FORWARD_WINDOW: Final = 38
@@ -149,6 +170,8 @@ _MAGNITUDE_RE: Final = re.compile(
     r"(?<![\d.抗防点])(?P<num>\d(?:\.\d)?|[一二三四五六七八九])\s*级(?![风大台浪以])"
 )
 _QUAKE_RE: Final = re.compile(r"地震|余震|震级|震感|震中|震源|震了")
+# "震级5.0", "震级为4.6"
+_MAGNITUDE_AFTER_RE: Final = re.compile(r"震级(?:为|达|约)?\s*(?P<num>\d(?:\.\d)?)(?![\d.])")
 # "六点一级": a magnitude written in characters
 _CN_MAGNITUDE_RE: Final = re.compile(
     r"(?P<i>[一二三四五六七八九])点(?P<f>[零一二三四五六七八九])\s*级(?![风大台浪以])"
@@ -383,6 +406,10 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             parsed = parse_number(m.group("num"))
             if parsed is not None and 1.0 <= parsed[0] < 10.0:
                 found.append(Figure("magnitude", parsed[0], False, m.group(0), m.start()))
+        for m in _MAGNITUDE_AFTER_RE.finditer(text):
+            value = float(m.group("num"))
+            if 1.0 <= value < 10.0:
+                found.append(Figure("magnitude", value, False, m.group(0), m.start()))
         for m in _CN_MAGNITUDE_RE.finditer(text):
             if _QUAKE_RE.search(parts.sentence_text(m.start())):
                 value = _CN_DIGIT[m.group("i")] + _CN_DIGIT[m.group("f")] / 10

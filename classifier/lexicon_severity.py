@@ -135,7 +135,13 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         "持刀 砍人 砍伤 捅伤 刺伤 打伤 打死 砍死 捅死 杀人 杀害 凶杀 命案 行凶 抢劫 持械 绑架 投毒 "
         "恐怖袭击 纵火 枪击",
     ),
-    (SOCIAL, STRONG, 1.5, CROWD_KIND, "斗殴 群殴 械斗 打砸 发生冲突 肢体冲突 群体性事件 冲击"),
+    (
+        SOCIAL,
+        STRONG,
+        1.5,
+        CROWD_KIND,
+        "斗殴 群殴 械斗 打群架 群架 打成一团 打砸 发生冲突 肢体冲突 群体性事件 冲击",
+    ),
     (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
     (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
     (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻"),
@@ -226,7 +232,10 @@ def term_sense(text: str, word: str, start: int, end: int) -> tuple[str, str, fl
 # a duty officer can read; ``classifier.scope`` decides how far a cue reaches (its clause, and
 # the clauses of its sentence until one states a current fact).
 CUES: Final[dict[str, str]] = {
-    "drill": r"演练|演习|模拟(?!器)|预演|实战化|桌面推演|假设发生",
+    "drill": (
+        r"演练|演习|模拟(?!器)|预演|实战化|桌面推演|假设发生|拉练|演示|"
+        r"“(?:伤员|被困|受伤|遇难|受威胁|伤者|中毒)[^”]{0,6}”"
+    ),
     "fiction": (
         r"电影(?![院城])|影片|灾难片|(?<!一)大片|电视剧|纪录片|观后感|剧情|小说|片中|片子里|片里|剧里|追剧|"
         r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主|女主|吃鸡|王者|打游戏|"
@@ -244,7 +253,8 @@ CUES: Final[dict[str, str]] = {
         r"同比|环比|(?:今年|年初|汛期|入汛|本月|入冬|开春)[^，。]{0,4}以来|共发生|共接报|每年|全年|分别下降|分别上升|数据显示|研究表明|据统计|发生率|"
         r"死亡率|病死率|致死率|第一死因|\d+至\d+月|[一二三四五六七八九十]+至[一二三四五六七八九十]+月|"
         r"上半年|下半年|(?:近|过去)(?:\d+|[一二两三四五六七八九十]+)年|伤亡案件|起数|占.{0,8}%|"
-        r"患癌|癌症|发病率|年均|平均每年|累计发生"
+        r"患癌|癌症|发病率|年均|平均每年|累计发生|历年|多年来|"
+        r"(?:今年|全年|本年|本月|今冬|今春|入汛)[^，。]{0,10}(?:发生|共|累计)[^，。]{0,10}\d+起"
     ),
     "debunk": (
         r"辟谣|系谣言|是谣言|为谣言|纯属谣言|造谣|不实信息|不属实|系不实|旧视频|假消息|虚假信息|"
@@ -271,7 +281,7 @@ CLAUSE_ONLY_CUES: Final = frozenset({"near_miss"})
 # A clause stating a current fact ends the reach of a cue before it in the same sentence.
 CURRENT_RE: Final = re.compile(
     r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|凌晨|刚刚|刚才|目前|截至|截止|已造成|已致|已有|"
-    r"已经|现已|正在|此刻|现场|突发|又发生|又出|又遭|这次|本次|当天|确认|事发"
+    r"已经|现已|正在|此刻|突发|又发生|又出|又遭|这次|本次|当天|确认|事发"
 )
 # A claim reported from others: its figures fall when the post calls it false or doubts it.
 CLAIM_RE: Final = re.compile(
@@ -375,6 +385,11 @@ GRIEVANCE_RE: Final = re.compile(
 GATHERED_RE: Final = re.compile(
     r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
+)
+# a group, not one family or two neighbours: a clash among them is a 群体性事件
+GROUP_HINT_RE: Final = re.compile(
+    r"村民|群众|民众|工人|农民工|业主|家长|商户|摊贩|司机|两村|两个村|两伙|双方人员|多人|数十人|几十|"
+    r"上百|上千|数百|几百|一群|一帮|人群|两派"
 )
 # a gathering with a grievance is an incident when it is happening
 CROWD_NOW_RE: Final = re.compile(r"情绪激动|情绪激烈|越来越多|正在|现场|目前")

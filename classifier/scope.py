@@ -43,7 +43,8 @@ class Ruled:
 
 
 class Scope:
-    """The cues of one post, found in one scan, and the ruling for any offset in it."""
+    """The cues of one post and the ruling for any offset in it. Cues are read a sentence at a
+    time, when something in that sentence asks: long petitions hold few figures."""
 
     def __init__(self, text: str, title_end: int, parts: Parts | None = None) -> None:
         self.text = text
@@ -51,29 +52,38 @@ class Scope:
         self.title_end = title_end  # the title is text[:title_end]; 0 without a title
         n = len(self.parts.clauses)
         self._cues: list[dict[str, str]] = [{} for _ in range(n)]
-        for m in lex.CUE_SCAN_RE.finditer(text):
-            family = m.lastgroup
-            if family is not None:
-                self._cues[self.parts.clause_index(m.start())].setdefault(family, m.group(0))
-        # a verified statement ("经核实，…") is a current fact too: a debunk does not reach it
-        self._current = [
-            lex.CURRENT_RE.search(text, s, e) is not None
-            or lex.VERIFIED_RE.search(text, s, e) is not None
-            for s, e in self.parts.clauses
-        ]
-        self._remote: list[str | None] = []
-        self._local: list[bool] = []
-        for s, e in self.parts.clauses:
-            r = lex.REMOTE_RE.search(text, s, e)
-            self._remote.append(r.group(0) if r else None)
-            self._local.append(lex.LOCAL_RE.search(text, s, e) is not None)
+        self._current = [False] * n
+        self._remote: list[str | None] = [None] * n
+        self._local = [False] * n
+        self._read: set[int] = set()  # sentences whose clauses were scanned
         title = text[:title_end]
         tr = lex.REMOTE_RE.search(title) if title else None
         self._title_remote = tr.group(0) if tr and not lex.LOCAL_RE.search(title) else None
         self._frame = self._find_frame()
         verdict = lex.VERDICT_RE.search(text)
         self.verdict = verdict.group(0) if verdict else None
-        self._claims = self._claim_clauses()
+        self._claims_found: dict[int, str] | None = None
+
+    def _scan(self, sentence: int) -> None:
+        """Cues, current facts and places of the clauses of one sentence."""
+        if sentence in self._read:
+            return
+        self._read.add(sentence)
+        s, e = self.parts.sentences[sentence]
+        text, at = self.text, self.parts.clause_index
+        for m in lex.CUE_SCAN_RE.finditer(text, s, e):
+            if m.lastgroup is not None:
+                self._cues[at(m.start())].setdefault(m.lastgroup, m.group(0))
+        # a verified statement ("经核实，…") is a current fact too: a debunk does not reach it
+        for rx in (lex.CURRENT_RE, lex.VERIFIED_RE):
+            for m in rx.finditer(text, s, e):
+                self._current[at(m.start())] = True
+        for m in lex.REMOTE_RE.finditer(text, s, e):
+            c = at(m.start())
+            if self._remote[c] is None:
+                self._remote[c] = m.group(0)
+        for m in lex.LOCAL_RE.finditer(text, s, e):
+            self._local[at(m.start())] = True
 
     # --------------------------------------------------------------------- pieces
     def _find_frame(self) -> tuple[int, str, str] | None:
@@ -84,12 +94,19 @@ class Scope:
             (i for i, (s, _) in enumerate(sentences) if s >= self.title_end), len(sentences) - 1
         )
         for i in range(first + 1):
+            self._scan(i)
             for c in self.parts.clauses_of_sentence(sentences[i][0]):
                 for family in FRAME_CUES:
                     words = self._cues[c].get(family)
                     if words:
                         return i + 1, family, words
         return None
+
+    @property
+    def _claims(self) -> dict[int, str]:
+        if self._claims_found is None:
+            self._claims_found = self._claim_clauses()
+        return self._claims_found
 
     def _claim_clauses(self) -> dict[int, str]:
         """Clauses that tell a claim of others, with the marker that opens it."""
@@ -105,11 +122,13 @@ class Scope:
         return out
 
     def cues_in(self, clause: int) -> dict[str, str]:
+        self._scan(self.parts.sentence_index(self.parts.clauses[clause][0]))
         return self._cues[clause]
 
     # --------------------------------------------------------------------- rulings
     def ruling(self, pos: int) -> Ruled | None:
         """Why what is written at ``pos`` is no incident here and now, or None when it stands."""
+        self._scan(self.parts.sentence_index(pos))
         c = self.parts.clause_index(pos)
         own = self._cues[c]
         if own:
@@ -121,7 +140,7 @@ class Scope:
         remote = self._remote_ruling(c, pos)
         if remote is not None:
             return remote
-        if c in self._claims and self.verdict is not None:
+        if self.verdict is not None and c in self._claims:
             return Ruled("claim", f"{self._claims[c]} … {self.verdict}")
         if self._frame is not None:
             start, family, words = self._frame
@@ -173,4 +192,5 @@ class Scope:
         return self._claims.get(self.parts.clause_index(pos))
 
     def is_current(self, pos: int) -> bool:
+        self._scan(self.parts.sentence_index(pos))
         return self._current[self.parts.clause_index(pos)]

@@ -32,13 +32,15 @@ check it (待核实) instead of the post silently staying lower.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from classifier import lexicon_severity as lex
+from classifier.alternation import trie_pattern
 from classifier.clauses import Parts
-from classifier.figures import Figure, extract_figures, has_figure_words
+from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
 from classifier.grading import GradingTables, KindTable, Row, shipped_grading
 from classifier.numbers import normalize
 from classifier.scope import Ruled, Scope
@@ -72,6 +74,24 @@ _VICTIM_KINDS: Final = frozenset(
 # cues whose ruled-out figures are worth a person's check (待核实)
 _CANDIDATE_CUES: Final = frozenset(
     {"past", "history", "remote", "drill", "debunk", "claim", "court"}
+)
+# One scan every post goes through: an emergency word, or a word that makes an incident
+# without one (a death, an injury, people trapped or missing, a crowd, people moved from a
+# threat). Words for the ill, the moved or the damaged count only beside an emergency word, so
+# a post with neither is 常规 at once.
+_ANY_RE: Final = re.compile(
+    trie_pattern(
+        {
+            *lex.WORDS,
+            *standalone_verbs(),
+            "死",
+            "紧急转移",
+            "紧急疏散",
+            "紧急撤离",
+            "受威胁",
+            "避险",
+        }
+    )
 )
 _VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺伤", "捅伤", "打伤")
 
@@ -136,7 +156,10 @@ def _terms(text: str) -> list[_Term]:
 def _read(text: str, title_end: int, terms: list[_Term], figures: list[Figure]) -> _Reading:
     parts = Parts.of(text)
     scope = Scope(text, title_end, parts)
-    felt_here = bool(lex.FELT_HERE_RE.search(text) and lex.LOCAL_RE.search(text))
+    quake = any(t.kind == lex.EARTHQUAKE for t in terms) or any(
+        f.kind == "magnitude" for f in figures
+    )
+    felt_here = quake and bool(lex.FELT_HERE_RE.search(text) and lex.LOCAL_RE.search(text))
     reading = _Reading([], [], [], [], [], scope, title_end)
     for t in terms:
         ruled = scope.ruling(t.start)
@@ -319,7 +342,9 @@ def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, di
         and not kinds & {lex.EARTHQUAKE, lex.GEOLOGICAL}
         and not lex.WORKPLACE_HINT_RE.search(text)
     )
-    crowd_like = any(t.kind == lex.CROWD_KIND for t in terms) or "crowd" in figure_kinds
+    crowd_like = "crowd" in figure_kinds or (
+        any(t.kind == lex.CROWD_KIND for t in terms) and lex.GROUP_HINT_RE.search(text) is not None
+    )
     if scores:
         etype = max(scores, key=lambda k: (scores[k], -lex.EMERGENCY_TYPES.index(k)))
     elif "sick" in figure_kinds:
@@ -352,7 +377,7 @@ def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, di
         if lex.WORKPLACE_HINT_RE.search(text) and not lex.VACCINE_RE.search(text):
             return lex.PRODUCTION, scores
         return lex.PUBLIC_HEALTH, scores
-    if crowd_like or lex.CROWD_KIND in kinds:
+    if crowd_like:
         return lex.CROWD_KIND, scores
     return lex.SOCIAL_OTHER, scores
 
@@ -415,6 +440,8 @@ def _crowd(
 ) -> tuple[float, bool, list[str]]:
     """(head count, whether a crowd incident, crowd words) of a gathering with a grievance."""
     words = [t.word for t in terms if t.strength == lex.CROWD]
+    if not words and not measures.get("crowd"):
+        return 0.0, False, []
     gathered = bool(words or lex.GATHERED_RE.search(text))
     # a head count of people who "维权" or "讨薪" is a crowd only where they gather
     crowd = measures.get("crowd") if gathered or (strong and words) else 0.0
@@ -476,6 +503,9 @@ def assess(
     """Grade one post. ``heat`` (0..100, ``classifier.heat``) raises a borderline emergency;
     ``grading`` is the jurisdiction's tables (``classifier.grading``), the national ones if None."""
     raw = f"{title}。{content}" if title else content
+    if _ANY_RE.search(raw) is None:
+        # most posts name no emergency and tell no figure: one scan settles them
+        return _routine({"heat": heat} if heat else {})
     text = normalize(raw)
     terms = _terms(text)
     figures = extract_figures(text) if has_figure_words(text) else []
@@ -484,6 +514,8 @@ def assess(
         told = {(f.kind, f.value) for f in figures if f.start > len(title)}
         figures = [f for f in figures if f.start > len(title) or (f.kind, f.value) not in told]
     if not terms and not figures:
+        return _routine({"heat": heat} if heat else {})
+    if _cannot_be_an_incident(terms, figures, text):
         return _routine({"heat": heat} if heat else {})
     tables = grading or shipped_grading()
     title_end = len(title) + 1 if title else 0
@@ -550,10 +582,17 @@ def assess(
     table = tables.table(kind)
     if crowd_incident and not strong and kind != lex.CROWD_KIND and not casualty:
         kind, table = lex.CROWD_KIND, tables.table(lex.CROWD_KIND)
+    rank, rows = _grade(table, measures, text, tables.population_density)
+    if crowd >= CROWD_MIN and kind != lex.CROWD_KIND:
+        # a crowd gathering over an accident or a death is a 群体性事件 too: the higher wins
+        crowd_table = tables.table(lex.CROWD_KIND)
+        crowd_only = _Measures({"crowd": crowd}, measures.source)
+        crowd_rank, crowd_rows = _grade(crowd_table, crowd_only, text, tables.population_density)
+        if crowd_rank > rank:
+            kind, table, rank, rows = lex.CROWD_KIND, crowd_table, crowd_rank, crowd_rows
     if kind == lex.CROWD_KIND:
         type_scores[lex.SOCIAL] = type_scores.get(lex.SOCIAL, 0.0) + 1.5
     etype = table.emergency_type
-    rank, rows = _grade(table, measures, text, tables.population_density)
     graded, rules = _graded_evidence(text, rows, measures)
     terms_shown = [t.word for t in strong[:5]] or [t.word for t in standing_terms[:5]]
     head = f"突发事件 ({etype}, {table.name}): " + "、".join(terms_shown or ["figures"])
@@ -609,6 +648,26 @@ def assess(
     evidence["raised_by"] = raised
     evidence["rules"] = rules
     return SeverityAssessment(LEVELS[rank], etype, rank / 4, evidence, MODEL_VERSION)
+
+
+_STANDALONE_FIGURES: Final = frozenset(
+    {*_CASUALTY_KINDS, "magnitude", "rescued", "crowd", "evacuated", "endangered", "burned_ha"}
+)
+
+
+def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str) -> bool:
+    """A cheap answer for most ordinary posts, before any cue is read: without an emergency word,
+    only casualty-like figures make an incident ("住院3个月" or "转移财产" do not); weak words
+    alone need a figure or a statement about casualties."""
+    if any(t.strength != lex.WEAK for t in terms):
+        return False
+    if any(f.kind in _STANDALONE_FIGURES or (f.negated and terms) for f in figures):
+        return False
+    if terms and figures:
+        return False  # weak words with a figure: an incident if the figure stands
+    if terms:
+        return not (lex.NO_CASUALTY_RE.search(text) or lex.CASUALTY_PHRASE_RE.search(text))
+    return not lex.KILLED_RE.search(text)
 
 
 def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:

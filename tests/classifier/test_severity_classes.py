@@ -83,7 +83,9 @@ def test_a_lowered_major_figure_is_kept_as_a_candidate() -> None:
     debunk = assess("", "【辟谣】网传“某镇化工厂爆炸致30人死亡”系谣言，当地未发生爆炸。")
     assert debunk.level == "常规"
     assert debunk.evidence["candidate_level"] == "特别重大"
-    assert any(c.startswith("debunk") or c.startswith("claim") for c in debunk.evidence["candidate_cues"])
+    assert any(
+        c.startswith("debunk") or c.startswith("claim") for c in debunk.evidence["candidate_cues"]
+    )
     doubted = assess("", "群里都在传镇上中毒死了十几个人，应该是假的吧。")
     assert RANK[doubted.evidence["candidate_level"]] >= RANK["重大"]
     ambiguous = assess("", "商场火灾已造成30余人伤亡。")
