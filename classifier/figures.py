@@ -67,7 +67,7 @@ _PEOPLE: Final = (
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
     rf"|(?:{_PEOPLE}))"
 )
 # gaps stay inside one clause and never step over another number ("9人死亡62人受伤")
@@ -80,12 +80,13 @@ _VERBS: Final = {
     "deaths": (
         "死亡|遇难|身亡|罹难|丧生|遇害|病亡|溺亡|殒命|致死|不幸去世|死了|遗体|尸体|遗骸|遇难者|死者|"
         "撞死|压死|淹死|烧死|砸死|炸死|毒死|摔死|电死|踩死|挤死|打死|砍死|捅死|杀死|闷死|冻死|轧死|"
-        "中毒身亡|没救过来|没抢救过来|抢救无效|没气了|都没了|全死了|都死了|没得气|没有气了|断气了|牺牲"
+        "中毒身亡|没救过来|没抢救过来|抢救无效|没气了|都没了|全死了|都死了|没得气|没有气了|断气了|牺牲|"
+        "都走了|全走了|不行了|没命了"
     ),
-    "missing": "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到",
+    "missing": "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到",
     "trapped": (
         "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
-        "没撤出来|未撤离|没能撤离"
+        "没撤出来|未撤离|没能撤离|困了"
     ),
     "rescued": "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救",
     "seriously_injured": (
@@ -94,18 +95,18 @@ _VERBS: Final = {
     "light_injured": "轻伤|受轻伤|轻微伤|擦伤|皮外伤|轻微受伤|受了轻伤",
     "injured": (
         "受伤|烧伤|砸伤|咬伤|摔伤|撞伤|负伤|伤者|被打伤|被刺伤|被砍伤|打伤|刺伤|砍伤|炸伤|割伤|踩伤|"
-        "挤伤|伤了|受了伤|压伤|烫伤"
+        "挤伤|伤了|受了伤|压伤|烫伤|砍倒"
     ),
     "casualties": "伤亡|死伤|撞死撞伤|死的死伤的伤",
     "sick": (
         "中毒|食物中毒|呕吐|腹泻|拉肚子|上吐下泻|发热|发烧|感染|确诊|患病|腹痛|不适|症状|送医|住院|"
-        "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉"
+        "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉|不舒服|得了|患上|染上|出水痘|出了水痘"
     ),
-    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁",
+    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来",
     "endangered": "有危险|有生命危险|受到威胁|受威胁|危及|威胁到|威胁",
     "crowd": (
         "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|"
-        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在"
+        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -133,8 +134,9 @@ STANDALONE_KINDS: Final = frozenset(
 
 
 def standalone_verbs() -> list[str]:
-    """The verbs of the figures that count without an emergency word."""
-    return [verb for verb, kind in _VERB_KIND.items() if kind in STANDALONE_KINDS]
+    """The verbs of the figures that count without an emergency word (the ill count after a
+    meal: food poisoning is often told without the word)."""
+    return [verb for verb, kind in _VERB_KIND.items() if kind in STANDALONE_KINDS | {"sick"}]
 
 
 # "3名工人死亡", "130多名学生出现呕吐": number, person word, short gap, then the verb
@@ -254,9 +256,14 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
             taken.add(b.start("num"))
             negated = bool(_NEGATED_BEFORE_VERB.search(text, max(0, vstart - 4), vstart))
             return Figure(kind, parsed[0], parsed[1], text[vstart : b.end()], vstart, negated)
-    if kind in _ALL_OF_KINDS and _ALL_OF_RE.search(text, max(0, vstart - 4), vstart):
+    all_of = text[vstart] in "都全" or _ALL_OF_RE.search(text, max(0, vstart - 4), vstart)
+    if kind in _ALL_OF_KINDS and all_of:
         lo = max(0, vstart - _FORWARD_WINDOW - 10)
-        counts = list(_COUNT_RE.finditer(text, lo, vstart))
+        counts = [
+            c
+            for c in _COUNT_RE.finditer(text, lo, vstart)
+            if not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS
+        ]
         if counts and counts[-1].start() not in taken:
             c = counts[-1]
             parsed = parse_number(c.group("num"))

@@ -100,9 +100,9 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         1.0,
         PRODUCTION,
         "爆炸 火灾 起火 失火 大火 着火 燃爆 闪爆 爆燃 火情 烧毁 坍塌 垮塌 倒塌 塌方 塌陷 车祸 相撞 追尾 "
-        "侧翻 翻车 翻了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难",
+        "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难",
     ),
-    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露"),
+    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
     (
         ACCIDENT,
         WEAK,
@@ -168,6 +168,7 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "冲击": (None, None, r"政府|派出所|机关|警戒线|大门", None),
     "堵塞": (None, None, r"路|道|高速|出口|大门|交通", None),
     "翻了": (None, None, None, r"车|巴|船|三轮|摩托"),  # 翻了一番 is no accident
+    "撞了": (None, None, None, r"车"),  # 两辆车撞了; 撞了一下头 is no accident
     "洪水": (r"[镇乡村路街]", None, None, None),  # 洪水镇 is a place
     "游行": (None, r"旅", None, None),  # 旅游行业
     "不明原因": (
@@ -263,7 +264,7 @@ CUES: Final[dict[str, str]] = {
     "court": r"宣判|判处|一审|二审|判决|开庭|被告人|公诉|提起诉讼",
     "definition": (
         r"是指|所称|的为(?:特别重大|重大|较大|一般)|分为四级|分为(?:特别重大|Ⅰ)|分级标准|以上的为|"
-        r"事故等级"
+        r"事故等级|属于(?:特别重大|重大|较大|一般)|人以上\d+人以下"
     ),
     # a condition governs its sentence: "如果不及时处理，可能造成上百人伤亡"
     "hypothetical": (
@@ -286,27 +287,29 @@ CURRENT_RE: Final = re.compile(
 # A claim reported from others: its figures fall when the post calls it false or doubts it.
 CLAIM_RE: Final = re.compile(
     r"网传|网上(?:有人)?(?:说|传|流传)|传言|谣传|流传|有人说|听说|据说|群里(?:都在)?(?:传|说)|"
-    r"朋友圈(?:都在)?(?:说|传|疯传)|都在传|不实信息称|有消息称|有网友称|所谓|传闻"
+    r"朋友圈(?:都在)?(?:说|传|疯传)|都在传|不实信息称|有消息称|有网友称|所谓|传闻|标题党|"
+    r"”的(?:新闻|消息|说法|视频|帖子)"
 )
 HEARSAY_RE: Final = re.compile(r"听说|据说|网传|有人说|群里|朋友圈|都在传|传言")
 # what the post says of a claim: verified facts follow these, the claim does not reach them
 VERIFIED_RE: Final = re.compile(
-    r"经核实|经核查|经查|经调查|实际|实为|其实|区政府通报|通报称|官方通报|情况通报|据通报"
+    r"经核实|经核查|经查|经调查|实际|实为|其实|区政府通报|通报称|官方通报|情况通报|据通报|澄清"
 )
 # the post calls the claim false or doubts it
 VERDICT_RE: Final = re.compile(
     r"系谣言|是谣言|为谣言|纯属谣言|谣言(?:吧|呢)|不实|不属实|假的|没有的事|子虚乌有|并未发生|未发生|"
-    r"系外地|旧视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信"
+    r"系外地|旧视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信|澄清|别当真|"
+    r"标题党|不可信|别信"
 )
 
 # A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险
 # 公司一直不赔"): both a past-time word and a claim word cancel it.
 PAST_RE: Final = re.compile(
-    r"去年|前年|年前|当年|上个月|上周|前几天|前些天|那场|那次|至今|到现在|还没|还未|一直没"
+    r"去年|前年|年前|当年|上个月|上周|前几天|前些天|前天|那场|那次|至今|到现在|还没|还未|一直没"
 )
 MONEY_CLAIM_RE: Final = re.compile(
     r"赔偿|理赔|补助|补贴|补偿款|重建|报销|赔付|不赔|工伤|责任认定|保险公司|定损|抚恤|救助款|"
-    r"救灾物资|没领到"
+    r"救灾物资|没领到|医药费|不肯赔|不给赔"
 )
 # Soft cues cancel an emergency word only when the post carries no casualty, loss or crowd
 # figure ("万一发生火灾", "请问地震补助", "专家提醒预防诺如").
@@ -348,7 +351,7 @@ CASUALTY_PHRASE_RE: Final = re.compile(
 # "所幸无人员伤亡", "没伤到人": an incident happened and hurt nobody
 NO_CASUALTY_RE: Final = re.compile(
     r"无人(?:员)?(?:受伤|伤亡|死亡|被困)|无一人?(?:伤亡|受伤)|未造成(?:人员)?伤亡|没有(?:造成)?人员伤亡|"
-    r"没有?伤到人|没死人|零伤亡|无人员伤亡|均未受伤|都没受伤|安然无恙|人员均安全|均安全|都安全|"
+    r"没有?伤到人|没死人|零伤亡|无人员伤亡|没人受伤|没有人受伤|没人员伤亡|均未受伤|都没受伤|安然无恙|人员均安全|均安全|都安全|"
     r"人员安全|均无大碍|无大碍|(?:死亡|伤亡|受伤)人数为(?:零|0)"
 )
 ANIMAL_RE: Final = re.compile(r"猫|狗|鸡|鸭|鹅|猪|牛|羊|鱼|鸟|宠物|动物|兔|蛇|老鼠")
@@ -364,7 +367,9 @@ WORKPLACE_HINT_RE: Final = re.compile(r"工人|车间|工厂|厂里|[^食]厂|�
 FOREST_HINT_RE: Final = re.compile(
     r"山林|林区|林子|森林|林地|草坡|草山|后山|荒山|林场|山上着火|山坡"
 )
-FIRE_RE: Final = re.compile(r"起火|着火|火灾|大火|失火|燃烧|火情|扑救|扑灭|烧了")
+FIRE_RE: Final = re.compile(
+    r"起火|着火|火灾|大火|失火|燃烧|火情|扑救|扑灭|烧了|山火|林火|烧毁|过火"
+)
 VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
 
@@ -397,14 +402,17 @@ GRIEVANCE_WEAK_RE: Final = re.compile(r"要求|反映|诉求|解决")
 # Blocking a road or violence raises a crowd incident by one level.
 BLOCKADE_RE: Final = re.compile(
     r"堵路|堵塞|堵住|堵死|拦路|拦截车辆|交通(?:已经?|一度)?中断|打砸|冲突|冲击|围攻|械斗|群殴|把路堵|"
-    r"路堵了|砸了|砸坏|打砸|"
+    r"路堵了|砸了|砸坏|打砸|在铁路上|铁路停运|列车(?:被迫)?停运|"
     r"(?:围堵|围住|围了|围攻)[^，。]{0,6}(?:政府|派出所|机关|局|委|办事处|法院|检察院)|"
-    r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵)"
+    r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡"
 )
 VULNERABLE_RE: Final = re.compile(
     r"(?<!大)学生|幼儿|儿童|孩子|小孩|娃娃|娃|师生|小学生|中学生|初中生|婴儿|老人|老年人|养老院|敬老院|"
     r"幼儿园"
 )
+
+# a count with no noun of its own ("送医的有38人") refers to the people of the clause before
+BARE_COUNT_RE: Final = re.compile(r"的有\d|有\d+人$|(?:人|名|个)$")
 
 # Places outside the jurisdiction: an incident located there has no local link. 长春堡, 威宁路
 # and 金沙路-style local names are excluded by the look-aheads.
@@ -416,7 +424,7 @@ _REMOTE: Final = (
     r"南京|西安|长沙|郑州|济南|石家庄|太原|沈阳|长春(?!堡)|哈尔滨|合肥|福州|南昌|南宁|兰州|西宁|"
     r"乌鲁木齐|拉萨|日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|"
     r"伊朗|叙利亚|俄罗斯|乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|国外|"
-    r"外省|外地|某省|某县|某市|全国|全省|我国|外国|北方|东北|西北|华北|华南|华东|华中|隔壁市|隔壁县|"
+    r"外省|外地|某省|某县|某市|某地|某某|全国|全省|我国|外国|北方|东北|西北|华北|华南|华东|华中|隔壁市|隔壁县|"
     r"邻县|邻市|外县|外市|别的县|别的地方|黎巴嫩|以色列|加沙|伊拉克|埃及|印尼|孟加拉|墨西哥"
 )
 REMOTE_RE: Final = re.compile(_REMOTE)

@@ -65,7 +65,7 @@ NUMERAL: Final = (
     r"(?:\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?[余多]?[十百千万亿]*[余多]?"
     r"|\d+(?:\.\d+)?[余多]?[十百千万亿]*[余多]?"
     r"|(?:上|成|数|几|好几)[十百千万亿]+[余多来]?"
-    r"|[一二两俩三四五六七八九十百千万亿零〇]+[余多几来]?[十百千万亿]?[余多]?"
+    r"|[一二两俩三四五六七八九十百千万亿零〇]+(?:好几|几)?[余多几来]?[十百千万亿]?[余多]?"
     r"|好几|几|数|多)"
 )
 
@@ -134,7 +134,8 @@ def _parse_cn(s: str) -> tuple[float, bool] | None:
 
 def parse_number(s: str) -> tuple[float, bool] | None:
     """``(value, approximate)`` for a numeral string, or None. See the module notes."""
-    s = normalize(s.strip()).replace(",", "").replace("，", "")
+    # "一百好几十" is read as "一百几十": 好 only stresses the vague count
+    s = normalize(s.strip()).replace(",", "").replace("，", "").replace("好几", "几")
     if not s:
         return None
     near = False
@@ -147,7 +148,7 @@ def parse_number(s: str) -> tuple[float, bool] | None:
         if not s:
             return None
     result: tuple[float, bool] | None
-    if s in ("多", "数", "几", "好几", "若干", "多名", "数名"):
+    if s in ("多", "数", "几", "若干", "多名", "数名"):
         result = (VAGUE_COUNT, True)
     elif (am := _ARABIC_RE.match(s)) is not None:
         value = float(am.group(1))

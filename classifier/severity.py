@@ -294,7 +294,7 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             continue
         if f.kind == "affected" and not ((hazard or strong) and near):
             continue
-        if f.kind == "sick" and not (terms and near):
+        if f.kind == "sick" and not (terms and near) and not _food_sick(f, text):
             continue
         if f.kind == "burned_ha" and not (lex.FIRE_RE.search(text) and near):
             continue
@@ -425,7 +425,8 @@ def _victim_group(text: str, fig: Figure) -> str | None:
     right_m = split.search(text, fig.start + len(fig.span))
     right = right_m.start() if right_m else len(text)
     m = lex.VULNERABLE_RE.search(text, left, right)
-    if m is None and fig.start - left <= 1 and left > 0:
+    bare = fig.start - left <= 1 or lex.BARE_COUNT_RE.search(fig.span) is not None
+    if m is None and bare and left > 0:
         # "4名老人一氧化碳中毒，2人经抢救无效死亡": the count refers to the clause before
         prev = max((x.end() for x in split.finditer(text, 0, left - 1)), default=0)
         m = lex.VULNERABLE_RE.search(text, prev, left)
@@ -655,6 +656,14 @@ _STANDALONE_FIGURES: Final = frozenset(
 )
 
 
+def _food_sick(f: Figure, text: str) -> bool:
+    """Ten or more people ill after a meal are a food poisoning whatever the post calls it."""
+    if f.kind != "sick" or f.value < 10 or f.negated:
+        return False
+    start = max(0, f.start - 40)
+    return lex.FOOD_HINT_RE.search(text, start, f.start + len(f.span) + 20) is not None
+
+
 def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str) -> bool:
     """A cheap answer for most ordinary posts, before any cue is read: without an emergency word,
     only casualty-like figures make an incident ("住院3个月" or "转移财产" do not); weak words
@@ -662,6 +671,8 @@ def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str)
     if any(t.strength != lex.WEAK for t in terms):
         return False
     if any(f.kind in _STANDALONE_FIGURES or (f.negated and terms) for f in figures):
+        return False
+    if any(_food_sick(f, text) for f in figures):
         return False
     if terms and figures:
         return False  # weak words with a figure: an incident if the figure stands
