@@ -1,4 +1,4 @@
-"""Words behind the severity assessment: emergency vocabulary by type, and context cues.
+"""Words behind the severity assessment: emergency vocabulary by type and kind, context cues.
 
 Every list here is something a duty officer can read and argue with; the evidence of a
 ``SeverityAssessment`` names the entries that matched.
@@ -11,8 +11,10 @@ Emergency vocabulary comes in two strengths:
   together with a casualty, loss or crowd figure, so "疫情防控期间买菜难" or "一下暴雨就积水"
   stay 常规.
 
-Entries are regular expressions (most are plain words); look-aheads keep 地震局, 爆炸性消息 and
-个人信息泄露 out.
+Each word also names the kind of emergency whose grading table applies (``KINDS``, the tables
+of ``config/grading.toml``). Entries are regular expressions (most are plain words); look-aheads
+keep 地震局, 爆炸性消息, 洪水镇 and 个人信息泄露 out. The context cues (``CUES``) are read by
+``classifier.scope``, which decides how far each reaches.
 """
 
 from __future__ import annotations
