@@ -1,4 +1,4 @@
-"""Words behind the severity assessment: emergency vocabulary by type, and context cues.
+"""Words behind the severity assessment: emergency vocabulary by type and kind, context cues.
 
 Every list here is something a duty officer can read and argue with; the evidence of a
 ``SeverityAssessment`` names the entries that matched.
@@ -11,8 +11,10 @@ Emergency vocabulary comes in two strengths:
   together with a casualty, loss or crowd figure, so "疫情防控期间买菜难" or "一下暴雨就积水"
   stay 常规.
 
-Entries are regular expressions (most are plain words); look-aheads keep 地震局, 爆炸性消息 and
-个人信息泄露 out.
+Each word also names the kind of emergency whose grading table applies (``KINDS``, the tables
+of ``config/grading.toml``). Entries are regular expressions (most are plain words); look-aheads
+keep 地震局, 爆炸性消息, 洪水镇 and 个人信息泄露 out. The context cues (``CUES``) are read by
+``classifier.scope``, which decides how far each reaches.
 """
 
 from __future__ import annotations
@@ -33,65 +35,131 @@ STRONG: Final = "strong"
 WEAK: Final = "weak"
 CROWD: Final = "crowd"  # gathering words: an incident only with a grievance or a crowd figure
 
-# (type, strength, weight, words). Natural causes weigh more than their consequences:
+# Kinds of emergency, each graded by the table of its own plan (``config/grading.toml``).
+PRODUCTION: Final = "production_safety"  # 生产安全事故, fires, road accidents, leaks
+EARTHQUAKE: Final = "earthquake"
+GEOLOGICAL: Final = "geological"  # 滑坡, 泥石流, 崩塌, 地面塌陷, 地裂缝
+FOREST_FIRE: Final = "forest_fire"
+NATURAL_OTHER: Final = "natural_other"  # floods, storms, hail, freezing …
+FOOD: Final = "food_poisoning"
+PUBLIC_HEALTH: Final = "public_health"  # infectious disease, unexplained illness, other poisoning
+CROWD_KIND: Final = "crowd"  # 群体性事件
+SOCIAL_OTHER: Final = "social_other"  # violent crime
+KINDS: Final = (
+    PRODUCTION,
+    EARTHQUAKE,
+    GEOLOGICAL,
+    FOREST_FIRE,
+    NATURAL_OTHER,
+    FOOD,
+    PUBLIC_HEALTH,
+    CROWD_KIND,
+    SOCIAL_OTHER,
+)
+KIND_TYPE: Final = {
+    PRODUCTION: ACCIDENT,
+    EARTHQUAKE: NATURAL,
+    GEOLOGICAL: NATURAL,
+    FOREST_FIRE: NATURAL,
+    NATURAL_OTHER: NATURAL,
+    FOOD: HEALTH,
+    PUBLIC_HEALTH: HEALTH,
+    CROWD_KIND: SOCIAL,
+    SOCIAL_OTHER: SOCIAL,
+}
+
+# (type, strength, weight, kind, words). Natural causes weigh more than their consequences:
 # "暴雨导致民房倒塌" is a natural disaster although 倒塌 alone reads as an accident.
-VOCABULARY: Final[tuple[tuple[str, str, float, str], ...]] = (
+VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
+    (NATURAL, STRONG, 2.0, EARTHQUAKE, "地震 余震 震感 震中"),
     (
         NATURAL,
         STRONG,
         2.0,
-        "地震 余震 震感 震中 洪水 洪涝 洪灾 山洪 山体滑坡 滑坡 泥石流 落石 崩塌 森林火灾 山火 林火 "
-        "水位暴涨 超警戒 管涌 溃坝 垮坝 漫坝 决堤 被淹 淹没 冲毁 冲垮 绝收 受灾 雪灾 旱灾 龙卷风 冰雹 雷击",
+        GEOLOGICAL,
+        "山体滑坡 滑坡 泥石流 落石 崩塌 地面塌陷 地裂缝 山垮 危岩体",
+    ),
+    (NATURAL, STRONG, 2.0, FOREST_FIRE, "森林火灾 山火 林火 过火面积"),
+    (
+        NATURAL,
+        STRONG,
+        2.0,
+        NATURAL_OTHER,
+        "洪水 洪涝 洪灾 山洪 水位暴涨 超警戒 超汛限 管涌 溃坝 垮坝 漫坝 决堤 被淹 淹没 冲毁 冲垮 绝收 受灾 "
+        "雪灾 旱灾 龙卷风 冰雹 雷击",
     ),
     (
         NATURAL,
         WEAK,
         2.0,
-        "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 地质灾害 险情 渗水 裂缝",
+        NATURAL_OTHER,
+        "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 险情 渗水 裂缝",
     ),
+    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害"),
     (
         ACCIDENT,
         STRONG,
         1.0,
+        PRODUCTION,
         "爆炸 火灾 起火 失火 大火 着火 燃爆 闪爆 爆燃 火情 烧毁 坍塌 垮塌 倒塌 塌方 塌陷 车祸 相撞 追尾 "
-        "侧翻 翻车 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难",
+        "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难",
     ),
-    (ACCIDENT, STRONG, 2.0, "氯气 液氨 泄漏 泄露"),
-    (ACCIDENT, WEAK, 1.0, "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施"),
+    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
+    (
+        ACCIDENT,
+        WEAK,
+        1.0,
+        PRODUCTION,
+        "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施",
+    ),
+    (HEALTH, STRONG, 1.5, FOOD, "食物中毒 毒蘑菇 亚硝酸盐中毒 农药中毒 甲醇中毒"),
     (
         HEALTH,
         STRONG,
         1.5,
-        "食物中毒 一氧化碳中毒 煤气中毒 亚硝酸盐中毒 农药中毒 酒精中毒 聚集性 集体发病 集体中毒 "
-        "集体腹泻 集体呕吐 集体发热 集体感染 不明原因 霍乱 鼠疫 禽流感 非洲猪瘟 猪瘟 狂犬病 疯狗 毒蘑菇",
+        PUBLIC_HEALTH,
+        "一氧化碳中毒 煤气中毒 酒精中毒 聚集性 集体发病 集体中毒 集体腹泻 集体呕吐 集体发热 集体感染 "
+        "不明原因 霍乱 鼠疫 肺鼠疫 炭疽 肺炭疽 禽流感 非洲猪瘟 猪瘟 狂犬病 疯狗",
     ),
     (
         HEALTH,
         WEAK,
         1.5,
+        PUBLIC_HEALTH,
         "中毒 疫情 传染病 病例 确诊 感染 发热 发烧 腹泻 呕吐 上吐下泻 拉肚子 腹痛 诺如 水痘 流感 肺炎 "
-        "野生菌 手足口 狂犬",
+        "野生菌 手足口 狂犬 吃坏 疫苗",
     ),
     (
         SOCIAL,
         STRONG,
         1.5,
-        "持刀 砍人 砍伤 捅伤 刺伤 打伤 打死 砍死 捅死 杀人 杀害 凶杀 命案 抢劫 斗殴 群殴 械斗 持械 绑架 "
-        "投毒 恐怖袭击 纵火 打砸 枪击 发生冲突 肢体冲突 群体性事件 冲击",
+        SOCIAL_OTHER,
+        "持刀 砍人 砍伤 捅伤 刺伤 打伤 打死 砍死 捅死 杀人 杀害 凶杀 命案 行凶 抢劫 持械 绑架 投毒 "
+        "恐怖袭击 纵火 枪击",
     ),
-    (SOCIAL, STRONG, 1.0, "遗体 尸体"),
-    (SOCIAL, WEAK, 1.5, "殴打 打架 暴力 围攻"),
-    (SOCIAL, CROWD, 1.5, "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵在 堵塞"),
+    (
+        SOCIAL,
+        STRONG,
+        1.5,
+        CROWD_KIND,
+        "斗殴 群殴 械斗 打群架 群架 打成一团 打砸 发生冲突 肢体冲突 群体性事件 冲击",
+    ),
+    (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
+    (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
+    (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻"),
+    (SOCIAL, CROWD, 1.5, CROWD_KIND, "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞"),
 )
 
 # Words whose sense depends on their neighbours: (must not follow, must not precede,
 # must follow within a few characters, must precede within a few characters). A failed check
 # drops the word. 疫情 is special: it is strong after 暴发 / 出现 …, weak otherwise.
 _GAS: Final = (
-    r"燃气|天然气|煤气|液化气|氯气|液氨|氨气|沼气|危化品|化学品|毒气|有毒气体|硫化氢|油罐|管道"
+    r"燃气|天然气|煤气|液化气|氯气|液氨|氨气|沼气|危化品|化学品|毒气|有毒气体|硫化氢|油罐|管道|化工|"
+    r"柴油|汽油|甲醇|罐车|储罐|液氯|油品|氨"
 )
 CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]] = {
     "地震": (r"[局台站科]", None, None, None),  # 地震局, 地震科普
+    "震感": (None, r"没有|[没无未]", None, None),  # 没有震感: nothing was felt
     "爆炸": (r"[性头款品]", None, None, None),  # 爆炸性消息
     "火灾": (r"隐患", None, None, None),
     "大火": (r"[收炒]", None, None, None),  # 大火收汁
@@ -101,6 +169,22 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "泄露": (None, None, None, _GAS),
     "冲击": (None, None, r"政府|派出所|机关|警戒线|大门", None),
     "堵塞": (None, None, r"路|道|高速|出口|大门|交通", None),
+    "翻了": (None, None, None, r"车|巴|船|三轮|摩托"),  # 翻了一番 is no accident
+    "撞了": (None, None, None, r"车"),  # 两辆车撞了; 撞了一下头 is no accident
+    "洪水": (r"[镇乡村路街]", None, None, None),  # 洪水镇 is a place
+    "游行": (None, r"旅", None, None),  # 旅游行业
+    "不明原因": (
+        None,
+        None,
+        r"疾病|发热|发烧|肺炎|病|高热|腹泻|呕吐|症状|死亡|中毒|皮疹|感染",
+        None,
+    ),
+    "疫苗": (
+        r"[^后]",
+        None,
+        None,
+        None,
+    ),  # only "接种疫苗后…": a complaint about queues is no event
 }
 CONTEXT_RES: Final = {
     word: tuple(re.compile(p) if p else None for p in checks) for word, checks in CONTEXT.items()
@@ -109,9 +193,11 @@ CONTEXT_WINDOW: Final = 8
 OUTBREAK_BEFORE_RE: Final = re.compile(r"暴发|爆发|出现|发现|发生|新增")
 
 WORDS: Final[dict[str, tuple[str, str, float]]] = {}
-for _kind, _strength, _weight, _words in VOCABULARY:
+WORD_KIND: Final[dict[str, str]] = {}
+for _type, _strength, _weight, _kind, _words in VOCABULARY:
     for _w in _words.split():
-        WORDS[_w] = (_kind, _strength, _weight)
+        WORDS[_w] = (_type, _strength, _weight)
+        WORD_KIND[_w] = _kind
 # One alternation of plain words, longest first: the regex engine scans it far faster than
 # alternatives with groups or look-arounds, and it is the pre-filter every post goes through.
 TERM_RE: Final = re.compile("|".join(sorted(map(re.escape, WORDS), key=len, reverse=True)))
@@ -144,68 +230,191 @@ def term_sense(text: str, word: str, start: int, end: int) -> tuple[str, str, fl
     return sense
 
 
-# A death told without a figure ("当场身亡", "发病后死亡") counts as one, unless negated.
-IMPLIED_DEATH_RE: Final = re.compile(r"死亡|身亡|遇难|罹难|丧生|溺亡|病亡|遇害|致死|殒命")
-DEATH_NEGATION_RE: Final = re.compile(r"[无未没]|避免|防止|以免|预防|不会")
-DEATH_NOT_EVENT_AFTER: Final = re.compile(r"^(?:率|人数|病例|事故起数|原因|证明|赔偿|抚恤)")
-
-# A live crowd without a figure needs a sign that it is happening now.
+# ----------------------------------------------------------------------------- context cues
+# A cue says that what its clause tells is not an incident here and now. Each family is a list
+# a duty officer can read; ``classifier.scope`` decides how far a cue reaches (its clause, and
+# the clauses of its sentence until one states a current fact).
+CUES: Final[dict[str, str]] = {
+    "drill": (
+        r"演练|演习|模拟(?!器)|预演|实战化|桌面推演|假设发生|拉练|演示|"
+        r"“(?:伤员|被困|受伤|遇难|受威胁|伤者|中毒)[^”]{0,6}”"
+    ),
+    "fiction": (
+        r"电影(?![院城])|影片|灾难片|(?<!一)大片|电视剧|纪录片|观后感|剧情|小说|片中|片子里|片里|剧里|追剧|"
+        r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主|女主|吃鸡|王者|打游戏|"
+        r"这部(?:片|电影|剧)|片子|的故事|副本|团灭"
+    ),
+    "history": (
+        r"周年|历史上|回顾历史|纪念|曾发生|曾遭遇|铭记|多年前|那一年|当年|1[89]\d\d年|那场|那次|祭奠|"
+        r"祭扫|缅怀|逝者安息|忘不了|表彰|曾在|烈士"
+    ),
+    "past": (
+        r"去年|前年|(?:\d+|[一二两三四五六七八九十几]+)年前|上个月|曾经|[死伤]过|出过事|以前|"
+        r"年轻时|小时候|那时候|多次(?:到|去|向|前往)|曾多次"
+    ),
+    "stats": (
+        r"同比|环比|(?:今年|年初|汛期|入汛|本月|入冬|开春)[^，。]{0,4}以来|共发生|共接报|每年|全年|分别下降|分别上升|数据显示|研究表明|据统计|发生率|"
+        r"死亡率|病死率|致死率|第一死因|\d+至\d+月|[一二三四五六七八九十]+至[一二三四五六七八九十]+月|"
+        r"上半年|下半年|(?:近|过去)(?:\d+|[一二两三四五六七八九十]+)年|伤亡案件|起数|占.{0,8}%|"
+        r"患癌|癌症|发病率|年均|平均每年|累计发生|历年|多年来|"
+        r"(?:今年|全年|本年|本月|今冬|今春|入汛)[^，。]{0,10}(?:发生|共|累计)[^，。]{0,10}\d+起"
+    ),
+    "debunk": (
+        r"辟谣|系谣言|是谣言|为谣言|纯属谣言|造谣|不实信息|不属实|系不实|旧视频|假消息|虚假信息|"
+        r"谣言(?:吧|呢)|子虚乌有|纯属捏造|系捏造|系编造|不要轻信|请勿轻信"
+    ),
+    "court": r"宣判|判处|一审|二审|判决|开庭|被告人|公诉|提起诉讼",
+    "definition": (
+        r"是指|所称|的为(?:特别重大|重大|较大|一般)|分为四级|分为(?:特别重大|Ⅰ)|分级标准|以上的为|"
+        r"事故等级|属于(?:特别重大|重大|较大|一般)|人以上\d+人以下"
+    ),
+    # a condition governs its sentence: "如果不及时处理，可能造成上百人伤亡"
+    "hypothetical": (
+        r"万一|如果|要是|一旦|假如|假设|可能造成|可能导致|可能引发|或将|恐将|重则|轻则|甚至会|会导致"
+    ),
+    # clause only: a near miss, a worry, prevention, an intention
+    "near_miss": (
+        r"差点|险些|差一点|迟早|会不会|可能会|容易|恐怕|以防|防止|避免|预防|以免|谨防|担心|害怕|"
+        r"会(?:被)?[撞压砸淹烧炸摔电毒踩]?死人|出人命|将(?:依法)?组织|准备(?:组织|集体)|打算|扬言|"
+        r"要去上访|将集体"
+    ),
+}
+# families whose cue reaches only its own clause
+CLAUSE_ONLY_CUES: Final = frozenset({"near_miss"})
+# A clause stating a current fact ends the reach of a cue before it in the same sentence.
 CURRENT_RE: Final = re.compile(
-    r"今天|今早|今晨|今晚|今日|刚刚|刚才|现在|正在|目前|此刻|昨天|昨晚|昨夜|凌晨|现场|越来越多"
+    r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|凌晨|刚刚|刚才|目前|截至|截止|已造成|已致|已有|"
+    r"已经|现已|正在|此刻|突发|又发生|又出|又遭|这次|本次|当天|确认|事发"
+)
+# A claim reported from others: its figures fall when the post calls it false or doubts it.
+CLAIM_RE: Final = re.compile(
+    r"网传|网上(?:有人)?(?:说|传|流传)|传言|谣传|流传|有人说|听说|据说|群里(?:都在)?(?:传|说)|"
+    r"朋友圈(?:都在)?(?:说|传|疯传)|都在传|不实信息称|有消息称|有网友称|所谓|传闻|标题党|"
+    r"”的(?:新闻|消息|说法|视频|帖子)"
+)
+HEARSAY_RE: Final = re.compile(r"听说|据说|网传|有人说|群里|朋友圈|都在传|传言")
+# what the post says of a claim: verified facts follow these, the claim does not reach them
+VERIFIED_RE: Final = re.compile(
+    r"经核实|经核查|经查|经调查|实际|实为|其实|区政府通报|通报称|官方通报|情况通报|据通报|澄清"
+)
+# the post calls the claim false or doubts it
+VERDICT_RE: Final = re.compile(
+    r"系谣言|是谣言|为谣言|纯属谣言|谣言(?:吧|呢)|不实|不属实|假的|没有的事|子虚乌有|并未发生|未发生|"
+    r"系外地|旧视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信|澄清|别当真|"
+    r"标题党|不可信|别信"
 )
 
-# Context cues. ``HARD`` cues cancel the emergency whatever the figures say (a drill, a film,
-# a debunk notice, statistics, an advert); ``SOFT`` cues cancel it only when the post carries
-# no casualty, loss or crowd figure ("万一发生火灾", "请问地震补助", "专家提醒预防诺如").
-HARD_CUES: Final[dict[str, str]] = {
-    "drill": r"演练|演习|模拟(?!器)|预演|实战化|桌面推演",
-    "fiction": r"电影(?![院城])|影片|灾难片|(?<!一)大片|电视剧|纪录片|观后感|剧情|小说|片中|追剧|重温|动漫|游戏里",
-    "history": r"周年|历史上|回顾历史|纪念|曾发生|曾遭遇|铭记|多年前|那一年",
-    "stats": r"同比|环比|今年以来|共发生|共接报|每年|全年|分别下降|分别上升|数据显示|研究表明|发生率|死亡率|病死率|致死率",
-    "debunk": r"辟谣[：:]|系谣言|是谣言|为谣言|纯属谣言|不信谣|不传谣|造谣者|造谣被|不实信息",
-}
+# A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险
+# 公司一直不赔"): both a past-time word and a claim word cancel it.
+PAST_RE: Final = re.compile(
+    r"去年|前年|年前|当年|上个月|上周|前几天|前些天|前天|那场|那次|至今|到现在|还没|还未|一直没"
+)
+MONEY_CLAIM_RE: Final = re.compile(
+    r"赔偿|理赔|补助|补贴|补偿款|重建|报销|赔付|不赔|工伤|责任认定|保险公司|定损|抚恤|救助款|"
+    r"救灾物资|没领到|医药费|不肯赔|不给赔"
+)
+# Soft cues cancel an emergency word only when the post carries no casualty, loss or crowd
+# figure ("万一发生火灾", "请问地震补助", "专家提醒预防诺如").
 SOFT_CUES: Final[dict[str, str]] = {
     "advice": r"科普|提醒|专家|预防|培训|知识|讲座|急救|如何|怎么办|避险|安全教育|宣传|注意安全|要注意|一定要|接种",
-    "ad": r"意外险|重疾险|投保|保额|特价|促销|详询|名额有限|客服|优惠|爆款|下单|包邮|全保障",
-    "plan": r"预案|会议|部署|工作会|印发|召开|招聘|招商引资|签约|防治|防范|防控",
+    "ad": (
+        r"意外险|重疾险|财险|财产险|投保|保额|特价|促销|详询|名额有限|客服|优惠|爆款|下单|包邮|全保障|"
+        r"私信|了解一下|都能赔|都能保"
+    ),
+    "plan": r"预案|会议|部署|工作会|印发|召开|招聘|招商引资|签约|防治|防范|防控|排查|检查",
     "hazard": (
         r"容易|差点|险些|迟早|隐患|万一|一旦|可能会|可能性|会不会|以防|危险|建议|希望尽快|请尽快|经常|"
-        r"面临|随时|亟待|危楼|危房|曾经|出现过"
+        r"面临|随时|亟待|危楼|危房|曾经|出现过|地带|受到(?:严重)?威胁|抵御不了"
     ),
     "question": r"请问|咨询|怎么申请|如何申请|什么时候|哪里|[吗呢][？?]|多久",
     "lost": r"走失|寻人|寻找|启事|必有重谢",
 }
-# A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险
-# 公司一直不赔"): both a past-time word and a claim word cancel it.
-PAST_RE: Final = re.compile(
-    r"去年|前年|年前|当年|上个月|上周|前几天|前些天|那场|那次|至今|到现在|还没|还未|一直没"
-)
-CLAIM_RE: Final = re.compile(
-    r"赔偿|理赔|补助|补偿款|重建|报销|赔付|不赔|工伤|责任认定|保险公司|定损|抚恤"
-)
-HARD_CUE_RES: Final = {name: re.compile(p) for name, p in HARD_CUES.items()}
+CUE_RES: Final = {name: re.compile(p) for name, p in CUES.items()}
 SOFT_CUE_RES: Final = {name: re.compile(p) for name, p in SOFT_CUES.items()}
+# one scan finds every cue of a post: named groups tell the family
+CUE_SCAN_RE: Final = re.compile("|".join(f"(?P<{name}>{p})" for name, p in CUES.items()))
+
+# A death told without a number ("当场身亡", "发病后死亡") counts as one, unless negated.
+IMPLIED_DEATH_RE: Final = re.compile(
+    r"死亡|身亡|遇难|罹难|丧生|溺亡|病亡|遇害|致死|殒命|没抢救过来|抢救无效"
+)
+DEATH_NEGATION_RE: Final = re.compile(
+    r"[无未没]|避免|防止|以免|预防|不会|等待|面临|可能|只能|重则|会"
+)
+DEATH_NOT_EVENT_AFTER: Final = re.compile(r"^(?:率|人数|病例|事故起数|原因|证明|赔偿|抚恤)")
+# killing verbs make a death without a number an incident ("被车撞死了") unless an animal died
+KILLED_RE: Final = re.compile(
+    r"(?:[撞压淹烧砸炸毒摔电踩挤砍捅轧]死|打死|杀死)(?!了?(?:\d+|[一二两三四五六七八九十几]+)[次回遍下])"
+)
+# casualties told without a number still tell an incident
+CASUALTY_PHRASE_RE: Final = re.compile(
+    r"伤亡惨重|死伤惨重|死伤无数|死伤很多|大量人员伤亡|多人伤亡|有人员伤亡|造成人员伤亡"
+)
+# "所幸无人员伤亡", "没伤到人": an incident happened and hurt nobody
+NO_CASUALTY_RE: Final = re.compile(
+    r"无人(?:员)?(?:受伤|伤亡|死亡|被困)|无一人?(?:伤亡|受伤)|未造成(?:人员)?伤亡|没有(?:造成)?人员伤亡|"
+    r"没有?伤到人|没死人|零伤亡|无人员伤亡|没人受伤|没有人受伤|没人员伤亡|均未受伤|都没受伤|安然无恙|人员均安全|均安全|都安全|"
+    r"人员安全|均无大碍|无大碍|(?:死亡|伤亡|受伤)人数为(?:零|0)"
+)
+ANIMAL_RE: Final = re.compile(r"猫|狗|鸡|鸭|鹅|猪|牛|羊|鱼|鸟|宠物|动物|兔|蛇|老鼠")
+
+# people moved from a threat: a hazard even when the post names none ("紧急转移受威胁群众2.6万人")
+EVACUATION_HAZARD_RE: Final = re.compile(r"紧急(?:转移|疏散|撤离|避险)|受威胁|避险转移")
+# Hints that decide the kind within a type
+FOOD_HINT_RE: Final = re.compile(
+    r"食物|食堂|饭|餐|酒席|婚宴|寿宴|升学宴|满月酒|坝坝宴|宴席|聚餐|吃|野生菌|蘑菇|辣条|饮料|白酒|散装酒|"
+    r"假酒|甲醇|亚硝酸盐|外卖|小卖部|盒饭|食品"
+)
+WORKPLACE_HINT_RE: Final = re.compile(r"工人|车间|工厂|厂里|[^食]厂|企业|矿工|员工|作业")
+FOREST_HINT_RE: Final = re.compile(
+    r"山林|林区|林子|森林|林地|草坡|草山|后山|荒山|林场|山上着火|山坡"
+)
+FIRE_RE: Final = re.compile(
+    r"起火|着火|火灾|大火|失火|燃烧|火情|扑救|扑灭|烧了|山火|林火|烧毁|过火"
+)
+VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
+UNEXPLAINED_RE: Final = re.compile(r"不明原因")
 
 # Rescue finished: trapped figures no longer count.
 RESCUED_RE: Final = re.compile(
-    r"全部(?:安全)?(?:获救|救出|救下|脱险|被救出|被救下|转移)|均已(?:获救|脱险|救出)|已被救出|成功救出|"
-    r"已全部安全|无人(?:员)?被困"
+    r"全部(?:安全)?(?:获救|救出|救下|脱险|被救出|被救下|转移|升井)|均已(?:获救|脱险|救出|升井)|已被救出|"
+    r"成功救出|已全部安全|无人(?:员)?被困|安全升井"
 )
 # A crowd is an incident when it carries a grievance or turns violent; a queue, a concert or
 # square dancing is not. 要求 / 反映 appear in every complaint, so they count only for a crowd
 # with a figure ("五十多名村民聚集…反映补偿"); a crowd without a figure needs a specific one.
 GRIEVANCE_RE: Final = re.compile(
-    r"维权|讨薪|讨要|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|示威|"
-    r"闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|械斗|斗殴|群殴|冲击|冲突|打砸"
+    r"维权|讨薪|讨要|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
+    r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|爆雷|请愿|"
+    r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)"
 )
+# people in one place: a head count of complainants is a crowd only with one of these
+GATHERED_RE: Final = re.compile(
+    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|"
+    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
+)
+# a group, not one family or two neighbours: a clash among them is a 群体性事件
+GROUP_HINT_RE: Final = re.compile(
+    r"村民|群众|民众|工人|农民工|业主|家长|商户|摊贩|司机|两村|两个村|两伙|双方人员|多人|数十人|几十|"
+    r"上百|上千|数百|几百|一群|一帮|人群|两派"
+)
+# a gathering with a grievance is an incident when it is happening
+CROWD_NOW_RE: Final = re.compile(r"情绪激动|情绪激烈|越来越多|正在|现场|目前")
 GRIEVANCE_WEAK_RE: Final = re.compile(r"要求|反映|诉求|解决")
 # Blocking a road or violence raises a crowd incident by one level.
 BLOCKADE_RE: Final = re.compile(
-    r"堵路|堵塞|堵住|堵死|拦路|拦截车辆|交通(?:已经?|一度)?中断|打砸|冲突|冲击|围攻|械斗|群殴"
+    r"堵路|堵塞|堵住|堵死|拦路|拦截车辆|交通(?:已经?|一度)?中断|打砸|冲突|冲击|围攻|械斗|群殴|把路堵|"
+    r"路堵了|砸了|砸坏|打砸|在铁路上|铁路停运|列车(?:被迫)?停运|"
+    r"(?:围堵|围住|围了|围攻)[^，。]{0,6}(?:政府|派出所|机关|局|委|办事处|法院|检察院)|"
+    r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡"
 )
 VULNERABLE_RE: Final = re.compile(
-    r"学生|幼儿|儿童|孩子|小孩|师生|小学生|中学生|婴儿|老人|老年人|养老院|敬老院|幼儿园"
+    r"(?<!大)学生|幼儿|儿童|孩子|小孩|娃娃|娃|师生|小学生|中学生|初中生|婴儿|老人|老年人|养老院|敬老院|"
+    r"幼儿园"
 )
+
+# a count with no noun of its own ("送医的有38人") refers to the people of the clause before
+BARE_COUNT_RE: Final = re.compile(r"的有\d|有\d+人$|(?:人|名|个)$")
 
 # Places outside the jurisdiction: an incident located there has no local link. 长春堡, 威宁路
 # and 金沙路-style local names are excluded by the look-aheads.
@@ -217,10 +426,14 @@ _REMOTE: Final = (
     r"南京|西安|长沙|郑州|济南|石家庄|太原|沈阳|长春(?!堡)|哈尔滨|合肥|福州|南昌|南宁|兰州|西宁|"
     r"乌鲁木齐|拉萨|日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|"
     r"伊朗|叙利亚|俄罗斯|乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|国外|"
-    r"外省|外地|某省|某县|某市"
+    r"外省|外地|某省|某县|某市|某地|某某|全国|全省|我国|外国|北方|东北|西北|华北|华南|华东|华中|隔壁市|隔壁县|"
+    r"邻县|邻市|外县|外市|别的县|别的地方|黎巴嫩|以色列|加沙|伊拉克|埃及|印尼|孟加拉|墨西哥"
 )
 REMOTE_RE: Final = re.compile(_REMOTE)
 # Markers that tie an incident to the jurisdiction even when a remote name is near it.
 LOCAL_RE: Final = re.compile(
-    r"七星关|毕节|我区|本区|区里|辖区|交界|本地|本县|我县|我村|我们(?:村|镇|乡|小区|社区|这里)"
+    r"七星关|毕节|我区|本区|区里|辖区|交界|本地|本县|我县|我村|我乡|我镇|"
+    r"我们(?:村|镇|乡|小区|社区|这里|这边|这|区|县)|我们[\u4e00-\u9fff]{1,4}(?:街道|社区|镇|乡|村|小区)"
 )
+# an earthquake elsewhere that is felt here is graded here
+FELT_HERE_RE: Final = re.compile(r"(?<!没有)(?<![没无未])(?:震感|晃|摇)")

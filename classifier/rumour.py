@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from classifier.numbers import extract_figures
+from classifier.figures import extract_figures
 
 THRESHOLD: Final = 0.8
 MODEL_VERSION: Final = "rumour-rules-1"

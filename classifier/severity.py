@@ -1,65 +1,99 @@
 """Severity of a post or an event: 特别重大 / 重大 / 较大 / 一般 for 突发事件, 常规 otherwise.
 
 The assessment is a set of readable rules, not a learned model, so that every level can be
-checked by a duty officer against the national grading (《突发事件应对法》 and the accident
-thresholds in the domain notes):
+checked by a duty officer against the plan that governs the kind of emergency
+(``classifier.grading``, ``config/grading.toml``):
 
-1. **Is it an incident?** A strong emergency word (爆炸, 山体滑坡, 食物中毒, 持刀 …), a casualty
-   figure ("3人死亡", "数十人被困"), or a crowd with a grievance ("上百名工人聚集讨薪"). Weak words
-   (暴雨, 事故, 疫情, 发热) count only together with a figure.
-2. **Is it here and now?** Drills, films and novels, anniversaries, statistics, debunk notices and
-   incidents in other places are 常规 whatever their figures (``HARD_CUES``, ``REMOTE_RE``); so is
-   a past incident raised only to ask for compensation. Adverts, advice, plans, hazards ("万一发生
-   火灾"), questions and lost-person notices are 常规 unless they carry a casualty figure.
-3. **How big?** Each figure is graded against ``THRESHOLDS`` (deaths including the missing,
-   injured, trapped, evacuated, direct loss, crowd size); public-health events follow their own
-   rule (``_health_rank``). The highest level wins.
-4. **Raises.** Victims from vulnerable groups (two or more students, children or old people hurt,
-   or ten or more ill) raise 一般 / 较大 by one level; a crowd that blocks a road or turns violent
-   raises its crowd level by one; heat ≥ ``HEAT_RAISE`` raises 一般 / 较大 by one.
+1. **What does the post tell?** Emergency words (爆炸, 山体滑坡, 食物中毒, 持刀 …;
+   ``lexicon_severity``) and figures as people write them (``classifier.figures``): a death or
+   an injury is an incident by itself, whatever the verb ("路口渣土车把三个行人撞死了"). Weak
+   words (暴雨, 事故, 疫情, 发热) count only with a figure; a crowd with a grievance is an
+   incident. Denied figures ("均未受伤") and rescued people count as no casualty.
+2. **Is it here and now?** A cue rules out its clause and, up to a current fact, its sentence:
+   drills, films, history, past events, statistics, debunks, court cases, hypotheticals, places
+   outside the jurisdiction, claims the post calls false (``classifier.scope``). Adverts,
+   advice, plans and questions rule out emergency words when no figure stands.
+3. **Which plan?** The kind (production safety, earthquake, geological, forest fire, other
+   natural, food poisoning, public health, crowd, other crime) picks its table; the highest row
+   the figures reach is the level, and a post that is an incident and reaches none is 一般.
+4. **Raises.** Victims from vulnerable groups (two or more students, children or old people
+   hurt, or ten or more ill) raise 一般 / 较大 by one level; a crowd that blocks a road or turns
+   violent raises its level by one; heat ≥ ``HEAT_RAISE`` raises 一般 / 较大 by one.
 
-Claims are graded as claimed: a rumour of fifty deaths is 特别重大 until someone checks it (the
-suspected-false-information flag of ``classifier.rumour`` tells the duty officer to do so).
-Vague counts lean up (see ``classifier.numbers``) because missing a 特别重大 / 重大 event is the
-costliest error.
+Claims are graded as claimed unless the post doubts them: a rumour of fifty deaths is 特别重大
+until someone checks it. Vague counts lean up (``classifier.numbers``); an unqualified 受伤
+counts as 重伤 under the 条例.
+
+Whenever a figure that would make the post 重大 or worse was ruled out by a cue (past,
+elsewhere, a drill, a debunk, a doubted claim) or is ambiguous (伤亡 without a split, 以轻伤为主,
+hearsay), the evidence carries ``candidate_level`` and ``candidate_cues``, so that a person can
+check it (待核实) instead of the post silently staying lower.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from classifier import lexicon_severity as lex
-from classifier.numbers import Figure, extract_figures
+from classifier.alternation import trie_pattern
+from classifier.clauses import Parts
+from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
+from classifier.grading import GradingTables, KindTable, Row, shipped_grading
+from classifier.numbers import normalize
+from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
 
-MODEL_VERSION: Final = "severity-rules-2"
+MODEL_VERSION: Final = "severity-rules-3"
 
 LEVELS: Final = tuple(s.value for s in reversed(SEVERITY_ORDER))  # 常规 … 特别重大
 RANK: Final = {s.value: s.rank for s in SEVERITY_ORDER}
 MAJOR_RANK: Final = RANK[Severity.MAJOR.value]
 
 HEAT_RAISE: Final = 75.0  # heat on the 0..100 scale of classifier.heat
-VULNERABLE_HURT: Final = 2  # dead, injured, trapped or missing people of a vulnerable group
-VULNERABLE_SICK: Final = 10  # ill people of a vulnerable group
-NEAR_TERM: Final = 60  # characters between a figure and an emergency word
+NEAR_TERM: Final = 60  # characters between a context-bound figure and an emergency word
 CROWD_MIN: Final = 10  # people: fewer is a group of complainants, not a crowd
 
-# measure -> (label, ((at least, rank), ...) from the highest level down)
-THRESHOLDS: Final[dict[str, tuple[str, tuple[tuple[float, int], ...]]]] = {
-    "deaths": ("死亡（含失踪）", ((30, 4), (10, 3), (3, 2), (1, 1))),
-    "injured": ("受伤（含重伤、事故中毒）", ((100, 4), (50, 3), (10, 2), (1, 1))),
-    "trapped": ("被困 / 被埋", ((30, 4), (10, 3), (3, 2), (1, 1))),
-    "evacuated": ("紧急转移 / 受威胁", ((100_000, 4), (10_000, 3), (1_000, 2), (1, 1))),
-    "loss_yuan": ("直接经济损失（元）", ((1e8, 4), (5e7, 3), (1e7, 2), (1, 1))),
-    "crowd": ("聚集人数", ((5_000, 4), (1_000, 3), (100, 2), (1, 1))),
-    "sick": ("发病 / 中毒人数", ((100, 2), (1, 1))),
-}
+# figures that make an incident on their own
 _CASUALTY_KINDS: Final = frozenset(
-    {"deaths", "missing", "injured", "seriously_injured", "trapped", "sick", "loss_yuan"}
+    {
+        "deaths",
+        "missing",
+        "trapped",
+        "seriously_injured",
+        "injured",
+        "light_injured",
+        "casualties",
+    }
 )
-_VICTIM_KINDS: Final = frozenset({"deaths", "missing", "injured", "seriously_injured", "trapped"})
+_VICTIM_KINDS: Final = frozenset(
+    {"deaths", "missing", "trapped", "seriously_injured", "injured", "casualties"}
+)
+# cues whose ruled-out figures are worth a person's check (待核实)
+_CANDIDATE_CUES: Final = frozenset(
+    {"past", "history", "remote", "drill", "debunk", "claim", "court"}
+)
+# One scan every post goes through: an emergency word, or a word that makes an incident
+# without one (a death, an injury, people trapped or missing, a crowd, people moved from a
+# threat). Words for the ill, the moved or the damaged count only beside an emergency word, so
+# a post with neither is 常规 at once.
+_ANY_RE: Final = re.compile(
+    trie_pattern(
+        {
+            *lex.WORDS,
+            *standalone_verbs(),
+            "死",
+            "紧急转移",
+            "紧急疏散",
+            "紧急撤离",
+            "受威胁",
+            "避险",
+        }
+    )
+)
+_VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺伤", "捅伤", "打伤")
 
 
 @dataclass(frozen=True)
@@ -76,262 +110,512 @@ class SeverityAssessment:
         return RANK[self.level] >= MAJOR_RANK
 
 
+@dataclass(frozen=True)
+class _Term:
+    word: str
+    type: str
+    strength: str
+    weight: float
+    kind: str
+    start: int
+
+
+@dataclass
+class _Reading:
+    """What the post tells, split into what stands and what a cue ruled out."""
+
+    terms: list[_Term]
+    figures: list[Figure]
+    ruled_terms: list[tuple[_Term, Ruled]]
+    ruled_figures: list[tuple[Figure, Ruled]]
+    hearsay: list[Figure]
+    scope: Scope
+    title_end: int = 0
+    title_echoes: bool = False  # the content was all ruled out, so the title falls with it
+
+    def stands(self, pos: int) -> bool:
+        if self.title_echoes and pos < self.title_end:
+            return False
+        return self.scope.ruling(pos) is None
+
+
 def _routine(evidence: dict[str, Any]) -> SeverityAssessment:
     return SeverityAssessment(Severity.ROUTINE.value, None, 0.0, evidence, MODEL_VERSION)
 
 
-def _grade(measure: str, value: float) -> tuple[int, str]:
-    label, steps = THRESHOLDS[measure]
-    for at_least, rank in steps:
-        if value >= at_least:
-            return rank, f"{label} {_fmt(value)} ≥ {_fmt(at_least)} → {LEVELS[rank]}"
-    return 0, ""
+def _terms(text: str) -> list[_Term]:
+    out: list[_Term] = []
+    for m in lex.TERM_RE.finditer(text):
+        word = m.group(0)
+        sense = lex.term_sense(text, word, m.start(), m.end())
+        if sense is not None:
+            out.append(_Term(word, sense[0], sense[1], sense[2], lex.WORD_KIND[word], m.start()))
+    return out
 
 
-def _fmt(value: float) -> str:
-    if value >= 1e8 and value % 1e7 == 0:
-        return f"{value / 1e8:g}亿"
-    if value >= 1e4 and value % 1e3 == 0:
-        return f"{value / 1e4:g}万"
-    return f"{value:g}"
-
-
-def _clause(text: str, start: int) -> tuple[int, int]:
-    """Bounds of the clause around ``start`` (between two punctuation marks)."""
-    left = start
-    while left > 0 and not lex.CLAUSE_SPLIT_RE.match(text, left - 1):
-        left -= 1
-    right = start
-    n = len(text)
-    while right < n and not lex.CLAUSE_SPLIT_RE.match(text, right):
-        right += 1
-    return left, right
-
-
-def _victim_group(text: str, fig: Figure) -> str | None:
-    """The vulnerable group a figure is about, from its clause or a following "其中…" clause."""
-    left, right = _clause(text, max(fig.start, 0))
-    m = lex.VULNERABLE_RE.search(text, left, right)
-    if m is None and right < len(text) and text.startswith("其中", right + 1):
-        _, nxt = _clause(text, right + 1)
-        m = lex.VULNERABLE_RE.search(text, right + 1, nxt)
-    return m.group(0) if m else None
-
-
-def _implied_death(text: str) -> str | None:
-    """A death told without a figure ("当场身亡"), unless negated ("无人死亡")."""
-    for m in lex.IMPLIED_DEATH_RE.finditer(text):
-        before = text[max(0, m.start() - 6) : m.start()]
-        before = lex.CLAUSE_SPLIT_RE.split(before)[-1]
-        if lex.DEATH_NEGATION_RE.search(before):
+def _read(text: str, title_end: int, terms: list[_Term], figures: list[Figure]) -> _Reading:
+    parts = Parts.of(text)
+    scope = Scope(text, title_end, parts)
+    quake = any(t.kind == lex.EARTHQUAKE for t in terms) or any(
+        f.kind == "magnitude" for f in figures
+    )
+    felt_here = quake and bool(lex.FELT_HERE_RE.search(text) and lex.LOCAL_RE.search(text))
+    reading = _Reading([], [], [], [], [], scope, title_end)
+    for t in terms:
+        ruled = scope.ruling(t.start)
+        if ruled is not None and ruled.cue == "remote" and t.kind == lex.EARTHQUAKE and felt_here:
+            ruled = None  # an earthquake elsewhere, felt and doing damage here
+        if ruled is None:
+            reading.terms.append(t)
+        else:
+            reading.ruled_terms.append((t, ruled))
+    for f in figures:
+        if f.negated:
             continue
-        if lex.DEATH_NOT_EVENT_AFTER.match(text, m.end()):
+        ruled = scope.ruling(f.start)
+        if ruled is not None and ruled.cue == "remote" and f.kind == "magnitude" and felt_here:
+            ruled = None
+        if ruled is None:
+            reading.figures.append(f)
+            if scope.is_claim(f.start) and lex.HEARSAY_RE.search(text):
+                reading.hearsay.append(f)
+        else:
+            reading.ruled_figures.append((f, ruled))
+    _title_echo(reading, title_end)
+    return reading
+
+
+def _title_echo(reading: _Reading, title_end: int) -> None:
+    """A title sums up its content: when everything the content tells was ruled out, what the
+    title tells falls with it ("火灾统计｜全年共接报火灾380起…", "历史洪水｜1954年那场洪水…")."""
+    if not title_end:
+        return
+    content_stands = any(t.start >= title_end for t in reading.terms) or any(
+        f.start >= title_end for f in reading.figures
+    )
+    ruled_content = [r for t, r in reading.ruled_terms if t.start >= title_end] + [
+        r for f, r in reading.ruled_figures if f.start >= title_end
+    ]
+    if content_stands or not ruled_content:
+        return
+    cue = ruled_content[0]
+    reading.title_echoes = True
+    for t in [t for t in reading.terms if t.start < title_end]:
+        reading.terms.remove(t)
+        reading.ruled_terms.append((t, cue))
+    for f in [f for f in reading.figures if f.start < title_end]:
+        reading.figures.remove(f)
+        reading.ruled_figures.append((f, cue))
+        if f in reading.hearsay:
+            reading.hearsay.remove(f)
+
+
+@dataclass
+class _Measures:
+    """The figures of one reading, as the grading tables count them."""
+
+    values: dict[str, float]
+    source: dict[str, Figure]  # the figure behind each value, for the evidence
+    implied: str | None = None
+
+    def get(self, name: str) -> float:
+        return self.values.get(name, 0.0)
+
+
+def _top(figures: Iterable[Figure], kind: str) -> Figure | None:
+    return max((f for f in figures if f.kind == kind), key=lambda f: f.value, default=None)
+
+
+def _measures(
+    figures: list[Figure],
+    kind: str,
+    *,
+    casualties_as_deaths: bool = False,
+    light_as_injured: bool = False,
+) -> _Measures:
+    values: dict[str, float] = {}
+    source: dict[str, Figure] = {}
+
+    def put(name: str, value: float, fig: Figure | None) -> None:
+        if fig is not None and value > values.get(name, 0.0):
+            values[name] = value
+            source[name] = fig
+
+    deaths, missing = _top(figures, "deaths"), _top(figures, "missing")
+    casualties = _top(figures, "casualties")
+    d = (deaths.value if deaths else 0.0) + (missing.value if missing else 0.0)
+    put("deaths", d, deaths or missing)
+    if casualties is not None and casualties_as_deaths:
+        put("deaths", casualties.value, casualties)
+    serious = [f for f in figures if f.kind in ("seriously_injured", "injured", "casualties")]
+    if light_as_injured:
+        serious += [f for f in figures if f.kind == "light_injured" and f.note != "其中重伤"]
+    for f in serious:
+        put("serious_injured", f.value, f)
+    for f in figures:
+        if f.kind in ("seriously_injured", "injured", "casualties", "light_injured"):
+            put("injured", f.value, f)
+    trapped = [f for f in figures if f.kind == "trapped" and not f.rescued]
+    rescued = _top(figures, "rescued")
+    for f in trapped:
+        left = f.value - (rescued.value if rescued and rescued.value < f.value else 0.0)
+        put("trapped", left, f)
+    for name in ("evacuated", "endangered"):
+        for f in figures:
+            if f.kind == name:
+                put("evacuated", f.value, f)
+    for name in ("loss_yuan", "sick", "crowd", "magnitude", "burned_ha"):
+        for f in figures:
+            if f.kind == name:
+                put(name, f.value, f)
+    if kind == lex.PRODUCTION and values.get("sick"):
+        # poisoned in an accident (氯气泄漏 76人中毒) count as 重伤: 急性工业中毒 under the 条例
+        put("serious_injured", values["sick"], source["sick"])
+    return _Measures(values, source)
+
+
+def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list[Figure]:
+    """Figures kept for grading: casualties always; the rest only near an emergency word, as
+    long petitions quote evacuations, losses and head counts that belong to no incident."""
+    starts = [t.start for t in terms]
+    hazard = {lex.NATURAL, lex.ACCIDENT} & {t.type for t in terms}
+    strong = any(t.strength == lex.STRONG for t in terms)
+    kept: list[Figure] = []
+    for f in figures:
+        if f.kind in _CASUALTY_KINDS or f.kind in ("rescued", "magnitude"):
+            kept.append(f)
+            continue
+        near = any(abs(f.start - s) <= NEAR_TERM for s in starts)
+        if f.kind == "loss_yuan" and not (hazard and near):
+            continue
+        if f.kind in ("evacuated", "endangered") and not (
+            ((hazard or strong) and near) or lex.EVACUATION_HAZARD_RE.search(text)
+        ):
+            continue
+        if f.kind == "affected" and not ((hazard or strong) and near):
+            continue
+        if f.kind == "sick" and not (terms and near) and not _food_sick(f, text):
+            continue
+        if f.kind == "burned_ha" and not (lex.FIRE_RE.search(text) and near):
+            continue
+        if f.kind == "crowd" and not near and not lex.GRIEVANCE_RE.search(text):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _implied_death(text: str, terms: list[_Term], scope_ok: Callable[[int], bool]) -> str | None:
+    """A death told without a number ("当场身亡", "被车撞死了"), unless negated or an animal's."""
+    if terms and any(t.strength == lex.STRONG for t in terms):
+        for m in lex.IMPLIED_DEATH_RE.finditer(text):
+            before = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 6) : m.start()])[-1]
+            if lex.DEATH_NEGATION_RE.search(before):
+                continue
+            if lex.DEATH_NOT_EVENT_AFTER.match(text, m.end()):
+                continue
+            if not scope_ok(m.start()):
+                continue
+            return text[max(0, m.start() - 4) : m.end()]
+    for m in lex.KILLED_RE.finditer(text):
+        clause = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 12) : m.start()])[-1]
+        if lex.ANIMAL_RE.search(clause) or lex.DEATH_NEGATION_RE.search(clause[-3:]):
+            continue
+        if not scope_ok(m.start()):
             continue
         return text[max(0, m.start() - 4) : m.end()]
     return None
 
 
-def _health_rank(deaths: float, sick: float) -> tuple[int, str]:
-    """Public-health grading (食物中毒 / 传染病): deaths weigh more than for accidents."""
-    if deaths >= 30:
-        return 4, f"公共卫生事件 死亡 {_fmt(deaths)} ≥ 30 → 特别重大"
-    if deaths >= 10:
-        return 3, f"公共卫生事件 死亡 {_fmt(deaths)} ≥ 10 → 重大"
-    if sick >= 100 and deaths >= 1:
-        return 3, f"公共卫生事件 发病 {_fmt(sick)} ≥ 100 且有死亡 → 重大"
-    if deaths >= 1:
-        return 2, f"公共卫生事件 出现死亡病例 ({_fmt(deaths)}) → 较大"
-    if sick >= 100:
-        return 2, f"公共卫生事件 发病 {_fmt(sick)} ≥ 100 → 较大"
-    return 1, "公共卫生事件 → 一般"
+def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, dict[str, float]]:
+    """The kind of emergency, and the type scores it was chosen from."""
+    scores: dict[str, float] = {}
+    counted: set[str] = set()
+    for t in terms:
+        if t.strength != lex.CROWD and t.word not in counted:
+            counted.add(t.word)  # a word repeated in title and content counts once
+            scores[t.type] = scores.get(t.type, 0.0) + t.weight
+    kinds = {t.kind for t in terms}
+    figure_kinds = {f.kind for f in figures}
+    fire_in_forest = lex.FOREST_FIRE in kinds or (
+        lex.FOREST_HINT_RE.search(text) is not None
+        and lex.FIRE_RE.search(text) is not None
+        and not kinds & {lex.EARTHQUAKE, lex.GEOLOGICAL}
+        and not lex.WORKPLACE_HINT_RE.search(text)
+    )
+    crowd_like = "crowd" in figure_kinds or (
+        any(t.kind == lex.CROWD_KIND for t in terms) and lex.GROUP_HINT_RE.search(text) is not None
+    )
+    if scores:
+        etype = max(scores, key=lambda k: (scores[k], -lex.EMERGENCY_TYPES.index(k)))
+    elif "sick" in figure_kinds:
+        etype = lex.HEALTH
+    elif crowd_like or (
+        any(v in text for v in _VIOLENT_VERBS) and not lex.FOOD_HINT_RE.search(text)
+    ):
+        etype = lex.SOCIAL
+    elif "毒死" in text:
+        etype = lex.HEALTH if lex.FOOD_HINT_RE.search(text) else lex.SOCIAL
+    elif figure_kinds <= {"evacuated", "endangered"} and lex.EVACUATION_HAZARD_RE.search(text):
+        etype = lex.NATURAL  # people moved from a threat the post does not name
+    else:
+        etype = lex.ACCIDENT
+    if lex.EARTHQUAKE in kinds or "magnitude" in figure_kinds:
+        return lex.EARTHQUAKE, scores
+    if etype == lex.NATURAL:
+        if lex.GEOLOGICAL in kinds:
+            return lex.GEOLOGICAL, scores
+        if fire_in_forest:
+            return lex.FOREST_FIRE, scores
+        return lex.NATURAL_OTHER, scores
+    if etype == lex.ACCIDENT:
+        if fire_in_forest:
+            return lex.FOREST_FIRE, scores
+        return lex.PRODUCTION, scores
+    if etype == lex.HEALTH:
+        if lex.FOOD in kinds or lex.FOOD_HINT_RE.search(text):
+            return lex.FOOD, scores
+        if lex.WORKPLACE_HINT_RE.search(text) and not lex.VACCINE_RE.search(text):
+            return lex.PRODUCTION, scores
+        return lex.PUBLIC_HEALTH, scores
+    if crowd_like:
+        return lex.CROWD_KIND, scores
+    return lex.SOCIAL_OTHER, scores
 
 
-def _matched(pattern_map: dict[str, Any], text: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name, rx in pattern_map.items():
-        found = rx.findall(text)
-        if found:
-            out[name] = sorted(set(found))
-    return out
+def _grade(table: KindTable, measures: _Measures, text: str, density: str) -> tuple[int, list[Row]]:
+    rows = table.matches(measures.values, text, density)
+    return (rows[0].rank if rows else 1), rows
 
 
-def assess(title: str, content: str, *, heat: float = 0.0) -> SeverityAssessment:
-    """Grade one post. ``heat`` (0..100, ``classifier.heat``) raises a borderline emergency."""
-    text = f"{title}。{content}" if title else content
-    if lex.TERM_RE.search(text) is None:
-        return _routine({"heat": heat} if heat else {})
+def _clause_of(text: str, pos: int) -> str:
+    parts = lex.CLAUSE_SPLIT_RE
+    left = max((m.end() for m in parts.finditer(text, 0, pos)), default=0)
+    right_m = parts.search(text, pos)
+    right = right_m.start() if right_m else len(text)
+    return text[left:right]
 
-    # --- vocabulary
-    terms: list[dict[str, Any]] = []
+
+def _graded_evidence(
+    text: str, rows: list[Row], measures: _Measures
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """One entry per figure that reached a row, with its clause, the rule and the article."""
+    out: list[dict[str, Any]] = []
+    rules: list[str] = []
     seen: set[str] = set()
-    type_scores: dict[str, float] = {}
-    first_strong = -1
-    term_starts: list[int] = []
-    crowd_words: list[str] = []
-    weak_types: set[str] = set()
-    for m in lex.TERM_RE.finditer(text):
-        word = m.group(0)
-        sense = lex.term_sense(text, word, m.start(), m.end())
-        if sense is None:
+    for row in rows:
+        key = ",".join(m for m, _ in row.when) or "terms"
+        if key in seen:
             continue
-        kind, strength, weight = sense
-        term_starts.append(m.start())
-        if strength == lex.CROWD:
-            crowd_words.append(word)
-        elif strength == lex.STRONG and first_strong < 0:
-            first_strong = m.start()
-        if strength == lex.WEAK:
-            weak_types.add(kind)
-        if word in seen:
-            continue
-        seen.add(word)
-        terms.append({"term": word, "type": kind, "strength": strength})
-        if strength != lex.CROWD:
-            type_scores[kind] = type_scores.get(kind, 0.0) + weight
-    strong = [t for t in terms if t["strength"] == lex.STRONG]
+        seen.add(key)
+        rule = row.describe(measures.values)
+        rules.append(rule)
+        entry: dict[str, Any] = {"level": row.level, "rule": rule, "basis": row.basis}
+        figs = [measures.source[m] for m, _ in row.when if m in measures.source]
+        if figs:
+            entry["figure"] = "；".join(f.span for f in figs)
+            entry["clause"] = _clause_of(text, figs[0].start)
+        out.append(entry)
+    return out, rules
 
-    # --- figures
-    # a figure counts only near an emergency word: long petitions quote unrelated numbers
-    figures = [
-        f for f in extract_figures(text) if any(abs(f.start - t) <= NEAR_TERM for t in term_starts)
-    ]
-    by_kind: dict[str, list[Figure]] = {}
-    for f in figures:
-        by_kind.setdefault(f.kind, []).append(f)
 
-    def top(kind: str) -> float:
-        return max((f.value for f in by_kind.get(kind, ())), default=0.0)
+def _victim_group(text: str, fig: Figure) -> str | None:
+    """The vulnerable group a figure is about, from its clause or a following "其中…" clause."""
+    split = lex.CLAUSE_SPLIT_RE
+    left = max((m.end() for m in split.finditer(text, 0, max(fig.start, 0))), default=0)
+    right_m = split.search(text, fig.start + len(fig.span))
+    right = right_m.start() if right_m else len(text)
+    m = lex.VULNERABLE_RE.search(text, left, right)
+    bare = fig.start - left <= 1 or lex.BARE_COUNT_RE.search(fig.span) is not None
+    if m is None and bare and left > 0:
+        # "4名老人一氧化碳中毒，2人经抢救无效死亡": the count refers to the clause before
+        prev = max((x.end() for x in split.finditer(text, 0, left - 1)), default=0)
+        m = lex.VULNERABLE_RE.search(text, prev, left)
+    if m is None and right < len(text) and text.startswith("其中", right + 1):
+        nxt = split.search(text, right + 1)
+        m = lex.VULNERABLE_RE.search(text, right + 1, nxt.start() if nxt else len(text))
+    return m.group(0) if m else None
 
-    rescued = lex.RESCUED_RE.search(text)
+
+def _crowd(
+    terms: list[_Term], measures: _Measures, text: str, strong: bool
+) -> tuple[float, bool, list[str]]:
+    """(head count, whether a crowd incident, crowd words) of a gathering with a grievance."""
+    words = [t.word for t in terms if t.strength == lex.CROWD]
+    if not words and not measures.get("crowd"):
+        return 0.0, False, []
+    gathered = bool(words or lex.GATHERED_RE.search(text))
+    # a head count of people who "维权" or "讨薪" is a crowd only where they gather
+    crowd = measures.get("crowd") if gathered or (strong and words) else 0.0
     grievance = lex.GRIEVANCE_RE.search(text)
-    has_hazard_type = bool({lex.NATURAL, lex.ACCIDENT} & (set(type_scores) | weak_types))
-
-    deaths = top("deaths") + top("missing")
-    implied = None
-    if deaths == 0 and strong:
-        implied = _implied_death(text)
-        if implied:
-            deaths = 1.0
-    injured = max(top("injured"), top("seriously_injured"))
-    trapped_told = top("trapped")
-    trapped = 0.0 if rescued else trapped_told
-    sick = top("sick") if type_scores else 0.0
-    evacuated = max(top("evacuated"), top("endangered")) if has_hazard_type or strong else 0.0
-    loss = top("loss_yuan") if has_hazard_type else 0.0
-    crowd = top("crowd") if crowd_words or strong else 0.0
     # with a head count, blocking a road is a grievance in itself ("上百名家长聚集堵塞威宁路")
     if crowd < CROWD_MIN or not (
         grievance or lex.GRIEVANCE_WEAK_RE.search(text) or lex.BLOCKADE_RE.search(text)
     ):
         crowd = 0.0
-    crowd_incident = bool(crowd_words and (crowd or (grievance and lex.CURRENT_RE.search(text))))
+    now = lex.CURRENT_RE.search(text) or lex.CROWD_NOW_RE.search(text)
+    incident = bool(crowd or (words and grievance and (now or measures.get("crowd"))))
+    return crowd, incident, sorted(set(words))
 
-    casualty = deaths or injured or trapped_told or sick or loss or evacuated or crowd
-    if not (strong or casualty or crowd_incident):
-        return _routine(
-            {"terms": terms, "note": "no incident: only weak words and no figure", "heat": heat}
+
+def _candidate(
+    text: str,
+    reading: _Reading,
+    tables: GradingTables,
+    rank: int,
+) -> tuple[int, list[str]]:
+    """The level the post would reach if its ruled-out or ambiguous figures stood."""
+    cues: list[str] = []
+    extra: list[Figure] = []
+    for f, ruled in reading.ruled_figures:
+        if ruled.cue in _CANDIDATE_CUES:
+            extra.append(f)
+            cues.append(f"{ruled.cue}: {ruled.words} ({f.span})")
+    ambiguous = [f for f in reading.figures if f.kind == "casualties"]
+    ambiguous += [f for f in reading.figures if f.note == "以轻伤为主"]
+    cues += [f"ambiguous: {f.span}" for f in ambiguous]
+    if not extra and not ambiguous and not reading.hearsay:
+        return 0, []
+    figures = reading.figures + extra
+    terms = reading.terms + [t for t, r in reading.ruled_terms if r.cue in _CANDIDATE_CUES]
+    kind, _ = _kind(terms, figures, text)
+    measures = _measures(
+        _context_bound(figures, terms, text), kind, casualties_as_deaths=True, light_as_injured=True
+    )
+    would, _ = _grade(tables.table(kind), measures, text, tables.population_density)
+    if reading.hearsay and rank >= MAJOR_RANK:
+        plain = _measures(
+            _context_bound([f for f in reading.figures if f not in reading.hearsay], terms, text),
+            kind,
         )
+        without, _ = _grade(tables.table(kind), plain, text, tables.population_density)
+        if without < MAJOR_RANK:
+            cues.append("hearsay: " + "；".join(f.span for f in reading.hearsay))
+            return max(would, rank), cues
+    return would, cues
 
-    # --- type
-    if crowd_incident and not strong:
-        type_scores[lex.SOCIAL] = type_scores.get(lex.SOCIAL, 0.0) + 1.5
-    if type_scores:
-        etype = max(type_scores, key=lambda k: (type_scores[k], -lex.EMERGENCY_TYPES.index(k)))
-    elif sick:
-        etype = lex.HEALTH
-    elif crowd:
-        etype = lex.SOCIAL
-    else:
-        etype = lex.ACCIDENT
-    if etype == lex.ACCIDENT and sick:
-        injured = max(injured, sick)  # 氯气泄漏 76人中毒: poisoned in an accident are injured
+
+def assess(
+    title: str,
+    content: str,
+    *,
+    heat: float = 0.0,
+    grading: GradingTables | None = None,
+) -> SeverityAssessment:
+    """Grade one post. ``heat`` (0..100, ``classifier.heat``) raises a borderline emergency;
+    ``grading`` is the jurisdiction's tables (``classifier.grading``), the national ones if None."""
+    raw = f"{title}。{content}" if title else content
+    if _ANY_RE.search(raw) is None:
+        # most posts name no emergency and tell no figure: one scan settles them
+        return _routine({"heat": heat} if heat else {})
+    text = normalize(raw)
+    terms = _terms(text)
+    figures = extract_figures(text) if has_figure_words(text) else []
+    if title and figures:
+        # a title repeats a figure the content tells with its outcome ("两名儿童被困｜…救出")
+        told = {(f.kind, f.value) for f in figures if f.start > len(title)}
+        figures = [f for f in figures if f.start > len(title) or (f.kind, f.value) not in told]
+    if not terms and not figures:
+        return _routine({"heat": heat} if heat else {})
+    if _cannot_be_an_incident(terms, figures, text):
+        return _routine({"heat": heat} if heat else {})
+    tables = grading or shipped_grading()
+    title_end = len(title) + 1 if title else 0
+    reading = _read(text, title_end, terms, figures)
+    standing_terms = reading.terms
+    strong = [t for t in standing_terms if t.strength == lex.STRONG]
+    kept = _context_bound(reading.figures, standing_terms, text)
+    kind, type_scores = _kind(standing_terms, kept, text)
+    measures = _measures(kept, kind)
+    scope_ok = reading.stands
+    if measures.get("deaths") == 0:
+        implied = _implied_death(text, standing_terms, scope_ok)
+        if implied:
+            measures.values["deaths"] = 1.0
+            measures.implied = implied
+    crowd, crowd_incident, crowd_words = _crowd(standing_terms, measures, text, bool(strong))
+    measures.values["crowd"] = crowd
+    casualty = (
+        any(f.kind in _CASUALTY_KINDS or f.kind in ("magnitude", "affected") for f in kept)
+        or bool(measures.implied)
+        or any(measures.get(m) for m in ("evacuated", "loss_yuan", "sick", "burned_ha"))
+        or _phrase_stands(lex.CASUALTY_PHRASE_RE, text, scope_ok)
+    )
+    # trapped people brought out, or "所幸无人员伤亡" after an emergency word: it happened
+    rescued_incident = any(f.rescued or f.kind == "rescued" for f in kept) or bool(
+        (standing_terms or any(f.negated and f.kind in _CASUALTY_KINDS for f in figures))
+        and _phrase_stands(lex.NO_CASUALTY_RE, text, scope_ok)
+    )
 
     evidence: dict[str, Any] = {
-        "terms": terms,
-        "type_scores": type_scores,
-        "figures": [
-            {"kind": f.kind, "value": f.value, "approximate": f.approximate, "text": f.span}
-            for f in figures
-        ],
+        "terms": _term_evidence(standing_terms),
+        "figures": [_figure_evidence(f) for f in figures],
         "heat": heat,
     }
-    if implied:
-        evidence["implied_death"] = implied
-    if rescued:
-        evidence["rescued"] = rescued.group(0)
+    ruled: list[tuple[Any, Ruled]] = [*reading.ruled_terms, *reading.ruled_figures]
+    if ruled:
+        evidence["suppressed_by"] = _suppressed(ruled)
+    if measures.implied:
+        evidence["implied_death"] = measures.implied
 
-    # --- here and now?
-    suppressed = _matched(lex.HARD_CUE_RES, text)
-    anchor = first_strong if first_strong >= 0 else min((f.start for f in figures), default=0)
-    left, right = _clause(text, anchor)
-    title_part = title or ""
-    remote = lex.REMOTE_RE.search(text, left, right) or lex.REMOTE_RE.search(title_part)
-    if remote and not (lex.LOCAL_RE.search(text, left, right) or lex.LOCAL_RE.search(title_part)):
-        suppressed["remote"] = [remote.group(0)]
-    past = lex.PAST_RE.search(text)
-    claim = lex.CLAIM_RE.search(text)
-    if past and claim:
-        suppressed["past_claim"] = [past.group(0), claim.group(0)]
-    # an implied death ("发病后死亡") is no figure: advice and hazard posts tell such stories
-    victim_figure = bool(
-        (deaths and not implied) or injured or trapped_told or sick or loss or evacuated or crowd
-    )
-    if not victim_figure:
-        soft = _matched(lex.SOFT_CUE_RES, text)
+    incident = bool(strong or casualty or crowd_incident or rescued_incident)
+    # adverts, advice, plans, hazards, questions and lost-person notices are no incident
+    # unless a figure stands ("万一发生火灾", "请问地震补助", "专家提醒预防诺如")
+    if incident and not casualty and not crowd_incident and not rescued_incident:
+        soft = {n: sorted(set(rx.findall(text))) for n, rx in lex.SOFT_CUE_RES.items()}
+        soft = {n: w for n, w in soft.items() if w}
         if soft:
-            suppressed.update(soft)
-    if suppressed:
-        evidence["suppressed_by"] = suppressed
-        evidence["candidate_type"] = etype
-        return SeverityAssessment(Severity.ROUTINE.value, None, 0.0, evidence, MODEL_VERSION)
+            evidence.setdefault("suppressed_by", {}).update(soft)
+            incident = False
+    past, money = lex.PAST_RE.search(text), lex.MONEY_CLAIM_RE.search(text)
+    if incident and past and money and not _current_figure(kept, text):
+        evidence.setdefault("suppressed_by", {})["past_claim"] = [past.group(0), money.group(0)]
+        incident = False
 
-    # --- how big?
-    rank = 1
-    rules: list[str] = [
-        f"突发事件 ({etype}): " + "、".join(t["term"] for t in strong[:5] or terms[:5])
-    ]
-    measures: dict[str, float] = {
-        "deaths": deaths,
-        "injured": injured,
-        "trapped": trapped,
-        "evacuated": evacuated,
-        "loss_yuan": loss,
-    }
-    if etype == lex.HEALTH:
-        r, why = _health_rank(deaths, sick)
-        rank = max(rank, r)
-        rules.append(why)
-        measures.pop("deaths")
-    elif etype != lex.ACCIDENT:
-        measures["sick"] = sick  # 投毒: the ill are graded as ill
-    graded: list[dict[str, Any]] = []
-    for measure, value in measures.items():
-        if value <= 0:
-            continue
-        r, why = _grade(measure, value)
-        graded.append({"measure": measure, "value": value, "level": LEVELS[r], "rule": why})
-        if r:
-            rules.append(why)
-        rank = max(rank, r)
+    if not incident:
+        cand, cues = _candidate(text, reading, tables, 0)
+        if cand >= MAJOR_RANK:
+            evidence["candidate_level"] = LEVELS[cand]
+            evidence["candidate_cues"] = cues
+        if standing_terms or reading.ruled_terms:
+            evidence["candidate_type"] = lex.KIND_TYPE[kind]
+        return _routine(evidence)
+
+    table = tables.table(kind)
+    if crowd_incident and not strong and kind != lex.CROWD_KIND and not casualty:
+        kind, table = lex.CROWD_KIND, tables.table(lex.CROWD_KIND)
+    rank, rows = _grade(table, measures, text, tables.population_density)
+    if crowd >= CROWD_MIN and kind != lex.CROWD_KIND:
+        # a crowd gathering over an accident or a death is a 群体性事件 too: the higher wins
+        crowd_table = tables.table(lex.CROWD_KIND)
+        crowd_only = _Measures({"crowd": crowd}, measures.source)
+        crowd_rank, crowd_rows = _grade(crowd_table, crowd_only, text, tables.population_density)
+        if crowd_rank > rank:
+            kind, table, rank, rows = lex.CROWD_KIND, crowd_table, crowd_rank, crowd_rows
+    if kind == lex.CROWD_KIND:
+        type_scores[lex.SOCIAL] = type_scores.get(lex.SOCIAL, 0.0) + 1.5
+    etype = table.emergency_type
+    graded, rules = _graded_evidence(text, rows, measures)
+    terms_shown = [t.word for t in strong[:5]] or [t.word for t in standing_terms[:5]]
+    head = f"突发事件 ({etype}, {table.name}): " + "、".join(terms_shown or ["figures"])
+    rules.insert(0, head)
+    if not rows:
+        rules.append(f"an incident below every row of {table.document} → 一般")
+    evidence.update({"type_scores": type_scores, "kind": kind, "plan": table.document})
 
     raised: list[str] = []
-    if crowd or crowd_incident:
-        r, why = _grade("crowd", crowd) if crowd else (1, "聚集 with a grievance → 一般")
+    if crowd_words:
+        evidence["crowd_words"] = crowd_words
+    if tables.crowd_blockade and kind == lex.CROWD_KIND and (crowd or crowd_incident):
         blockade = lex.BLOCKADE_RE.search(text)
-        if blockade and r < 4:
-            r += 1
-            why += f"; 堵路 / 冲突 ({blockade.group(0)}) raises it to {LEVELS[r]}"
+        if blockade and rank < 4:
+            rank += 1
+            why = f"堵路 / 冲突 ({blockade.group(0)}) raises it to {LEVELS[rank]}"
             raised.append(f"blockade: {blockade.group(0)}")
-        graded.append({"measure": "crowd", "value": crowd, "level": LEVELS[r], "rule": why})
-        rules.append(why)
-        rank = max(rank, r)
-        evidence["crowd_words"] = sorted(set(crowd_words))
+            rules.append(why)
 
-    # --- vulnerable groups
-    hurt = 0.0
-    ill = 0.0
+    hurt = ill = 0.0
     groups: list[str] = []
-    for f in figures:
+    for f in kept:
         if f.kind not in _VICTIM_KINDS and f.kind != "sick":
             continue
         group = _victim_group(text, f)
@@ -340,11 +624,11 @@ def assess(title: str, content: str, *, heat: float = 0.0) -> SeverityAssessment
         groups.append(f"{f.span} ({group})")
         if f.kind == "sick":
             ill = max(ill, f.value)
-        elif not (f.kind == "trapped" and rescued):
+        elif not (f.kind == "trapped" and f.rescued):
             hurt += f.value
     if groups:
         evidence["vulnerable"] = groups
-    if (hurt >= VULNERABLE_HURT or ill >= VULNERABLE_SICK) and rank in (1, 2):
+    if (hurt >= tables.vulnerable_hurt or ill >= tables.vulnerable_sick) and rank in (1, 2):
         rank += 1
         why = f"vulnerable victims ({'; '.join(groups)}) → {LEVELS[rank]}"
         raised.append(why)
@@ -357,10 +641,90 @@ def assess(title: str, content: str, *, heat: float = 0.0) -> SeverityAssessment
         raised.append(why)
         rules.append(why)
 
+    cand, cues = _candidate(text, reading, tables, rank)
+    if cand >= MAJOR_RANK and (cand > rank or any(c.startswith("hearsay") for c in cues)):
+        evidence["candidate_level"] = LEVELS[max(cand, rank)]
+        evidence["candidate_cues"] = cues
     evidence["measures"] = graded
     evidence["raised_by"] = raised
     evidence["rules"] = rules
     return SeverityAssessment(LEVELS[rank], etype, rank / 4, evidence, MODEL_VERSION)
+
+
+_STANDALONE_FIGURES: Final = frozenset(
+    {*_CASUALTY_KINDS, "magnitude", "rescued", "crowd", "evacuated", "endangered", "burned_ha"}
+)
+
+
+def _food_sick(f: Figure, text: str) -> bool:
+    """Ten or more people ill after a meal are a food poisoning whatever the post calls it."""
+    if f.kind != "sick" or f.value < 10 or f.negated:
+        return False
+    start = max(0, f.start - 40)
+    return lex.FOOD_HINT_RE.search(text, start, f.start + len(f.span) + 20) is not None
+
+
+def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str) -> bool:
+    """A cheap answer for most ordinary posts, before any cue is read: without an emergency word,
+    only casualty-like figures make an incident ("住院3个月" or "转移财产" do not); weak words
+    alone need a figure or a statement about casualties."""
+    if any(t.strength != lex.WEAK for t in terms):
+        return False
+    if any(f.kind in _STANDALONE_FIGURES or (f.negated and terms) for f in figures):
+        return False
+    if any(_food_sick(f, text) for f in figures):
+        return False
+    if terms and figures:
+        return False  # weak words with a figure: an incident if the figure stands
+    if terms:
+        return not (lex.NO_CASUALTY_RE.search(text) or lex.CASUALTY_PHRASE_RE.search(text))
+    return not lex.KILLED_RE.search(text)
+
+
+def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:
+    return any(scope_ok(m.start()) for m in rx.finditer(text))
+
+
+def _current_figure(figures: list[Figure], text: str) -> bool:
+    return any(
+        f.kind in _VICTIM_KINDS and lex.CURRENT_RE.search(_clause_of(text, f.start))
+        for f in figures
+    )
+
+
+def _term_evidence(terms: list[_Term]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for t in terms:
+        if t.word not in seen:
+            seen.add(t.word)
+            out.append({"term": t.word, "type": t.type, "strength": t.strength})
+    return out
+
+
+def _figure_evidence(f: Figure) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": f.kind,
+        "value": f.value,
+        "approximate": f.approximate,
+        "text": f.span,
+    }
+    if f.negated:
+        out["negated"] = True
+    if f.rescued:
+        out["rescued"] = True
+    if f.note:
+        out["note"] = f.note
+    return out
+
+
+def _suppressed(ruled: Sequence[tuple[Any, Ruled]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for _, r in ruled:
+        words = out.setdefault(r.cue, [])
+        if r.words not in words:
+            words.append(r.words)
+    return out
 
 
 def combine(assessments: Sequence[SeverityAssessment], *, heat: float) -> SeverityAssessment:
@@ -369,7 +733,8 @@ def combine(assessments: Sequence[SeverityAssessment], *, heat: float) -> Severi
     The level is the highest *base* level among the posts (before any per-post heat raise), so
     heat raises an event once: 一般 / 较大 go up one level when the event's heat reaches
     ``HEAT_RAISE``, or when three or more of its posts report a gathering (a crowd seen from
-    several sides is growing). A 常规 event stays 常规: attention alone is no emergency.
+    several sides is growing). A 常规 event stays 常规: attention alone is no emergency. The
+    highest ``candidate_level`` of the posts, when above the event's level, is carried up.
     """
     if not assessments:
         return _routine({"posts": 0, "heat": heat})
@@ -388,7 +753,12 @@ def combine(assessments: Sequence[SeverityAssessment], *, heat: float) -> Severi
         "heat": heat,
         "top_post": top.evidence,
     }
+    candidate = max(
+        (RANK.get(str(a.evidence.get("candidate_level")), 0) for a in assessments), default=0
+    )
     if rank == 0:
+        if candidate:
+            evidence["candidate_level"] = LEVELS[candidate]
         return _routine(evidence)
     raised: list[str] = []
     crowd_posts = sum(1 for a in assessments if a.evidence.get("crowd_words"))
@@ -400,4 +770,6 @@ def combine(assessments: Sequence[SeverityAssessment], *, heat: float) -> Severi
         raised.append(f"event heat {heat:.0f} ≥ {HEAT_RAISE:.0f} → {LEVELS[rank]}")
     evidence["base_level"] = LEVELS[base_rank(top)]
     evidence["raised_by"] = raised
+    if candidate > rank:
+        evidence["candidate_level"] = LEVELS[candidate]
     return SeverityAssessment(LEVELS[rank], top.emergency_type, rank / 4, evidence, MODEL_VERSION)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.vocabulary import TOPICS, UnitKind
+from domain.vocabulary import POPULATION_DENSITIES, TOPICS, UnitKind
 
 
 class Strict(BaseModel):
@@ -72,9 +72,19 @@ class Jurisdiction(Strict):
     emergency_leads: dict[
         Literal["自然灾害", "事故灾难", "公共卫生事件", "社会安全事件"], str
     ] = {}
+    # 人口密集 / 人口较密集 / 其他 (《国家地震应急预案》 3.1): the magnitude that makes an
+    # earthquake here 重大 at first judgement; unknown leans up to 人口密集
+    population_density: str = "人口密集"
     duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
     leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
     units: list[Unit] = Field(min_length=1)
+
+    @field_validator("population_density")
+    @classmethod
+    def _density(cls, v: str) -> str:
+        if v not in POPULATION_DENSITIES:
+            raise ValueError(f"unknown density {v!r}; expected one of {list(POPULATION_DENSITIES)}")
+        return v
 
     def unit(self, unit_id: str) -> Unit:
         for u in self.units:

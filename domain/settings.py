@@ -105,6 +105,12 @@ class SlaSettings(Strict):
     office_close: str = Field(default="24:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
 
+class ClassifierSettings(Strict):
+    # grading tables of each kind of emergency (config/grading.toml); empty: the national
+    # tables shipped with the classifier. Relative to the directory the service starts in.
+    grading: str = ""
+
+
 class Settings(Strict):
     config_path: Path | None = None
     var_dir: Path = Path("var")
@@ -117,6 +123,7 @@ class Settings(Strict):
     web: WebSettings = WebSettings()
     digest: DigestSettings = DigestSettings()
     sla: SlaSettings = SlaSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
     jurisdiction: Jurisdiction
     sources: list[Source] = []
 

@@ -46,6 +46,10 @@ RUMOUR_LABELS: Final[tuple[str, ...]] = (RUMOUR_FLAG, RUMOUR_CLEAR)
 # the emergency types of 《突发事件应对法》, each led by the unit the configuration names
 EMERGENCY_TYPES: Final[tuple[str, ...]] = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")
 
+# population density classes of 《国家地震应急预案》 (2012) 3.1: the magnitude that makes an
+# earthquake 特别重大 / 重大 / 较大 at first judgement depends on them; 其他 is neither
+POPULATION_DENSITIES: Final[tuple[str, ...]] = ("人口密集", "人口较密集", "其他")
+
 SPIDER_KINDS: Final[tuple[str, ...]] = ("people_liuyan", "gov_board", "discuz", "tieba")
 
 

@@ -101,6 +101,12 @@ def config_check(ctx: Context, path: Path | None) -> None:
             click.echo(str(p))
         click.echo(f"{len(exc.problems)} problem(s) found in {target}")
         sys.exit(2)
+    problems = grading_problems(settings)
+    if problems:
+        for line in problems:
+            click.echo(line)
+        click.echo(f"{len(problems)} problem(s) found in the grading tables of {target}")
+        sys.exit(2)
     for warning in config_warnings(settings):
         click.echo(f"warning: {warning}")
     j = settings.jurisdiction
@@ -108,6 +114,21 @@ def config_check(ctx: Context, path: Path | None) -> None:
         f"{target}: OK — {j.full_name or j.name}: {len(j.units)} units, "
         f"{len(settings.sources)} sources, database {settings.database_url}"
     )
+    click.echo(
+        f"grading tables: {settings.classifier.grading or 'the national tables shipped'}, "
+        f"population density {j.population_density}"
+    )
+
+
+def grading_problems(settings: Settings) -> list[str]:
+    """Every problem of the grading file the configuration names, as FILE: KEY: what."""
+    from classifier.grading import GradingError, grading_from_settings
+
+    try:
+        grading_from_settings(settings)
+    except GradingError as exc:
+        return [str(p) for p in exc.problems]
+    return []
 
 
 # Other modules add warnings (e.g. holiday data missing for a year) without the CLI knowing them.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from classifier.numbers import extract_figures, parse_chinese_number, parse_number
+from classifier.figures import extract_figures
+from classifier.numbers import parse_chinese_number, parse_number
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,19 @@ from classifier.numbers import extract_figures, parse_chinese_number, parse_numb
         ("约五千余", 5000),
         ("多", 3),
         ("好几", 3),
+        ("十来", 10),
+        ("二十几", 20),
+        ("好几十", 20),
+        ("两三百", 200),
+        ("12,000万", 120_000_000),
+        ("150,000", 150_000),
+        ("0.6亿", 60_000_000),
+        ("上亿", 100_000_000),
+        ("数千万", 20_000_000),
+        ("近亿", 90_000_000),
+        ("三千多万", 30_000_000),
+        ("１２", 12),
+        ("俩", 2),
     ],
 )
 def test_parse_chinese_number(text: str, value: float) -> None:
@@ -80,6 +94,23 @@ def _figures(text: str) -> list[tuple[str, float]]:
         ("直接经济损失两千万元", [("loss_yuan", 20_000_000)]),
         ("损失达8000余万元", [("loss_yuan", 80_000_000)]),
         ("损失上亿", [("loss_yuan", 100_000_000)]),
+        ("路口渣土车把三个行人撞死了", [("deaths", 3)]),
+        ("撞死了11个人", [("deaths", 11)]),
+        ("压死了一个骑电动车的大姐", [("deaths", 1)]),
+        ("死了二十几个人", [("deaths", 20)]),
+        ("3死5伤的消息", [("deaths", 3), ("injured", 5)]),
+        ("一死两伤的车祸", [("deaths", 1), ("injured", 2)]),
+        ("致6死多伤", [("deaths", 6), ("injured", 3)]),
+        ("造成２人死亡、５６人受伤", [("deaths", 2), ("injured", 56)]),
+        ("直接经济损失约12,000万元", [("loss_yuan", 120_000_000)]),
+        ("造成15人伤亡", [("casualties", 15)]),
+        ("60名游客均为轻伤", [("light_injured", 60)]),
+        ("三个村民晕倒在里面，全部没救过来", [("deaths", 3)]),
+        ("一男子持刀砍伤4名学生", [("injured", 4)]),
+        ("还有十几个人没上来", [("trapped", 10)]),
+        ("中国地震台网测定5.3级地震", [("magnitude", 5.3)]),
+        ("新闻说地震六点一级", [("magnitude", 6.1)]),
+        ("过火面积两千多亩", [("burned_ha", 2000 / 15)]),
     ],
 )
 def test_extract_figures(text: str, expected: list[tuple[str, float]]) -> None:
@@ -94,6 +125,10 @@ def test_extract_figures(text: str, expected: list[tuple[str, float]]) -> None:
         "多个水渠都被掩埋",  # 个 before a thing
         "今年是建党100周年",
         "带动就业三百多人",  # no casualty verb
+        "九死一生",
+        "我只能一死了之",
+        "好几户养的猪都死了",  # households count only people moved or hit
+        "抗8级地震设计的框架楼",
         "",
     ],
 )
@@ -106,3 +141,21 @@ def test_figure_keeps_its_span_and_offset() -> None:
     (fig,) = extract_figures(text)
     assert fig.span == "3人死亡"
     assert text[fig.start : fig.start + len(fig.span)] == fig.span
+
+
+def test_denied_figures_are_kept_as_negated() -> None:
+    (fig,) = extract_figures("车上28名乘客均未受伤")
+    assert (fig.kind, fig.value, fig.negated) == ("injured", 28, True)
+    (fig,) = extract_figures("无一人伤亡")
+    assert fig.negated
+
+
+def test_rescue_and_split_outcomes() -> None:
+    (fig,) = extract_figures("被困的6人已全部获救")
+    assert fig.kind == "trapped" and fig.rescued
+    trapped, rescued = extract_figures("井下30名矿工被困，目前已救出5人")
+    assert not trapped.rescued and (rescued.kind, rescued.value) == ("rescued", 5)
+    total, serious = extract_figures("造成14人受伤，其中2人重伤")
+    assert (total.kind, serious.kind, serious.value) == ("light_injured", "seriously_injured", 2)
+    (fig,) = extract_figures("60余人受伤，以轻伤为主")
+    assert (fig.kind, fig.note) == ("light_injured", "以轻伤为主")

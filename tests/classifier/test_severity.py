@@ -120,8 +120,12 @@ def test_suppressed_incident_says_why() -> None:
 
 
 def test_claims_are_graded_as_claimed() -> None:
+    # fifty deaths in an earthquake are 重大 under 《国家地震应急预案》 (50–299)
     result = assess("", "紧急扩散！听说城区已经有五十多人遇难了。房子倒了，是地震！")
-    assert result.level == "特别重大"
+    assert result.level == "重大"
+    # hearsay that alone makes a post 重大 is flagged for a person to check
+    assert result.evidence["candidate_level"] == "重大"
+    assert any(c.startswith("hearsay") for c in result.evidence["candidate_cues"])
 
 
 def _post(level: str, *, crowd: bool = False) -> SeverityAssessment:

@@ -121,3 +121,31 @@ def test_cli_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "file not found" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_config_check_reports_grading_mistakes(tmp_path: Path) -> None:
+    grading = (ROOT / "config" / "grading.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "grading.toml"
+    bad.write_text(grading.replace("when = { deaths = 30 }", "when = { death = 30 }", 1), "utf-8")
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    assert 'grading = "config/grading.toml"' in text
+    path = tmp_path / "c.toml"
+    path.write_text(text.replace('grading = "config/grading.toml"', f'grading = "{bad}"'), "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "yuqing", "config", "check", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{bad}: kinds.production_safety.rows[0].when.death: unknown figure" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_population_density_is_checked(tmp_path: Path) -> None:
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(text.replace('population_density = "人口密集"', 'population_density = "密"'), "utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path, environ={})
+    assert [p.key for p in exc.value.problems] == ["jurisdiction.population_density"]

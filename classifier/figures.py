@@ -1,0 +1,433 @@
+"""Casualty, loss, crowd and hazard figures as people write them.
+
+A figure is a number tied to a verb that says what happened to the people it counts:
+"3名工人死亡", "死亡人数上升到14人", "撞死了11个人", "3死5伤的车祸", "转移群众1.2万人". The verb
+decides the kind; any verb of killing counts (撞死, 压死, 淹死, 烧死, 砸死, 炸死 …), so a death is
+read whether or not the post names an emergency.
+
+What the verb says about the injured follows the 条例 (第三条 counts 重伤, acute industrial
+poisoning included): 重伤 / 伤势较重 / 危重 are ``seriously_injured``; 轻伤 / 轻微伤 / 擦伤 are
+``light_injured`` and never reach the injury thresholds; a plain 受伤 / 砸伤 is ``injured`` — not
+qualified, so it counts, leaning up — unless its sentence says the injuries were light
+("均为轻伤") or splits them ("其中2人重伤"). 伤亡 / 死伤 without a split is ``casualties``:
+graded as injured, with the reading as deaths kept as a candidate.
+
+A figure is ``negated`` when the text denies it ("28名乘客均未受伤", "无一人伤亡"); it is kept
+(the duty officer sees what was denied) but never graded. "被困的6人已全部获救" is a trapped
+figure that is ``rescued``: the incident happened, the people are safe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Final
+
+from classifier.clauses import Parts
+from classifier.numbers import NUMERAL, VAGUE_COUNT, normalize, parse_number
+
+FIGURE_KINDS: Final = (
+    "deaths",
+    "missing",
+    "trapped",
+    "rescued",  # people brought out alive: "已救出5人"
+    "seriously_injured",
+    "injured",  # 受伤 without saying how badly
+    "light_injured",
+    "casualties",  # 伤亡 / 死伤 without a split
+    "sick",  # poisoned / ill: 中毒, 发热, 病例
+    "evacuated",
+    "endangered",  # people said to be threatened: "威胁坡下600多名群众"
+    "crowd",
+    "loss_yuan",
+    "magnitude",
+    "burned_ha",  # forest burned, in 公顷 (15 亩 to the 公顷)
+    "affected",  # people or households hit without harm to their bodies: 断电, 受灾
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    kind: str
+    value: float
+    approximate: bool
+    span: str
+    start: int = -1  # offset of the matched span in the text
+    negated: bool = False
+    rescued: bool = False  # a trapped figure whose people were brought out
+    note: str = ""  # why the kind was changed ("均为轻伤" …)
+
+
+# people counted by the number: a classifier or a group noun right after it
+_PEOPLE: Final = (
+    r"人员|群众|村民|居民|学生|工人|矿工|乘客|游客|幼儿(?!园)|儿童|孩子|小孩|娃娃|娃|老人|同胞|师生|员工|"
+    r"业主|家长|宾客|顾客|病人|患者|职工|农民工|队员|投资人|行人|路人|渔民|司机|初中生|小学生|中学生|"
+    r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|人"
+)
+# 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
+# end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
+_WHO: Final = (
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
+    rf"|(?:{_PEOPLE}))"
+)
+# gaps stay inside one clause and never step over another number ("9人死亡62人受伤")
+_GAP: Final = (
+    r"(?:第[\d一二两三四五六七八九十]|(?![\d一二两三四五六七八九十])[^，,。！!？?；;：:\n]){0,18}?"
+)
+_SHORT_GAP: Final = r"(?:(?!\d)[^，,。！!？?；;：:、\n]){0,4}?"
+
+_VERBS: Final = {
+    "deaths": (
+        "死亡|遇难|身亡|罹难|丧生|遇害|病亡|溺亡|殒命|致死|不幸去世|死了|遗体|尸体|遗骸|遇难者|死者|"
+        "撞死|压死|淹死|烧死|砸死|炸死|毒死|摔死|电死|踩死|挤死|打死|砍死|捅死|杀死|闷死|冻死|轧死|"
+        "中毒身亡|没救过来|没抢救过来|抢救无效|没气了|都没了|全死了|都死了|没得气|没有气了|断气了|牺牲|"
+        "都走了|全走了|不行了|没命了"
+    ),
+    "missing": "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到",
+    "trapped": (
+        "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
+        "没撤出来|未撤离|没能撤离|困了"
+    ),
+    "rescued": "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救",
+    "seriously_injured": (
+        "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|急性中毒|急性苯中毒"
+    ),
+    "light_injured": "轻伤|受轻伤|轻微伤|擦伤|皮外伤|轻微受伤|受了轻伤",
+    "injured": (
+        "受伤|烧伤|砸伤|咬伤|摔伤|撞伤|负伤|伤者|被打伤|被刺伤|被砍伤|打伤|刺伤|砍伤|炸伤|割伤|踩伤|"
+        "挤伤|伤了|受了伤|压伤|烫伤|砍倒"
+    ),
+    "casualties": "伤亡|死伤|撞死撞伤|死的死伤的伤",
+    "sick": (
+        "中毒|食物中毒|呕吐|腹泻|拉肚子|上吐下泻|发热|发烧|感染|确诊|患病|腹痛|不适|症状|送医|住院|"
+        "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉|不舒服|得了|患上|染上|出水痘|出了水痘"
+    ),
+    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来",
+    "endangered": "有危险|有生命危险|受到威胁|受威胁|危及|威胁到|威胁",
+    "crowd": (
+        "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|"
+        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得"
+    ),
+    "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
+}
+_NOUN_AFTER_VERB: Final = r"(?:人员|群众|村民|居民|学生|工人|矿工|乘客|人数|者|的)?"
+
+# Figures are found from their verbs: a plain-word scan finds the verbs (few per post), then a
+# short window before the verb ("3名工人|死亡") or the text after it ("死亡|9人") is parsed.
+_VERB_KIND: Final = {verb: kind for kind, verbs in _VERBS.items() for verb in verbs.split("|")}
+_VERB_ALT: Final = "|".join(sorted(map(re.escape, _VERB_KIND), key=len, reverse=True))
+_VERB_RE: Final = re.compile(_VERB_ALT)
+# kinds of figure that make an incident with no emergency word beside them
+STANDALONE_KINDS: Final = frozenset(
+    {
+        "deaths",
+        "missing",
+        "trapped",
+        "rescued",
+        "seriously_injured",
+        "injured",
+        "light_injured",
+        "casualties",
+        "crowd",
+    }
+)
+
+
+def standalone_verbs() -> list[str]:
+    """The verbs of the figures that count without an emergency word (the ill count after a
+    meal: food poisoning is often told without the word)."""
+    return [verb for verb, kind in _VERB_KIND.items() if kind in STANDALONE_KINDS | {"sick"}]
+
+
+# "3名工人死亡", "130多名学生出现呕吐": number, person word, short gap, then the verb
+_FORWARD_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO}){_GAP}\Z")
+_FORWARD_WINDOW: Final = 38
+# "死亡9人", "失联人员达37人", "死亡人数已升至十人", "撞死了11个人", "转移群众1.2万人"
+_BACKWARD_RE: Final = re.compile(
+    rf"{_NOUN_AFTER_VERB}(?:已|已经)?(?:上升到|上升至|升至|增至|达到|达|为|了|约|共|近)?"
+    rf"{_SHORT_GAP}(?P<num>{NUMERAL})(?:{_WHO})(?!{_VERB_ALT})"
+)
+# after a verb of killing or wounding, 个 counts people whatever follows: "压死了一个骑车的大姐"
+_BACKWARD_KILLED_RE: Final = re.compile(
+    rf"了?{_SHORT_GAP}(?P<num>{NUMERAL})个(?![月天年次回遍下把只条头匹辆])"
+)
+_KILLING_VERB_RE: Final = re.compile(
+    r"[撞压淹烧砸炸毒摔电踩挤打砍捅杀闷冻轧]死|[砸砍刺烧炸打撞踩]伤|撞死撞伤"
+)
+# a denial right before the verb or the number: "均未受伤", "无一人伤亡", "没有人员被困"
+_NEGATED_BEFORE_VERB: Final = re.compile(r"(?:未|没有?|无|不曾|并无|并未)(?:人员|人|一人)?\Z")
+_NEGATED_BEFORE_NUM: Final = re.compile(r"(?:无|没有?|未|零|并无)\Z")
+# "6死", "1死3伤", "3死5伤的消息", "一死两伤的车祸", "6死多伤". A Chinese count of deaths alone
+# must end the phrase ("九死一生", "一死了之" are no figures); "万一死了" is no figure either.
+_DEATH_INJURY_RE: Final = re.compile(
+    r"(?<![\d一二两三四五六七八九十百千万亿])"
+    r"(?P<d>\d+|[一二两俩三四五六七八九十]{1,3})死"
+    r"(?:(?P<i>\d+|[一二两三四五六七八九十百]{1,4}[余多]?|多)伤)?"
+)
+_DEATHS_ALONE_END: Final = re.compile(r"[，,。、；;！!？?\s的事]|$")
+# "直接经济损失约2000万元", "损失达8000余万元", "损失上亿": a 元 may be left out after 万 / 亿
+_LOSS_RE: Final = re.compile(rf"损失{_GAP}(?P<num>{NUMERAL})(?:元|(?<=[万亿])|(?<=[万亿][余多]))")
+# "5.3级地震", "里氏5.6级", "M4.5级", "说是4.1级": a magnitude needs an earthquake in its sentence
+_MAGNITUDE_RE: Final = re.compile(
+    r"(?<![\d.抗防点])(?P<num>\d(?:\.\d)?|[一二三四五六七八九])\s*级(?![风大台浪以])"
+)
+_QUAKE_RE: Final = re.compile(r"地震|余震|震级|震感|震中|震源|震了")
+# "震级5.0", "震级为4.6"
+_MAGNITUDE_AFTER_RE: Final = re.compile(r"震级(?:为|达|约)?\s*(?P<num>\d(?:\.\d)?)(?![\d.])")
+# "六点一级": a magnitude written in characters
+_CN_MAGNITUDE_RE: Final = re.compile(
+    r"(?P<i>[一二三四五六七八九])点(?P<f>[零一二三四五六七八九])\s*级(?![风大台浪以])"
+)
+_CN_DIGIT: Final = {c: i for i, c in enumerate("零一二三四五六七八九")}
+# "过火面积两千多亩", "烧了三十来亩林子", "受害森林面积120公顷"
+_AREA_RE: Final = re.compile(
+    rf"(?:过火面积|受害森林面积|受害面积|过火|烧了|烧毁|烧掉)(?:约|达|近|超过)?{_SHORT_GAP}"
+    rf"(?P<num>{NUMERAL})(?P<unit>亩|公顷)"
+)
+_MU_PER_HA: Final = 15.0
+
+# What a sentence says about the injured as a whole
+_ALL_LIGHT_RE: Final = re.compile(
+    r"(?:均|都|全|全部|均系|都是)(?:为|是|系|受)?(?:轻伤|轻微伤|擦伤|皮外伤)"
+)
+_MOSTLY_LIGHT_RE: Final = re.compile(
+    r"(?:轻伤为主|大部分(?:为|是)?轻伤|大多(?:为|是)?轻伤|多为轻伤|多数(?:为|是)?轻伤)"
+)
+# Rescue words tell that the trapped came out; followed by a count they tell how many did
+# ("已救出5人"), which the grading subtracts.
+_RESCUE_RE: Final = re.compile(
+    r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全撤离|全部撤离|拉出来|挖出来|"
+    r"抬出来|刨出来|营救|解救"
+)
+_COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
+# missing people found again: no incident ("失联的8名矿工已全部联系上")
+_FOUND_RE: Final = re.compile(r"(?:全部|均已|都已|已经|已)(?:联系上|找到|平安|安全返回|回家)")
+# a verb of death for "all of them" takes its count from the clause before:
+# "三个村民…晕倒在里面，全部没救过来", "捞上来9个人，都没了"
+_ALL_OF_RE: Final = re.compile(r"(?:全部|全都|都|全|均)(?:已|已经|为|是|系|受)?\Z")
+_ALL_OF_KINDS: Final = frozenset(
+    {"deaths", "trapped", "seriously_injured", "injured", "light_injured", "sick"}
+)
+_COUNT_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO})")
+
+
+_NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick"})
+# households count only people hit or moved: "好几户养的猪死了" are no deaths
+_HOUSEHOLD_KINDS: Final = frozenset({"affected", "evacuated", "endangered", "crowd"})
+
+
+def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) -> Figure | None:
+    killing = _KILLING_VERB_RE.fullmatch(text, vstart, vend) is not None
+    if killing:
+        # "一男子持刀砍伤4名学生": after a verb of killing or wounding the victims follow it
+        k = _BACKWARD_RE.match(text, vend) or _BACKWARD_KILLED_RE.match(text, vend)
+        if k is not None and text.startswith("户", k.end("num")):
+            k = None
+        if k is not None and k.start("num") not in taken and k.start("num") - vend <= 3:
+            parsed = parse_number(k.group("num"))
+            if parsed is not None and parsed[0] > 0:
+                taken.add(k.start("num"))
+                return Figure(kind, parsed[0], parsed[1], text[vstart : k.end()], vstart)
+    lo = max(0, vstart - _FORWARD_WINDOW)
+    m = _FORWARD_RE.search(text, lo, vstart)
+    if m is not None and text.startswith("户", m.end("num")) and kind not in _HOUSEHOLD_KINDS:
+        m = None
+    if m is not None and m.start() not in taken:
+        parsed = parse_number(m.group("num"))
+        if parsed is not None and parsed[0] > 0:
+            taken.add(m.start())
+            between = text[m.end("num") : vstart]
+            negated = bool(
+                _NEGATED_BEFORE_VERB.search(between)
+                or _NEGATED_BEFORE_NUM.search(text, max(0, m.start() - 3), m.start())
+            )
+            return Figure(kind, parsed[0], parsed[1], text[m.start() : vend], m.start(), negated)
+    b = _BACKWARD_RE.match(text, vend)
+    if b is not None and text.startswith("户", b.end("num")) and kind not in _HOUSEHOLD_KINDS:
+        b = None
+    # the number belongs to the verb right before it: "中毒死了两个" are deaths
+    if (
+        b is not None
+        and b.start("num") not in taken
+        and _VERB_RE.search(text, vend, b.start("num")) is None
+    ):
+        parsed = parse_number(b.group("num"))
+        if parsed is not None and parsed[0] > 0:
+            taken.add(b.start("num"))
+            negated = bool(_NEGATED_BEFORE_VERB.search(text, max(0, vstart - 4), vstart))
+            return Figure(kind, parsed[0], parsed[1], text[vstart : b.end()], vstart, negated)
+    all_of = text[vstart] in "都全" or _ALL_OF_RE.search(text, max(0, vstart - 4), vstart)
+    if kind in _ALL_OF_KINDS and all_of:
+        lo = max(0, vstart - _FORWARD_WINDOW - 10)
+        counts = [
+            c
+            for c in _COUNT_RE.finditer(text, lo, vstart)
+            if not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS
+        ]
+        if counts and counts[-1].start() not in taken:
+            c = counts[-1]
+            parsed = parse_number(c.group("num"))
+            if parsed is not None and parsed[0] > 0:
+                taken.add(c.start())
+                return Figure(kind, parsed[0], parsed[1], text[c.start() : vend], c.start())
+    if killing:
+        k = _BACKWARD_KILLED_RE.match(text, vend)
+        if k is not None and k.start("num") not in taken:
+            parsed = parse_number(k.group("num"))
+            if parsed is not None and parsed[0] > 0:
+                taken.add(k.start("num"))
+                return Figure(kind, parsed[0], parsed[1], text[vstart : k.end()], vstart)
+    return None
+
+
+_NEXT_CLAUSE_COUNT_RE: Final = re.compile(
+    rf"[，,](?:听说|据说|大概|估计|一共|总共|共|足足)?(?:有|是)?(?P<num>{NUMERAL})(?:个|多个|来个|名|人)"
+    r"(?=[，,。！!？?；;\s]|$)"
+)
+
+
+def _count_in_next_clause(
+    text: str, kind: str, vstart: int, vend: int, taken: set[int]
+) -> Figure | None:
+    """A count told in the clause right after a verb that had none: "压死了好几户人，听说有十几个",
+    "吃了营养餐就吐，听说有五六十个"."""
+    end = re.compile(r"[，,。！!？?；;\n]").search(text, vend)
+    if end is None or text[end.start()] not in "，,":
+        return None
+    m = _NEXT_CLAUSE_COUNT_RE.match(text, end.start())
+    if m is None or m.start("num") in taken:
+        return None
+    parsed = parse_number(m.group("num"))
+    if parsed is None or parsed[0] <= 0:
+        return None
+    taken.add(m.start("num"))
+    return Figure(kind, parsed[0], True, text[vstart : m.end()], vstart)
+
+
+def _death_injury(text: str, taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    for m in _DEATH_INJURY_RE.finditer(text):
+        if m.start("d") in taken:
+            continue
+        d = m.group("d")
+        if m.group("i") is None and (
+            not d.isdigit() and (d == "一" or not _DEATHS_ALONE_END.match(text, m.end()))
+        ):
+            continue
+        if m.group("i") is None and d.isdigit() and not _DEATHS_ALONE_END.match(text, m.end()):
+            continue
+        parsed = parse_number(d)
+        if parsed is None:
+            continue
+        out.append(Figure("deaths", parsed[0], parsed[1], m.group(0), m.start()))
+        if m.group("i"):
+            injured = parse_number(m.group("i"))
+            if injured is not None:
+                out.append(Figure("injured", injured[0], injured[1], m.group(0), m.start()))
+    return out
+
+
+def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figure]:
+    """What a sentence says about its figures as a whole: light injuries, splits, rescues."""
+    out = list(figures)
+    by_sentence: dict[int, list[int]] = {}
+    for i, f in enumerate(out):
+        by_sentence.setdefault(parts.sentence_index(f.start), []).append(i)
+    for idx, members in by_sentence.items():
+        _, e = parts.sentences[idx]
+        kinds = {out[i].kind for i in members}
+        for i in members:
+            f = out[i]
+            after = text[f.start + len(f.span) : e]
+            if f.kind == "injured":
+                if _ALL_LIGHT_RE.search(after):
+                    out[i] = replace(f, kind="light_injured", note="均为轻伤")
+                elif _MOSTLY_LIGHT_RE.search(after):
+                    out[i] = replace(f, kind="light_injured", note="以轻伤为主")
+                elif "seriously_injured" in kinds:
+                    # "25人受伤，其中重伤12人": the split says how many count
+                    out[i] = replace(f, kind="light_injured", note="其中重伤")
+            elif f.kind == "trapped" and _rescued_all(text, parts, f, e):
+                out[i] = replace(f, rescued=True)
+            elif f.kind == "missing" and _FOUND_RE.search(after):
+                out[i] = replace(f, negated=True, note="found")
+    return out
+
+
+def _rescued_all(text: str, parts: Parts, f: Figure, sentence_end: int) -> bool:
+    """Whether the people of a trapped figure came out: a rescue word in its clause, or after
+    it in its sentence, that is not followed by a count of its own ("已救出5人" is partial)."""
+    cs, _ = parts.clause(f.start)
+    if _RESCUE_RE.search(text, cs, f.start):
+        return True  # "救出被困群众40余人": the figure is what was rescued
+    for m in _RESCUE_RE.finditer(text, f.start, sentence_end):
+        if _COUNT_AFTER_RE.match(text, m.end()):
+            continue
+        return True
+    return False
+
+
+def has_figure_words(text: str) -> bool:
+    """Whether ``text`` may hold a figure at all: one cheap scan before the full extraction."""
+    return bool(
+        _VERB_RE.search(text)
+        or "死" in text
+        or "损失" in text
+        or "级" in text
+        or "亩" in text
+        or "公顷" in text
+    )
+
+
+def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
+    """Figures in text order (a kind may repeat). Each number gets the kind of its nearest verb:
+    "20余人受伤送医" is injured, not ill."""
+    text = normalize(text)
+    found: list[Figure] = []
+    taken: set[int] = set()
+    for v in _VERB_RE.finditer(text):
+        kind = _VERB_KIND[v.group(0)]
+        # a count of people brought out may also be a count of the dead: "拉出来两个已经没气了"
+        fig = _figure_near(
+            text, kind, v.start(), v.end(), set(taken) if kind == "rescued" else taken
+        )
+        if kind in _NEXT_COUNT_KINDS and (fig is None or fig.value == VAGUE_COUNT):
+            # "好多娃儿…就吐，听说有五六十个": a count after beats a bare 好多 before
+            later = _count_in_next_clause(text, kind, v.start(), v.end(), taken)
+            if later is not None and (fig is None or later.value > fig.value):
+                fig = later
+        if fig is not None:
+            found.append(fig)
+    if "死" in text:
+        found += _death_injury(text, taken)
+    if "损失" in text:
+        for m in _LOSS_RE.finditer(text):
+            parsed = parse_number(m.group("num"))
+            if parsed is not None:
+                found.append(Figure("loss_yuan", parsed[0], parsed[1], m.group(0), m.start()))
+    if "级" in text and _QUAKE_RE.search(text):
+        parts = parts or Parts.of(text)
+        for m in _MAGNITUDE_RE.finditer(text):
+            if not _QUAKE_RE.search(parts.sentence_text(m.start())):
+                continue
+            parsed = parse_number(m.group("num"))
+            if parsed is not None and 1.0 <= parsed[0] < 10.0:
+                found.append(Figure("magnitude", parsed[0], False, m.group(0), m.start()))
+        for m in _MAGNITUDE_AFTER_RE.finditer(text):
+            value = float(m.group("num"))
+            if 1.0 <= value < 10.0:
+                found.append(Figure("magnitude", value, False, m.group(0), m.start()))
+        for m in _CN_MAGNITUDE_RE.finditer(text):
+            if _QUAKE_RE.search(parts.sentence_text(m.start())):
+                value = _CN_DIGIT[m.group("i")] + _CN_DIGIT[m.group("f")] / 10
+                found.append(Figure("magnitude", value, False, m.group(0), m.start()))
+    if "亩" in text or "公顷" in text:
+        for m in _AREA_RE.finditer(text):
+            parsed = parse_number(m.group("num"))
+            if parsed is not None:
+                ha = parsed[0] / _MU_PER_HA if m.group("unit") == "亩" else parsed[0]
+                found.append(Figure("burned_ha", ha, parsed[1], m.group(0), m.start()))
+    found.sort(key=lambda f: f.start)
+    if found:
+        found = _sentence_rules(text, parts or Parts.of(text), found)
+    return found
