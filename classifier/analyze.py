@@ -22,6 +22,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from classifier.events import EventIndex
+from classifier.grading import GradingTables
 from classifier.heat import heat_score
 from classifier.labelling import PlaceFinder, PostInput, PostLabels, label_posts
 from classifier.masking import mask_pii
@@ -139,6 +140,7 @@ def analyze_records(
     now: datetime,
     places: PlaceFinder | None = None,
     broad_places: Collection[str] = (),
+    grading: GradingTables | None = None,
     enrich: Enrich | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse one batch; results come back in the order of ``records``.
@@ -147,7 +149,7 @@ def analyze_records(
     without it only near-duplicates group.
     """
     posts = read_records(records)
-    labels = label_posts(classifier, [p.input for p in posts], places=places)
+    labels = label_posts(classifier, [p.input for p in posts], places=places, grading=grading)
     return results(posts, labels, now=now, broad_places=broad_places, enrich=enrich)
 
 

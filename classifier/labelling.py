@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from classifier.grading import GradingTables
 from classifier.heat import heat_score
 from classifier.model import PostClassifier
 from classifier.rumour import RumourFlag, assess_rumour
@@ -72,9 +73,11 @@ def label_posts(
     posts: Sequence[PostInput],
     *,
     places: PlaceFinder | None = None,
+    grading: GradingTables | None = None,
 ) -> list[PostLabels]:
     """Label a batch, in order. A post's own replies and likes count as its heat, which can
-    raise a borderline emergency; without ``places`` no post names a place."""
+    raise a borderline emergency; without ``places`` no post names a place. ``grading`` is
+    the configured grading tables (None: the shipped national tables)."""
     predicted = classifier.predict([PostText(p.title, p.content) for p in posts])
     out: list[PostLabels] = []
     for post, (topic, handling) in zip(posts, predicted, strict=True):
@@ -86,7 +89,7 @@ def label_posts(
             PostLabels(
                 topic=topic,
                 handling=handling,
-                severity=assess(post.title, post.content, heat=heat),
+                severity=assess(post.title, post.content, heat=heat, grading=grading),
                 rumour=assess_rumour(post.title, post.content),
                 places=tuple(places(post.text)) if places is not None else (),
                 handling_type=board_type or handling.label,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.analyze import read_records, results
+from classifier.grading import GradingTables, grading_from_settings
 from classifier.labelling import PostInput, PostLabels, label_posts
 from classifier.model import PostClassifier, active_model_dir, load_classifier
 from domain.settings import Settings
@@ -32,16 +33,20 @@ class Models:
     directory: Directory
     # the district's own names say nothing about which matter a post is about
     broad_places: tuple[str, ...]
+    grading: GradingTables  # each kind of emergency graded by its own plan
 
     @classmethod
     def from_settings(cls, settings: Settings, model_dir: Path | None = None) -> Models:
         """The given model directory, else the active model, else the shipped one; raises
-        ``classifier.model.ModelError`` when the model cannot be used."""
+        ``classifier.model.ModelError`` when the model cannot be used and
+        ``classifier.grading.GradingError`` when the grading tables cannot."""
         directory = Directory.from_jurisdiction(settings.jurisdiction)
         classifier = load_classifier(
             model_dir or active_model_dir(settings.var_dir), user_words=directory.words()
         )
-        return cls(classifier, directory, broad_places(settings))
+        return cls(
+            classifier, directory, broad_places(settings), grading_from_settings(settings)
+        )
 
     def places(self, text: str) -> list[str]:
         return [m.text for m in self.directory.scan(text) if m.what == "place"]
@@ -61,7 +66,9 @@ class PostAnalysis:
 
 def analyze_posts(posts: Sequence[PostInput], models: Models) -> list[PostAnalysis]:
     """Labels, places and routing of each post, in order."""
-    labels = label_posts(models.classifier, posts, places=models.places)
+    labels = label_posts(
+        models.classifier, posts, places=models.places, grading=models.grading
+    )
     return [
         PostAnalysis(found, _route(models.directory, post, found))
         for post, found in zip(posts, labels, strict=True)

@@ -293,13 +293,14 @@ def _analyze_configured(
     records: list[dict[str, Any]], settings: Settings, model_dir: Path | None, now: datetime
 ) -> list[dict[str, Any]]:
     """The service's own pipeline: the directory's places and routing, the policy's windows."""
+    from classifier.grading import GradingError
     from classifier.model import ModelError
     from response_sla.configured import from_settings
     from yuqing.pipeline import Models, analyze_records
 
     try:
         models = Models.from_settings(settings, model_dir)
-    except ModelError as exc:
+    except (ModelError, GradingError) as exc:
         fail(str(exc), 2)
     return analyze_records(records, models, from_settings(settings), now)
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import click
 
 from domain.settings import Settings
-from yuqing.cli import Context, fail, labelled, pass_ctx
+from yuqing.cli import Context, fail, grading_problems, labelled, pass_ctx
 
 # Each command imports the service, the scheduler and the database layer when it runs: they
 # take a second or more to load, which every other command need not pay.
@@ -46,6 +46,10 @@ def run_cmd(ctx: Context, host: str | None, port: int | None) -> None:
     from yuqing.service import run_service
 
     settings = ctx.settings
+    # refused here, not by the first analysis run minutes later in the log
+    problems = grading_problems(settings)
+    if problems:
+        fail("the grading tables are unusable:\n" + "\n".join(problems), 2)
     _sigterm_as_interrupt()
     try:
         # the web server re-raises the signal it stopped on, once everything has stopped
