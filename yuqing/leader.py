@@ -149,7 +149,12 @@ class PgElector:
                 conn.close()
 
     def close(self) -> None:
-        """Give the lead up: the session ends, and its locks with it."""
+        """Give the lead up. The lock is released before the session ends: the server frees
+        a closed session's locks only once its backend has exited, and a follower asking in
+        that moment would be refused for one more role check."""
+        if self._conn is not None and self.since is not None:
+            with contextlib.suppress(DBAPIError):
+                self._conn.execute(select(func.pg_advisory_unlock(self.key)))
         self._drop()
         self._engine.dispose()
 
