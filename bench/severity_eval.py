@@ -20,6 +20,7 @@ Usage:
     .venv/bin/python -m bench.severity_eval            # a table per set
     .venv/bin/python -m bench.severity_eval --json     # one JSON object
     .venv/bin/python -m bench.severity_eval --sets dev --errors   # list the dev set's misses
+    .venv/bin/python -m bench.severity_eval --file other.csv   # an outside set only
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def shared_data() -> Path:
 
 
 def labelled_rows(name: str) -> list[dict[str, str]]:
-    with open(DATA / f"severity_{name}.csv", encoding="utf-8", newline="") as fh:
+    return read_labelled(DATA / f"severity_{name}.csv")
+
+
+def read_labelled(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -186,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sets", nargs="*", help="sets to score (default: all)")
+    parser.add_argument("--file", type=Path, action="append", default=[],
+                        help="also score this labelled CSV (same columns as tests/data/"
+                             "severity_*.csv), e.g. an outside evaluation set; repeatable")
     parser.add_argument("--grading", type=Path, help="grading tables (default: shipped)")
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.add_argument("--errors", action="store_true", help="list wrong levels and alarms")
@@ -196,12 +204,15 @@ def main(argv: list[str] | None = None) -> None:
     def grade(title: str, content: str) -> SeverityAssessment:
         return assess(title, content, grading=tables)
 
-    wanted = set(args.sets) if args.sets else None
+    # --file alone scores that file only
+    wanted = set(args.sets) if args.sets else (set() if args.file else None)
     out: dict[str, dict[str, float]] = {}
     errors: dict[str, list[Miss]] = {}
     for name in LABELLED:
         if wanted is None or name in wanted:
             out[name], errors[name] = score_labelled(labelled_rows(name), grade)
+    for path in args.file:
+        out[path.stem], errors[path.stem] = score_labelled(read_labelled(path), grade)
     folder = shared_data()
     if folder.is_dir():
         ordinary = ordinary_posts(folder)
