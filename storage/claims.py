@@ -108,3 +108,15 @@ class ClaimLost(RuntimeError):
     def __init__(self, owner: str, ids: Sequence[int]) -> None:
         super().__init__(f"claims of {owner} on posts {list(ids)} were taken over")
         self.ids = list(ids)
+
+
+def release_all(session: Session) -> int:
+    """Drop every claim on posts still waiting; returns how many. Only for a process that is
+    the database's only analyser (the SQLite service, which holds the database's lock file):
+    a claim it finds at start-up was left by a process that died, and need not wait out its
+    lease."""
+    result = cast(CursorResult[Any], session.execute(
+        update(Post).where(Post.analyzed_at.is_(None), Post.claimed_by.is_not(None))
+        .values(claimed_at=None, claimed_by=None)
+    ))
+    return int(result.rowcount)

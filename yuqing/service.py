@@ -31,7 +31,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from domain.settings import Settings
-from storage import models
+from storage import claims, models
+from storage.db import transaction
 from yuqing import jobs
 from yuqing.bootstrap import App, init_database
 from yuqing.leader import Elector, FileElector, elector_for, refuse
@@ -172,6 +173,11 @@ def run_service(settings: Settings, *, host: str | None = None, port: int | None
     try:
         with elector.starting():
             report = init_database(app)
+            if elector.exclusive:
+                with transaction(app.sessions) as session:
+                    released = claims.release_all(session)
+                if released:
+                    log.info("released %d posts claimed by a process that died", released)
         log.info("database ready (units +%d ~%d, sources +%d ~%d)", report.units_added,
                  report.units_updated, report.sources_added, report.sources_updated)
         rt = Runtime(app)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import models
-from storage.claims import claim_posts, finish, held
+from storage.claims import claim_posts, finish, held, release_all
 from storage.db import transaction
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -140,3 +140,17 @@ def test_postgres_claimers_skip_rows_an_analysis_holds(pg_url: str) -> None:
         assert claim(sessions, T0 + timedelta(minutes=10), "b") == ids[1:]
     finally:
         engine.dispose()
+
+
+def test_the_only_analyser_releases_claims_a_dead_process_left(
+    sessions: sessionmaker[Session],
+) -> None:
+    ids = add_posts(sessions, 3)
+    done = add_posts(sessions, 1, tag="done", analyzed_at=T0)
+    assert claim(sessions, T0, "dead", limit=2) == ids[:2]
+    with transaction(sessions) as s:
+        assert release_all(s) == 2
+    # a new owner takes them at once, without waiting for the lease
+    assert claim(sessions, T0 + timedelta(seconds=1), "new") == ids
+    with sessions() as s:
+        assert s.get(models.Post, done[0]).claimed_by is None  # type: ignore[union-attr]
