@@ -39,9 +39,17 @@ _WORD_TAGS: Final = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "ag", "dg"
 # a township or street named without its kind: "…堡镇" is "…堡" in most posts
 _TOWN_KIND: Final = re.compile(rf"^(?P<short>.{{2,}}?)(?:{ETHNIC}乡|镇|乡|街道办事处|街道|办事处)$")
 
+# A township the configuration does not list is another county's: the data names no
+# townships, so it is read from the kind word and what follows ("…镇一客车", "…乡…村"). It
+# loses to any local name it overlaps ("在合肥打工的鸭池镇村民").
+_OTHER_TOWN: Final = re.compile(
+    r"[\u4e00-\u9fff]{2,3}(?:镇|乡)(?=一(?![起直样定下些切般点])|[\u4e00-\u9fff]{1,3}村|发生|境内)"
+)
+
 HERE: Final = "here"
 ELSEWHERE: Final = "elsewhere"
 _CONTEXT: Final = "context"
+_TOWN: Final = "town"
 
 
 @dataclass(frozen=True)
@@ -104,16 +112,22 @@ class Locality:
             (self._here_re, HERE),
             (self._remote_re, ELSEWHERE),
             (self._context_re, _CONTEXT),
+            (_OTHER_TOWN if self.here else None, _TOWN),
         ):
             if rx is not None:
                 found.extend((m.start(), m.end(), where) for m in rx.finditer(text, start, end))
-        rank = {HERE: 0, _CONTEXT: 1, ELSEWHERE: 2}
-        found.sort(key=lambda f: (f[0] - f[1], rank[f[2]], f[0]))
+        rank = {HERE: 0, _CONTEXT: 1, ELSEWHERE: 2, _TOWN: 3}
+        # an unknown township comes last: any name it overlaps is the better reading
+        found.sort(key=lambda f: (f[2] == _TOWN, f[0] - f[1], rank[f[2]], f[0]))
         kept: list[tuple[int, int, str]] = []
         for s, e, where in found:
             if all(e <= ks or s >= ke for ks, ke, _ in kept):
                 kept.append((s, e, where))
-        return [Place(s, e, text[s:e], w) for s, e, w in sorted(kept) if w != _CONTEXT]
+        return [
+            Place(s, e, text[s:e], ELSEWHERE if w == _TOWN else w)
+            for s, e, w in sorted(kept)
+            if w != _CONTEXT
+        ]
 
     def names_here(self, text: str) -> bool:
         return any(p.where == HERE for p in self.find(text))
