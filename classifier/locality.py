@@ -4,15 +4,17 @@
 place its units list, and the generic markers (本县, 我们村, ``lexicon_severity.LOCAL_MARKERS``).
 *Elsewhere* is every other division of China (``domain.divisions``) and the generic markers
 (外地, foreign countries, ``lexicon_severity.REMOTE_MARKERS``). The jurisdiction's province and
-prefecture only give context ("…省…市七星关区…"): they are neither.
+prefecture only give context ("…省…市…区"): they are neither.
 
 Divisions are matched by full name at every level, and by short name for provinces and
 prefectures; a county's short name counts only when it is no ordinary word (``jieba``'s
-dictionary knows it as a place or not at all), so 大方 and 开封 stay words. A remote name
+dictionary knows it as a place or not at all), so a county named like a common verb or
+adjective stays a word. A remote name
 followed by a street word (路, 街, 广场 …) is a street named after it, found in every town.
 
-Where names overlap, the longer one wins ("长春堡煤矿" is a local place, not 长春; "濉溪县" is a
-county elsewhere even where 濉溪 is a local short name), and a local name wins a tie.
+Where names overlap, the longer one wins (a local mine named after a prefecture is local; a
+county's full name elsewhere beats a local township's short name of the same letters), and a
+local name wins a tie.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from domain.jurisdiction import Jurisdiction
 _STREET_AFTER: Final = r"(?!路|街|大道|大街|巷|广场|公园|小区|花园)"
 # jieba's tags of a place name or a proper noun it has no other reading for
 _PLACE_TAGS: Final = frozenset({"ns", "nz", "nrt"})
-# tags of verbs, adjectives and adverbs: a short name read so is an ordinary word (开封, 大同)
+# tags of verbs, adjectives and adverbs: a short name read so is an ordinary word
 _WORD_TAGS: Final = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "ag", "dg", "vg"})
 
 # a township or street named without its kind: "…堡镇" is "…堡" in most posts
@@ -41,7 +43,7 @@ _TOWN_KIND: Final = re.compile(rf"^(?P<short>.{{2,}}?)(?:{ETHNIC}乡|镇|乡|街
 
 # A township the configuration does not list is another county's: the data names no
 # townships, so it is read from the kind word and what follows ("…镇一客车", "…乡…村"). It
-# loses to any local name it overlaps ("在合肥打工的鸭池镇村民").
+# loses to any local name it overlaps ("在…市打工的…镇村民": the town is the local one).
 _OTHER_TOWN: Final = re.compile(
     r"[\u4e00-\u9fff]{2,3}(?:镇|乡)(?=一(?![起直样定下些切般点])|[\u4e00-\u9fff]{1,3}村|发生|境内)"
 )
@@ -150,7 +152,7 @@ def _names(d: Division) -> list[str]:
     ordinary word."""
     out = [d.name] if _word_tag(d.name) in (None, *_PLACE_TAGS) or len(d.name) > 2 else []
     if d.short == d.name or d.kind == "市辖区":
-        return out  # a district's short name (朝阳, 和平, 城中) names a street as often
+        return out  # a district's short name names a street as often
     tag = _word_tag(d.short)
     if d.level == "county":
         if tag is None or tag in _PLACE_TAGS:
