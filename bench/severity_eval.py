@@ -39,9 +39,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from classifier.grading import GradingTables, load_grading  # noqa: E402
+from classifier.locality import Locality  # noqa: E402
 from classifier.severity import RANK, SeverityAssessment, assess  # noqa: E402
+from domain.settings import load_settings  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+# the labelled sets were written for the 七星关区 sample: its places are here, the rest elsewhere
+SAMPLE_CONFIG = ROOT / "config" / "yuqing.toml"
 MAJOR = RANK["重大"]
 LABELLED = ("dev", "holdout", "test")
 # the 人民网 threads created before this day were read while tuning; the later ones were not
@@ -195,14 +199,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="also score this labelled CSV (same columns as tests/data/"
                              "severity_*.csv), e.g. an outside evaluation set; repeatable")
     parser.add_argument("--grading", type=Path, help="grading tables (default: shipped)")
+    parser.add_argument("--config", type=Path, default=SAMPLE_CONFIG,
+                        help="the jurisdiction whose places are here (default: the sample)")
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.add_argument("--errors", action="store_true", help="list wrong levels and alarms")
     args = parser.parse_args(argv)
 
     tables: GradingTables | None = load_grading(args.grading) if args.grading else None
+    locality = Locality.of(load_settings(args.config, environ={}).jurisdiction)
 
     def grade(title: str, content: str) -> SeverityAssessment:
-        return assess(title, content, grading=tables)
+        return assess(title, content, grading=tables, locality=locality)
 
     # --file alone scores that file only
     wanted = set(args.sets) if args.sets else (set() if args.file else None)

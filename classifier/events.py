@@ -13,8 +13,9 @@ A post joins an earlier post's event when, within ``window`` of it:
 3. **same matter** — they share a specific place and the same topic, within 48 hours, or at
    any time in the window when the new post reads as a follow-up (后续, 更新, 进展, 再次反映 …).
 
-A place is *broad* when it names a district, county, city or province (七星关区, 毕节市) or is
-listed in ``broad_places``: two complaints that only share 七星关区 never group by rule 2 or 3.
+A place is *broad* when it names a district, county, city or province (…区, …市) or is
+listed in ``broad_places``: two complaints that only share the district's name never group by
+rule 2 or 3.
 
 The index is pure and in memory; the service rebuilds it from the last days of posts on
 start. Times should be timezone-aware (naive ones are taken as UTC).

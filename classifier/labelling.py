@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from classifier.grading import GradingTables
 from classifier.heat import heat_score
+from classifier.locality import Locality
 from classifier.model import PostClassifier
 from classifier.rumour import RumourFlag, assess_rumour
 from classifier.severity import SeverityAssessment, assess
@@ -74,10 +75,12 @@ def label_posts(
     *,
     places: PlaceFinder | None = None,
     grading: GradingTables | None = None,
+    locality: Locality | None = None,
 ) -> list[PostLabels]:
     """Label a batch, in order. A post's own replies and likes count as its heat, which can
     raise a borderline emergency; without ``places`` no post names a place. ``grading`` is
-    the configured grading tables (None: the shipped national tables)."""
+    the configured grading tables (None: the shipped national tables); ``locality`` tells the
+    jurisdiction's places from those elsewhere (None: only generic words such as 外地)."""
     predicted = classifier.predict([PostText(p.title, p.content) for p in posts])
     out: list[PostLabels] = []
     for post, (topic, handling) in zip(posts, predicted, strict=True):
@@ -89,7 +92,9 @@ def label_posts(
             PostLabels(
                 topic=topic,
                 handling=handling,
-                severity=assess(post.title, post.content, heat=heat, grading=grading),
+                severity=assess(
+                    post.title, post.content, heat=heat, grading=grading, locality=locality
+                ),
                 rumour=assess_rumour(post.title, post.content),
                 places=tuple(places(post.text)) if places is not None else (),
                 handling_type=board_type or handling.label,

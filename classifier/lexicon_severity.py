@@ -416,23 +416,18 @@ VULNERABLE_RE: Final = re.compile(
 # a count with no noun of its own ("送医的有38人") refers to the people of the clause before
 BARE_COUNT_RE: Final = re.compile(r"的有\d|有\d+人$|(?:人|名|个)$")
 
-# Places outside the jurisdiction: an incident located there has no local link. 长春堡, 威宁路
-# and 金沙路-style local names are excluded by the look-aheads.
-_REMOTE: Final = (
-    r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
-    r"广东|广西|海南|四川|云南|陕西|甘肃|青海|内蒙古|宁夏|新疆|西藏|台湾|香港|澳门|"
-    r"贵阳|遵义|六盘水|安顺|铜仁|凯里|都匀|兴义|黔东南|黔南|黔西南|黔西(?![南路])|织金|纳雍|赫章|"
-    r"威宁(?![路街])|金沙(?![路街江])|大方县|成都|昆明|银川|吕梁|唐山|汶川|泸定|武汉|广州|深圳|杭州|"
-    r"南京|西安|长沙|郑州|济南|石家庄|太原|沈阳|长春(?!堡)|哈尔滨|合肥|福州|南昌|南宁|兰州|西宁|"
-    r"乌鲁木齐|拉萨|日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|"
-    r"伊朗|叙利亚|俄罗斯|乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|国外|"
-    r"外省|外地|某省|某县|某市|某地|某某|全国|全省|我国|外国|北方|东北|西北|华北|华南|华东|华中|隔壁市|隔壁县|"
-    r"邻县|邻市|外县|外市|别的县|别的地方|黎巴嫩|以色列|加沙|伊拉克|埃及|印尼|孟加拉|墨西哥"
+# Words that place an incident outside the jurisdiction wherever it is: foreign countries and
+# places left unnamed. The divisions of China are data, read by ``classifier.locality``.
+REMOTE_MARKERS: Final = (
+    r"日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|伊朗|叙利亚|俄罗斯|"
+    r"乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|黎巴嫩|以色列|加沙|伊拉克|埃及|"
+    r"印尼|孟加拉|国外|外国|外省|外地|某省|某县|某市|某地|某某|全国|全省|我国|北方|东北|西北|华北|华南|"
+    r"华东|华中|隔壁市|隔壁县|邻县|邻市|外县|外市|别的县|别的地方"
 )
-REMOTE_RE: Final = re.compile(_REMOTE)
-# Markers that tie an incident to the jurisdiction even when a remote name is near it.
-LOCAL_RE: Final = re.compile(
-    r"七星关|毕节|我区|本区|区里|辖区|交界|本地|本县|我县|我村|我乡|我镇|"
+# Words that tie an incident to the jurisdiction wherever it is, even when a remote name is
+# near; the jurisdiction's own names and places come from its configuration.
+LOCAL_MARKERS: Final = (
+    r"我区|本区|区里|辖区|交界|本地|本县|我县|我村|我乡|我镇|"
     r"我们(?:村|镇|乡|小区|社区|这里|这边|这|区|县)|我们[\u4e00-\u9fff]{1,4}(?:街道|社区|镇|乡|村|小区)"
 )
 # an earthquake elsewhere that is felt here is graded here

@@ -16,13 +16,19 @@ licence plate      贵F·12345, 贵FD12345          贵F·***45, 贵F****45
 =================  ===========================  ==========================
 
 Names are masked only after 我叫 / 本人 / 我是 / 姓名 and only when they start with a
-common surname and are not a place ("我是七星关区居民" and "我是王家坝村的" stay as they are).
+common surname and are not a place: a division of China (``domain.divisions``), a place the
+caller names (``places``), or a word ending in a place kind ("我是王家坝村的" stays as it is).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import lru_cache, partial
 from typing import Final
+
+from classifier.alternation import trie_pattern
+from domain.divisions import divisions
 
 # Common surnames (the most frequent ~120 single-character ones and a few double ones).
 _SURNAMES: Final = (
@@ -39,10 +45,10 @@ _NAME_STOP: Final = "今年是在的了住家从想要说和也就都，。、�
 # a would-be name followed by these is a place or an organisation: "我是王家坝村的"
 _PLACE_TAIL: Final = "村镇乡区县市省街路社组寨屯坝坡湾沟冲桥园苑楼栋号厂校局委所站院队"
 
-# would-be names that are places or roles ("我是毕节人", "本人党员")
+# would-be names that are roles or words ("本人党员", "我是黄金…"); places are data
 _NOT_NAME: Final = re.compile(
-    r"^[:：]?\s*(?:毕节|七星|贵州|贵阳|本地|外地|本村|居民|村民|业主|家长|老师|学生|农民|党员|市民|"
-    r"司机|医生|护士|员工|工人|公务员|包工头|房东|租户|车主|商户|黄金|黄埔|金沙|安顺|六盘水|遵义|白云)"
+    r"^[:：]?\s*(?:本地|外地|本村|居民|村民|业主|家长|老师|学生|农民|党员|市民|"
+    r"司机|医生|护士|员工|工人|公务员|包工头|房东|租户|车主|商户|黄金)"
 )
 
 _PROVINCES: Final = "京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川贵黔云滇陕秦甘陇青宁新藏蒙港澳台"
@@ -133,20 +139,37 @@ def _mask_plate(m: re.Match[str]) -> str:
     return _mask_digits(m.group(0), 2, 2)  # keep the province, the letter and the last two
 
 
-def _mask_name_match(m: re.Match[str]) -> str:
+@lru_cache(maxsize=1)
+def _division_start() -> re.Pattern[str]:
+    """A would-be name that starts with a division's name or short name is a place."""
+    words = {n for d in divisions() for n in (d.name, d.short) if len(n) >= 2}
+    return re.compile(r"^[:：]?\s*(?:" + trie_pattern(sorted(words)) + ")")
+
+
+def _is_place(s: str, places: Collection[str]) -> bool:
+    bare = s.lstrip(":： ")
+    return bool(_division_start().match(s)) or any(bare.startswith(p) for p in places if p)
+
+
+def _mask_name_match(m: re.Match[str], places: Collection[str] = ()) -> str:
     whole = m.group(0)
     s = m.group("name")
     cue = whole[: len(whole) - len(s)]
     end = m.end()
-    if (end < len(m.string) and m.string[end] in _PLACE_TAIL) or _NOT_NAME.search(s):
-        return whole  # "我是王家坝村的", "我是毕节人": a place or a role, not a name
+    if (
+        (end < len(m.string) and m.string[end] in _PLACE_TAIL)
+        or _NOT_NAME.search(s)
+        or _is_place(s, places)
+    ):
+        return whole  # "我是王家坝村的", a division's people, a role: not a name
     masked = _mask_name(s)
     # the stop rule may shorten the name: put the cut-off characters back
     return cue + masked + s[len(masked) :]
 
 
-def mask_pii(text: str) -> str:
-    """``text`` with phone, ID-card and bank-card numbers, emails, names and plates masked."""
+def mask_pii(text: str, *, places: Collection[str] = ()) -> str:
+    """``text`` with phone, ID-card and bank-card numbers, emails, names and plates masked;
+    ``places`` (the jurisdiction's names and places) are never taken for a person's name."""
     if not text:
         return text
     text = _NUMBER_RUN.sub(_mask_run, text)
@@ -154,4 +177,4 @@ def mask_pii(text: str) -> str:
     if "@" in text:
         text = _EMAIL.sub(_mask_email, text)
     text = _PLATE.sub(_mask_plate, text)
-    return _NAME.sub(_mask_name_match, text)
+    return _NAME.sub(partial(_mask_name_match, places=places), text)

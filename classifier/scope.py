@@ -13,8 +13,8 @@ A drill or a work of fiction named in the title or in an earlier sentence frames
 later sentence that states no current fact of its own is part of the drill or the film.
 
 A place outside the jurisdiction rules out its sentence up to a clause that names a local
-place (``REMOTE_RE`` / ``LOCAL_RE``); a remote name in the title reaches a sentence that names
-no place.
+place (``classifier.locality``: the jurisdiction's names and places beat a remote name in their
+clause); a remote name in the title reaches a sentence that names no place.
 
 A claim reported from others ("网传", "有人说", "听说") falls when the post calls it false or
 doubts it ("系谣言", "不属实", "应该是假的吧", "根本没有的事"); it reaches from its marker to the end
@@ -30,6 +30,7 @@ from typing import Final
 
 from classifier import lexicon_severity as lex
 from classifier.clauses import Parts
+from classifier.locality import HERE, Locality
 
 FRAME_CUES: Final = frozenset({"drill", "fiction"})
 
@@ -46,8 +47,16 @@ class Scope:
     """The cues of one post and the ruling for any offset in it. Cues are read a sentence at a
     time, when something in that sentence asks: long petitions hold few figures."""
 
-    def __init__(self, text: str, title_end: int, parts: Parts | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        title_end: int,
+        parts: Parts | None = None,
+        *,
+        locality: Locality | None = None,
+    ) -> None:
         self.text = text
+        self.locality = locality or Locality.neutral()
         self.parts = parts or Parts.of(text)
         self.title_end = title_end  # the title is text[:title_end]; 0 without a title
         n = len(self.parts.clauses)
@@ -57,8 +66,7 @@ class Scope:
         self._local = [False] * n
         self._read: set[int] = set()  # sentences whose clauses were scanned
         title = text[:title_end]
-        tr = lex.REMOTE_RE.search(title) if title else None
-        self._title_remote = tr.group(0) if tr and not lex.LOCAL_RE.search(title) else None
+        self._title_remote = self.locality.first_elsewhere(title) if title else None
         self._frame = self._find_frame()
         verdict = lex.VERDICT_RE.search(text)
         self.verdict = verdict.group(0) if verdict else None
@@ -78,12 +86,12 @@ class Scope:
         for rx in (lex.CURRENT_RE, lex.VERIFIED_RE):
             for m in rx.finditer(text, s, e):
                 self._current[at(m.start())] = True
-        for m in lex.REMOTE_RE.finditer(text, s, e):
-            c = at(m.start())
-            if self._remote[c] is None:
-                self._remote[c] = m.group(0)
-        for m in lex.LOCAL_RE.finditer(text, s, e):
-            self._local[at(m.start())] = True
+        for place in self.locality.find(text, s, e):
+            c = at(place.start)
+            if place.where == HERE:
+                self._local[c] = True
+            elif self._remote[c] is None:
+                self._remote[c] = place.word
 
     # --------------------------------------------------------------------- pieces
     def _find_frame(self) -> tuple[int, str, str] | None:

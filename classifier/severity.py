@@ -42,6 +42,7 @@ from classifier.alternation import trie_pattern
 from classifier.clauses import Parts
 from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
 from classifier.grading import GradingTables, KindTable, Row, shipped_grading
+from classifier.locality import Locality
 from classifier.numbers import normalize
 from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
@@ -153,13 +154,15 @@ def _terms(text: str) -> list[_Term]:
     return out
 
 
-def _read(text: str, title_end: int, terms: list[_Term], figures: list[Figure]) -> _Reading:
+def _read(
+    text: str, title_end: int, terms: list[_Term], figures: list[Figure], locality: Locality
+) -> _Reading:
     parts = Parts.of(text)
-    scope = Scope(text, title_end, parts)
+    scope = Scope(text, title_end, parts, locality=locality)
     quake = any(t.kind == lex.EARTHQUAKE for t in terms) or any(
         f.kind == "magnitude" for f in figures
     )
-    felt_here = quake and bool(lex.FELT_HERE_RE.search(text) and lex.LOCAL_RE.search(text))
+    felt_here = quake and bool(lex.FELT_HERE_RE.search(text) and locality.names_here(text))
     reading = _Reading([], [], [], [], [], scope, title_end)
     for t in terms:
         ruled = scope.ruling(t.start)
@@ -500,9 +503,12 @@ def assess(
     *,
     heat: float = 0.0,
     grading: GradingTables | None = None,
+    locality: Locality | None = None,
 ) -> SeverityAssessment:
     """Grade one post. ``heat`` (0..100, ``classifier.heat``) raises a borderline emergency;
-    ``grading`` is the jurisdiction's tables (``classifier.grading``), the national ones if None."""
+    ``grading`` is the jurisdiction's tables (``classifier.grading``), the national ones if None;
+    ``locality`` tells its places from those elsewhere (``classifier.locality``; None: only
+    generic words such as 本县 and 外地)."""
     raw = f"{title}。{content}" if title else content
     if _ANY_RE.search(raw) is None:
         # most posts name no emergency and tell no figure: one scan settles them
@@ -520,7 +526,7 @@ def assess(
         return _routine({"heat": heat} if heat else {})
     tables = grading or shipped_grading()
     title_end = len(title) + 1 if title else 0
-    reading = _read(text, title_end, terms, figures)
+    reading = _read(text, title_end, terms, figures, locality or Locality.neutral())
     standing_terms = reading.terms
     strong = [t for t in standing_terms if t.strength == lex.STRONG]
     kept = _context_bound(reading.figures, standing_terms, text)

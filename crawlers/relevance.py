@@ -26,7 +26,7 @@ class Term:
 
 
 def core_name(name: str) -> str:
-    """七星关区 -> 七星关: the part people write without the administrative level."""
+    """A district's name without its level (…区 -> …): the part people write."""
     for suffix in _LEVEL_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -56,7 +56,7 @@ def vocabulary(jurisdiction: Jurisdiction) -> list[Term]:
 
 class Matcher:
     """Finds the names in a text, preferring the longest name at each position, so that
-    七星关区教育局 is one mention and not 七星关区 + 教育局."""
+    …区教育局 is one mention and not …区 + 教育局."""
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self._strong: dict[str, bool] = {}

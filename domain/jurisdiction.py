@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.divisions import Division, divisions
 from domain.vocabulary import POPULATION_DENSITIES, TOPICS, UnitKind
 
 
@@ -65,6 +66,9 @@ class Jurisdiction(Strict):
     name: str
     full_name: str = ""
     level: Literal["区", "县", "县级市", "旗", "市辖区"] = "区"
+    # 行政区划代码 (six digits): places the jurisdiction among China's divisions, so that its
+    # province and prefecture give context and every other division is elsewhere
+    code: str = Field(default="", pattern=r"^(?:\d{6})?$")
     fallback_unit: str  # 兜底 when no rule fits
     government_office: str  # 政府办公室: coordinates 特别重大 / 重大
     propaganda_unit: str  # 宣传部: coordinates 特别重大 / 重大, copied on escalations
@@ -85,6 +89,31 @@ class Jurisdiction(Strict):
         if v not in POPULATION_DENSITIES:
             raise ValueError(f"unknown density {v!r}; expected one of {list(POPULATION_DENSITIES)}")
         return v
+
+    @model_validator(mode="after")
+    def _code(self) -> Jurisdiction:
+        if self.code:
+            d = divisions().get(self.code)
+            if d is None or d.level != "county":
+                raise ValueError(f"code {self.code!r} is no county-level division")
+            if self.name not in (d.name, d.short):
+                raise ValueError(f"code {self.code!r} is {d.name}, not {self.name}")
+        return self
+
+    def division(self) -> Division | None:
+        """The jurisdiction among China's divisions: by its code, else the one county-level
+        division of its name whose province or prefecture its full name spells out."""
+        table = divisions()
+        if self.code:
+            return table.get(self.code)
+        found = [d for d in table.named(self.name) if d.level == "county"]
+        if len(found) > 1:
+            found = [
+                d
+                for d in found
+                if all(a.name in self.full_name for a in table.ancestors(d.code)[1:])
+            ]
+        return found[0] if len(found) == 1 else None
 
     def unit(self, unit_id: str) -> Unit:
         for u in self.units:

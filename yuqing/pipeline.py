@@ -17,6 +17,7 @@ from typing import Any
 from classifier.analyze import read_records, results
 from classifier.grading import GradingTables, grading_from_settings
 from classifier.labelling import PostInput, PostLabels, label_posts
+from classifier.locality import Locality
 from classifier.model import PostClassifier, active_model_dir, load_classifier
 from domain.settings import Settings
 from response_sla.configured import SlaSetup
@@ -34,6 +35,9 @@ class Models:
     # the district's own names say nothing about which matter a post is about
     broad_places: tuple[str, ...]
     grading: GradingTables  # each kind of emergency graded by its own plan
+    # the jurisdiction's places and every other division of China: an incident elsewhere is
+    # kept and searchable but graded 常规 and routed nowhere
+    locality: Locality
 
     @classmethod
     def from_settings(cls, settings: Settings, model_dir: Path | None = None) -> Models:
@@ -45,7 +49,11 @@ class Models:
             model_dir or active_model_dir(settings.var_dir), user_words=directory.words()
         )
         return cls(
-            classifier, directory, broad_places(settings), grading_from_settings(settings)
+            classifier,
+            directory,
+            broad_places(settings),
+            grading_from_settings(settings),
+            Locality.of(settings.jurisdiction),
         )
 
     def places(self, text: str) -> list[str]:
@@ -67,7 +75,11 @@ class PostAnalysis:
 def analyze_posts(posts: Sequence[PostInput], models: Models) -> list[PostAnalysis]:
     """Labels, places and routing of each post, in order."""
     labels = label_posts(
-        models.classifier, posts, places=models.places, grading=models.grading
+        models.classifier,
+        posts,
+        places=models.places,
+        grading=models.grading,
+        locality=models.locality,
     )
     return [
         PostAnalysis(found, _route(models.directory, post, found))

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from classifier.severity import HEAT_RAISE, LEVELS, SeverityAssessment, assess, combine
+from classifier.severity import HEAT_RAISE, LEVELS, SeverityAssessment, combine
 from storage.enums import Severity
+from tests.localities import sample_assess as assess  # the posts name the 七星关区 sample's places
 
 
 def level(content: str, title: str = "", heat: float = 0.0) -> str:

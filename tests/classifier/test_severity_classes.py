@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from classifier.severity import RANK, assess, combine
+from classifier.severity import RANK, combine
+from tests.localities import sample_assess as assess  # the posts name the 七星关区 sample's places
 
 
 def level(content: str, title: str = "") -> str:

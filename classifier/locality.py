@@ -1,0 +1,187 @@
+"""Here and elsewhere: which places of a post are the jurisdiction's and which are not.
+
+*Here* is the jurisdiction's name and full name, the names of its townships and streets, every
+place its units list, and the generic markers (本县, 我们村, ``lexicon_severity.LOCAL_MARKERS``).
+*Elsewhere* is every other division of China (``domain.divisions``) and the generic markers
+(外地, foreign countries, ``lexicon_severity.REMOTE_MARKERS``). The jurisdiction's province and
+prefecture only give context ("…省…市…区"): they are neither.
+
+Divisions are matched by full name at every level, and by short name for provinces and
+prefectures; a county's short name counts only when it is no ordinary word (``jieba``'s
+dictionary knows it as a place or not at all), so a county named like a common verb or
+adjective stays a word. A remote name
+followed by a street word (路, 街, 广场 …) is a street named after it, found in every town.
+
+Where names overlap, the longer one wins (a local mine named after a prefecture is local; a
+county's full name elsewhere beats a local township's short name of the same letters), and a
+local name wins a tie.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from classifier import lexicon_severity as lex
+from classifier.alternation import trie_pattern
+from domain.divisions import ETHNIC, Division, divisions
+from domain.jurisdiction import Jurisdiction
+
+# a name followed by one of these is a street or a square named after a place
+_STREET_AFTER: Final = r"(?!路|街|大道|大街|巷|广场|公园|小区|花园)"
+# jieba's tags of a place name or a proper noun it has no other reading for
+_PLACE_TAGS: Final = frozenset({"ns", "nz", "nrt"})
+# tags of verbs, adjectives and adverbs: a short name read so is an ordinary word
+_WORD_TAGS: Final = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "ag", "dg", "vg"})
+
+# a township or street named without its kind: "…堡镇" is "…堡" in most posts
+_TOWN_KIND: Final = re.compile(rf"^(?P<short>.{{2,}}?)(?:{ETHNIC}乡|镇|乡|街道办事处|街道|办事处)$")
+
+# A township the configuration does not list is another county's: the data names no
+# townships, so it is read from the kind word and what follows ("…镇一客车", "…乡…村"). It
+# loses to any local name it overlaps ("在…市打工的…镇村民": the town is the local one).
+_OTHER_TOWN: Final = re.compile(
+    r"[\u4e00-\u9fff]{2,3}(?:镇|乡)(?=一(?![起直样定下些切般点])|[\u4e00-\u9fff]{1,3}村|发生|境内)"
+)
+
+HERE: Final = "here"
+ELSEWHERE: Final = "elsewhere"
+_CONTEXT: Final = "context"
+_TOWN: Final = "town"
+
+
+@dataclass(frozen=True)
+class Place:
+    start: int
+    end: int
+    word: str
+    where: str  # here / elsewhere
+
+
+class Locality:
+    """The names of here, of elsewhere and of the context around here, matched in a text."""
+
+    def __init__(
+        self,
+        here: Iterable[str] = (),
+        elsewhere: Iterable[str] = (),
+        context: Iterable[str] = (),
+    ) -> None:
+        self.here = frozenset(n for n in here if len(n) >= 2)
+        self.context = frozenset(n for n in context if len(n) >= 2) - self.here
+        self.elsewhere = frozenset(n for n in elsewhere if len(n) >= 2) - self.here - self.context
+        self._here_re = re.compile(_either(lex.LOCAL_MARKERS, self.here))
+        names = trie_pattern(sorted(self.elsewhere))
+        remote = lex.REMOTE_MARKERS + (f"|(?:{names}){_STREET_AFTER}" if names else "")
+        self._remote_re = re.compile(remote)
+        self._context_re = re.compile(trie_pattern(sorted(self.context))) if self.context else None
+
+    @classmethod
+    def neutral(cls) -> Locality:
+        """Only the generic markers: no jurisdiction, no division of China."""
+        return _neutral()
+
+    @classmethod
+    def of(cls, jurisdiction: Jurisdiction) -> Locality:
+        """The jurisdiction's names and places, its parents as context, every other division of
+        China elsewhere."""
+        j = jurisdiction
+        here = {j.name, j.full_name, j.name.removesuffix(j.level)}
+        for u in j.units:
+            if u.kind.is_place:
+                here.update(u.all_names())
+                here.update(m.group("short") for n in u.all_names() if (m := _TOWN_KIND.match(n)))
+            here.update(u.places)
+        own = j.division()
+        table = divisions()
+        parents = table.ancestors(own.code)[1:] if own is not None else []
+        context = {n for d in parents for n in (d.name, d.short)}
+        if own is not None:
+            here.update({own.name, own.short})
+        skip = {d.code for d in parents} | ({own.code} if own is not None else set())
+        elsewhere = {n for d in table if d.code not in skip for n in _names(d)}
+        return cls(here, elsewhere, context)
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Place]:
+        """The places of ``text[start:end]`` that say here or elsewhere, in order."""
+        end = len(text) if end is None else end
+        found: list[tuple[int, int, str]] = []
+        for rx, where in (
+            (self._here_re, HERE),
+            (self._remote_re, ELSEWHERE),
+            (self._context_re, _CONTEXT),
+            (_OTHER_TOWN if self.here else None, _TOWN),
+        ):
+            if rx is not None:
+                found.extend((m.start(), m.end(), where) for m in rx.finditer(text, start, end))
+        rank = {HERE: 0, _CONTEXT: 1, ELSEWHERE: 2, _TOWN: 3}
+        # an unknown township comes last: any name it overlaps is the better reading
+        found.sort(key=lambda f: (f[2] == _TOWN, f[0] - f[1], rank[f[2]], f[0]))
+        kept: list[tuple[int, int, str]] = []
+        for s, e, where in found:
+            if all(e <= ks or s >= ke for ks, ke, _ in kept):
+                kept.append((s, e, where))
+        return [
+            Place(s, e, text[s:e], ELSEWHERE if w == _TOWN else w)
+            for s, e, w in sorted(kept)
+            if w != _CONTEXT
+        ]
+
+    def names_here(self, text: str) -> bool:
+        return any(p.where == HERE for p in self.find(text))
+
+    def first_elsewhere(self, text: str) -> str | None:
+        """The first remote name of ``text`` when it names no place here."""
+        places = self.find(text)
+        if any(p.where == HERE for p in places):
+            return None
+        return next((p.word for p in places if p.where == ELSEWHERE), None)
+
+
+def _either(markers: str, names: Iterable[str]) -> str:
+    words = sorted(names)
+    return f"{markers}|{trie_pattern(words)}" if words else markers
+
+
+def _names(d: Division) -> list[str]:
+    """How posts name a division elsewhere: its full name, and its short name where that is no
+    ordinary word."""
+    out = [d.name] if _word_tag(d.name) in (None, *_PLACE_TAGS) or len(d.name) > 2 else []
+    if d.short == d.name or d.kind == "市辖区":
+        return out  # a district's short name names a street as often
+    tag = _word_tag(d.short)
+    if d.level == "county":
+        if tag is None or tag in _PLACE_TAGS:
+            out.append(d.short)
+    elif tag not in _WORD_TAGS:
+        out.append(d.short)
+    return out
+
+
+def _word_tag(word: str) -> str | None:
+    return _jieba_tags().get(word)
+
+
+@lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    """Word → part of speech of jieba's main dictionary (read once)."""
+    import jieba
+
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    tags: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+@lru_cache(maxsize=1)
+def _neutral() -> Locality:
+    return Locality()
+
