@@ -11,6 +11,13 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
+from crawlers.run import CrawlError, run_crawl
+from response_sla.configured import run_tick
+from storage.db import transaction
+from yuqing import analysis, source_health
+from yuqing.analysis import Analyzer
+from yuqing.digest.jobs import queue_weekly_digest
+from yuqing.notify import outbox
 from yuqing.runtime import Runtime, current
 
 log = logging.getLogger(__name__)
@@ -30,8 +37,6 @@ def analyze_pending(*, wait: bool = False) -> int:
     of posts the next run carries on, and the thread is not held for ever. ``wait=False``
     (after a crawl) leaves it to the analysis already running, if there is one."""
     rt = current()
-    from yuqing.analysis import Analyzer
-    from yuqing.analysis import analyze_pending as step
 
     if not rt.analyze_lock.acquire(blocking=wait):
         return 0
@@ -41,7 +46,7 @@ def analyze_pending(*, wait: bool = False) -> int:
             rt.analyzer = Analyzer.build(rt.app.settings, rt.app.sessions, _now())
         until = time.monotonic() + ANALYZE_SLICE_S
         while time.monotonic() < until:
-            report = step(rt.analyzer, rt.app.sessions, _now())
+            report = analysis.analyze_pending(rt.analyzer, rt.app.sessions, _now())
             total += report.posts
             if not report.posts:
                 break
@@ -58,7 +63,6 @@ def analyze_pending(*, wait: bool = False) -> int:
 
 def sla_tick() -> None:
     rt = current()
-    from response_sla.configured import run_tick
 
     result = run_tick(rt.app.settings, rt.app.sessions, _now())
     rt.record("sla_tick", str(result), _now())
@@ -66,13 +70,12 @@ def sla_tick() -> None:
 
 def flush_outbox(*, wait: bool = True) -> None:
     rt = current()
-    from yuqing.notify.outbox import flush_outbox as step
 
     lease = rt.app.settings.mail.lease_s
     if not rt.flush_lock.acquire(blocking=wait):
         return  # a flush is running; it or the next one sends what is new
     try:
-        result = step(rt.app.settings, rt.app.sessions, _now(),
+        result = outbox.flush_outbox(rt.app.settings, rt.app.sessions, _now(),
                       lease=timedelta(seconds=lease), budget_s=min(120.0, lease / 2))
     finally:
         rt.flush_lock.release()
@@ -81,11 +84,9 @@ def flush_outbox(*, wait: bool = True) -> None:
 
 def check_sources() -> None:
     rt = current()
-    from storage.db import transaction
-    from yuqing.source_health import check_sources as step
 
     with transaction(rt.app.sessions) as session:
-        flagged = step(session, rt.app.settings, _now(), started_at=rt.started_at)
+        flagged = source_health.check_sources(session, rt.app.settings, _now(), started_at=rt.started_at)
     for source_id in flagged:
         log.error("source %s went silent; the duty officers are told", source_id)
     rt.record("source_health", f"{len(flagged)} flagged", _now())
@@ -93,7 +94,6 @@ def check_sources() -> None:
 
 def weekly_digest() -> None:
     rt = current()
-    from yuqing.digest.jobs import queue_weekly_digest
 
     queued = queue_weekly_digest(rt.app.settings, rt.app.sessions, _now())
     rt.record("weekly_digest", "queued" if queued else "already queued", _now())
@@ -103,7 +103,6 @@ def weekly_digest() -> None:
 
 def crawl_source(source_id: str) -> None:
     rt = current()
-    from crawlers.run import CrawlError, run_crawl
 
     try:
         summary = run_crawl(rt.app.settings, source_id, timeout_s=CRAWL_TIMEOUT_S)
