@@ -63,7 +63,9 @@ class Figure:
 _PEOPLE: Final = (
     r"人员|群众|村民|居民|学生|工人|矿工|乘客|游客|幼儿(?!园)|儿童|孩子|小孩|娃娃|娃儿|娃|老人|同胞|师生|员工|"
     r"业主|家长|宾客|顾客|病人|患者|患儿|职工|农民工|队员|投资人|行人|路人|渔民|司机|初中生|小学生|中学生|"
-    r"女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|老太太|老太|老大爷|老奶奶|老爷爷|老汉|老年人|年轻人|"
+    r"女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃儿|细娃|伢|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
+    r"老汉|老头|老年人|年轻人|大人|成年人|男人|女人|小伙子|姑娘|青年|老师|教师|医生|护士|民警|保安|"
+    r"打工的|打工仔|干活的|上班的|"
     r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|人"
 )
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
@@ -88,19 +90,20 @@ _VERBS: Final = {
         "撞死|压死|淹死|烧死|砸死|炸死|毒死|摔死|电死|踩死|挤死|打死|砍死|捅死|杀死|闷死|冻死|轧死|"
         "中毒身亡|没救过来|没抢救过来|抢救无效|没气了|都没了|全死了|都死了|没得气|没有气了|断气了|牺牲|"
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
-        "没有活下来|死掉了"
+        "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了"
     ),
     "missing": "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到",
     "trapped": (
         "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
-        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住"
+        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住|没出来|没能出来|没有出来"
     ),
     "rescued": (
         "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救|救上来|拉上来|救了出来|"
         "抢救出来|捞起来|捞上来|打捞上来"
     ),
     "seriously_injured": (
-        "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|急性中毒|急性苯中毒"
+        "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|严重烧伤|急性中毒|急性苯中毒|"
+        "有生命危险|命悬一线|还在抢救|仍在抢救|正在抢救"
     ),
     "light_injured": "轻伤|受轻伤|轻微伤|擦伤|皮外伤|轻微受伤|受了轻伤",
     "injured": (
@@ -116,8 +119,8 @@ _VERBS: Final = {
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
     ),
-    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来|搬离|撤出",
-    "endangered": "有危险|有生命危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
+    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来|搬离|撤出|搬走|撤走",
+    "endangered": "有危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
     "crowd": (
         "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|"
         "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得"
@@ -222,16 +225,30 @@ _RESCUE_RE: Final = re.compile(
     r"抬出来|刨出来|营救|解救"
 )
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
-_PATIENT_NOUN_RE: Final = re.compile(r"病人|患者|孕产妇|孕妇|新生儿|病例|症")
+_PATIENT_NOUN_RE: Final = re.compile(r"病人|患者|患儿|孕产妇|孕妇|新生儿|病例|症")
+# "牺牲休息时间" gives up time, no life
+_SACRIFICE_RE: Final = re.compile(
+    r"了?(?:休息|时间|周末|假期|节假日|个人|自己|利益|午休|睡眠|健康|家庭|青春)"
+)
+# a grade or a weekday is no head count: "初三教师", "周六学生"
+_NOT_A_COUNT_BEFORE: Final = frozenset("初高周第")
 _ALL_WORDS_RE: Final = re.compile(r"全部|全都|均已|都已|均|都")
 # a toll told again, in a clause of its own: "刚开始说死了两个，现在已经增加到11个了"
 _TOLL_UPDATE_RE: Final = re.compile(
     rf"(?:上升|增加|攀升|增长|升|增|涨|变成)(?:到了|到|至|为|成)(?P<num>{NUMERAL})(?:人|名|个|具|例)"
 )
+_ESCAPED_RE: Final = re.compile(r"跑出来|逃出来|爬出来|撤出来")
 _REMAINDER_NO_COUNT_RE: Final = re.compile(
     r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然)?(?:在|处于)?"
-    r"(?P<verb>搜寻中|搜救中|下落不明|失联|失踪|没找到|未找到|被困|困在|埋在)"
+    r"(?P<verb>搜寻中|搜救中|下落不明|失联|失踪|没找到|未找到|被困|困在|困着|埋在|埋着|压着|没出来)"
 )
+# a clause that is only a count, led by a word of time or of telling again
+_RESTATED_RE: Final = re.compile(
+    rf"(?<=[，,。；;！!？?\n])(?P<lead>[^，,。；;！!？?\n\d]{{0,10}}?)(?P<num>{NUMERAL})(?:人|名|个|具)了?"
+    r"(?=[，,。；;！!？?\n]|$)"
+)
+_RESTATED_LEAD_RE: Final = re.compile(r"后来|现在|目前|最新|截至|到现在|如今|又|再|已经|已")
+_MORE_FOUND_RE: Final = re.compile(r"又(?:找到|发现|挖出|捞出|捞起|捞上|搜救出|搜寻到|抬出|有)")
 _TOLL_UPDATE_REACH: Final = 40  # characters back to the figure the update is about
 _TOLL_KINDS: Final = frozenset(
     {"deaths", "missing", "trapped", "injured", "seriously_injured", "sick"}
@@ -250,6 +267,12 @@ _ALL_OF_KINDS: Final = frozenset(
     {"deaths", "trapped", "seriously_injured", "injured", "light_injured", "sick"}
 )
 _COUNT_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO})")
+_COUNT_AND_RE: Final = re.compile(
+    rf"(?P<num>{NUMERAL})(?:{_WHO})(?:{_PEOPLE})?(?:和|与|跟|、|以及|加上)\Z"
+)
+_AND_COUNT_RE: Final = re.compile(
+    rf"(?:{_PEOPLE})?(?:和|与|跟|、|以及|加上)(?P<num>{NUMERAL})(?:{_WHO})(?:{_PEOPLE})?"
+)
 # "到现在一个也没上来", "7个人一个都没跑出来": nobody came out, so all of the count before did not
 _NONE_OF_RE: Final = re.compile(r"一(?:个|人|名)(?:人)?(?:都|也)(?:还)?\Z")
 # "车上四十多个人…死了一半": a share of the count before
@@ -284,7 +307,23 @@ def _make(
     parsed = parse_number(num.group("num"))
     if parsed is None or parsed[0] <= 0:
         return None
+    if num.start("num") > 0 and text[num.start("num") - 1] in _NOT_A_COUNT_BEFORE:
+        return None
     value, approximate = parsed
+    joined = _joined(text, num)
+    if joined is not None and joined[1] > num.end():
+        # "死了3个大人和5个小孩": the joined counts add up
+        value = joined[0]
+        span = (span[0], max(span[1], joined[1]))
+    elif (
+        (prior := _COUNT_AND_RE.search(text, max(0, num.start("num") - 16), num.start("num")))
+        and "户" not in prior.group(0)
+        and not text.startswith("户", num.end("num"))
+        and (extra := parse_number(prior.group("num")))
+    ):
+        # "3个大人和5个小孩都死了", "5名工人和3名村民被埋"
+        value += extra[0]
+        span = (min(span[0], prior.start()), span[1])
     note = "许多" if MANY_RE.match(num.group("num")) else ""
     before = text[max(0, num.start("num") - 4) : num.start("num")]
     if kind in ("trapped", "missing") and _REMAINDER_RE.search(before):
@@ -298,6 +337,20 @@ def _make(
     return Figure(kind, value, approximate, text[span[0] : span[1]], span[0], negated, note=note)
 
 
+def _joined(text: str, first: re.Match[str]) -> tuple[float, int] | None:
+    """The counts joined after ``first`` ("3个大人和5个小孩"): their sum and where they end."""
+    parsed = parse_number(first.group("num"))
+    if parsed is None:
+        return None
+    total, end = parsed[0], first.end()
+    while (more := _AND_COUNT_RE.match(text, end)) is not None and "户" not in more.group(0):
+        extra = parse_number(more.group("num"))
+        if extra is None:
+            break
+        total, end = total + extra[0], more.end()
+    return total, end
+
+
 def _count_before(
     text: str, kind: str, vstart: int, taken: set[int], skip_from: int | None = None
 ) -> re.Match[str] | None:
@@ -309,6 +362,9 @@ def _count_before(
         for c in _COUNT_RE.finditer(text, lo, hi)
         if not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS
     ]
+    # "3个大人和5个小孩都死了": the first of the counts joined before the verb stands for them all
+    while len(counts) > 1 and _AND_COUNT_RE.match(text, counts[-2].end()):
+        counts.pop()
     if counts and counts[-1].start() not in taken:
         return counts[-1]
     return None
@@ -351,6 +407,8 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
     m = _FORWARD_RE.search(text, lo, vstart)
     if m is not None and text.startswith("户", m.end("num")) and kind not in _HOUSEHOLD_KINDS:
         m = None
+    if m is not None and vstart and text[vstart - 1] in "只仅才" and _BACKWARD_RE.match(text, vend):
+        m = None  # "12个工人只跑出来3个": the count after the verb is the verb's
     if m is not None and m.start() not in taken:
         between = text[m.end("num") : vstart]
         negated = bool(
@@ -443,7 +501,13 @@ def _remainder_without_count(text: str, found: list[Figure]) -> list[Figure]:
     counted before are missing (or trapped), however many the rescue left."""
     out: list[Figure] = []
     for m in _REMAINDER_NO_COUNT_RE.finditer(text):
-        rescued = [f for f in found if f.kind == "rescued" and f.start < m.start()]
+        # those out: rescued, or escaped ("12个工人只跑出来3个，剩下的还埋着")
+        rescued = [
+            f
+            for f in found
+            if f.start < m.start()
+            and (f.kind == "rescued" or (f.kind == "evacuated" and _ESCAPED_RE.search(f.span)))
+        ]
         if not rescued:
             continue
         last = rescued[-1]
@@ -454,7 +518,8 @@ def _remainder_without_count(text: str, found: list[Figure]) -> list[Figure]:
         total = parse_number(totals[-1].group("num"))
         if total is None or total[0] <= last.value:
             continue
-        kind = "trapped" if m.group("verb") in ("被困", "困在", "埋在") else "missing"
+        trapped = ("被困", "困在", "困着", "埋在", "埋着", "压着", "没出来")
+        kind = "trapped" if m.group("verb") in trapped else "missing"
         out.append(
             Figure(
                 kind,
@@ -488,6 +553,37 @@ def _toll_updates(text: str, found: list[Figure], taken: set[int]) -> list[Figur
         if fig is not None and fig.value > last.value:
             taken.add(m.start("num"))
             out.append(fig)
+    return out
+
+
+def _restated_counts(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    """A count told again in a clause of its own, without a verb, after a casualty figure: a
+    later toll ("一开始说死了4个，后来又说是9个，现在听说已经12个了") or more found ("第一天找到
+    3个人的遗体，第二天又找到8个", which add up)."""
+    out: list[Figure] = []
+    for m in _RESTATED_RE.finditer(text):
+        lead = m.group("lead")
+        if m.start("num") in taken or not _RESTATED_LEAD_RE.search(lead) or _VERB_RE.search(lead):
+            continue
+        earlier = [
+            f
+            for f in found + out
+            if f.kind in _TOLL_KINDS
+            and not f.negated
+            and 0 <= m.start() - (f.start + len(f.span)) <= _TOLL_UPDATE_REACH
+        ]
+        if not earlier:
+            continue
+        last = max(earlier, key=lambda f: f.start)
+        fig = _make(last.kind, m, text, (m.start("lead"), m.end()))
+        if fig is None:
+            continue
+        if _MORE_FOUND_RE.search(lead):
+            fig = replace(fig, note="又")
+        elif fig.value <= last.value:
+            continue
+        taken.add(m.start("num"))
+        out.append(fig)
     return out
 
 
@@ -587,6 +683,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             continue  # "累死了", "笑死了好几个人"
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
             continue  # "危重病人300多人" are a hospital's patients, not people hurt
+        if v.group(0) == "牺牲" and _SACRIFICE_RE.match(text, v.end()):
+            continue
         # a count of people brought out may also be a count of the dead: "拉出来两个已经没气了"
         fig = _figure_near(
             text, kind, v.start(), v.end(), set(taken) if kind == "rescued" else taken
@@ -604,6 +702,7 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
         found += _case_counts(text, taken)
     if found:
         found += _toll_updates(text, found, taken)
+        found += _restated_counts(text, found, taken)
     if "其" in text or "剩" in text:
         found += _remainder_without_count(text, found)
     if "损失" in text:

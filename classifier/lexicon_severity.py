@@ -96,7 +96,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         NATURAL_OTHER,
         "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 险情 渗水 裂缝",
     ),
-    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害"),
+    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害 裂开"),
     (
         ACCIDENT,
         STRONG,
@@ -112,7 +112,8 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         WEAK,
         1.0,
         PRODUCTION,
-        "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施 落水 被车撞 卷到车底 卷入车底",
+        "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施 落水 被车撞 卷到车底 卷入车底 "
+        "冰窟窿 粪坑 掉进河 掉进水 掉到河 掉河里 掉水里 掉进水库 掉进池塘 掉进鱼塘 掉进井",
     ),
     (HEALTH, STRONG, 1.5, FOOD, "食物中毒 毒蘑菇 亚硝酸盐中毒 农药中毒 甲醇中毒"),
     (
@@ -149,7 +150,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ),
     (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
     (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
-    (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻"),
+    (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻 打起来"),
     (SOCIAL, CROWD, 1.5, CROWD_KIND, "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞"),
 )
 
@@ -179,6 +180,7 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "打死": (r"[我你他她它]|也不|都不", None, None, None),  # "非得打死我不可", "打死也不去"
     "滑移": (r"[门式窗]|装置", None, None, None),  # 滑移门 is a door
     "滑动": (None, None, None, r"山|坡|岩|土体"),  # "山体开始滑动"; 滑动门, 手指滑动 are not
+    "裂开": (None, None, None, r"山|坡|岩|地面|地"),  # "后山裂开了一道大口子"
     # colloquial: "作坊下午炸了", "楼塌了", "桥垮了"; "考试考炸了", "心态崩了" are no accident
     "炸了": (
         None,
@@ -291,7 +293,7 @@ CUES: Final[dict[str, str]] = {
     ),
     "debunk": (
         r"辟谣|系谣言|是谣言|为谣言|纯属谣言|造谣|不实信息|不属实|系不实|旧视频|假消息|虚假信息|"
-        r"谣言(?:吧|呢)|子虚乌有|纯属捏造|系捏造|系编造|不要轻信|请勿轻信"
+        r"谣言(?:吧|呢|[。！!]|$)|子虚乌有|纯属捏造|系捏造|系编造|不要轻信|请勿轻信"
     ),
     "court": r"宣判|判处|一审|二审|判决|开庭|被告人|公诉|提起诉讼",
     "definition": (
@@ -301,7 +303,7 @@ CUES: Final[dict[str, str]] = {
     # a condition governs its sentence: "如果不及时处理，可能造成上百人伤亡"
     "hypothetical": (
         r"(?<![一二两三四五六七八九十百千\d])万一(?![千百十])|如果|要是|一旦|假如|假设|可能造成|可能导致|可能引发|"
-        r"或将|恐将|重则|轻则|甚至会|会导致"
+        r"或将|恐将|重则|轻则|甚至会|会导致|要不是|要不然|不然的话|否则"
     ),
     # clause only: a near miss, a worry, prevention, an intention
     "near_miss": (
@@ -372,7 +374,7 @@ CUE_SCAN_RE: Final = re.compile("|".join(f"(?P<{name}>{p})" for name, p in CUES.
 # A death told without a number counts as one, unless negated. How much else the post must tell
 # depends on how plainly the words say that someone died in an event:
 # - "当场就没了", "当场死亡": a sudden death is an incident by itself;
-_SUDDEN_DEATH: Final = r"当场(?:就|已经)?(?:死了|没了|没气了|断气了|身亡|死亡)"
+_SUDDEN_DEATH: Final = r"当场(?:就|已经)?(?:死了|没了|没气了|断气了|身亡|死亡|走了)"
 SUDDEN_DEATH_RE: Final = re.compile(_SUDDEN_DEATH)
 # - "老人没抢救过来", "人没了", "有个娃娃没气了": with any emergency word (中毒, 疫苗, 落水 …);
 #   没了 needs a person before it ("房子没了" is no death);
@@ -382,12 +384,15 @@ _DEATH_WHO: Final = (
 )
 EVENT_DEATH_RE: Final = re.compile(
     rf"{_SUDDEN_DEATH}|身亡|遇难|罹难|丧生|溺亡|遇害|殒命|没抢救过来|没救过来|抢救无效|没气了|没了气|"
+    r"没有呼吸了|没了呼吸|(?:没有|没了|失去)生命体征|没有心跳了|"
     rf"断气了|断了气|没命了|(?:{_DEATH_WHO})(?:当天晚上|当晚|第二天|送到医院|送医后|到医院|后来|最后|还是)?"
-    rf"(?:就|也|已经|已|都)?没了(?![\u4e00-\u9fff])"
+    rf"(?:就|也|已经|已|都)?(?:没了|不行了)(?![\u4e00-\u9fff])"
 )
 # - "有个老人死了", "发病后死亡": with an emergency word that makes an incident on its own, or
 #   beside a standing casualty figure (a sick count, the injured)
-IMPLIED_DEATH_RE: Final = re.compile(rf"{EVENT_DEATH_RE.pattern}|死亡|死了|病亡|致死|不幸去世")
+IMPLIED_DEATH_RE: Final = re.compile(
+    rf"{EVENT_DEATH_RE.pattern}|死亡|死了|病亡|致死|不幸去世|(?:{_DEATH_WHO}|时候|时)(?:已经|早就|就)走了"
+)
 # "笑死了", "累死了": exaggeration, no death
 HYPERBOLE_DEATH_RE: Final = re.compile(
     r"(?:[笑累气吓热饿急困烦忙痛疼冷渴馋愁憋丑懒臭吵辣酸苦贵撑哭乐美]|难吃|难看|无聊|羡慕|心疼|郁闷)\Z"
@@ -401,11 +406,15 @@ DEATH_NOT_EVENT_AFTER: Final = re.compile(
 # killing verbs make a death without a number an incident ("被车撞死了") unless an animal died
 KILLED_RE: Final = re.compile(
     r"(?:[撞压淹烧砸炸毒摔电踩挤砍捅轧]死|打死|杀死)"
-    r"(?!了?(?:\d+|[一二两三四五六七八九十几]+)[次回遍下]|[我你他她它]|也不|都不)"
+    r"(?!了?(?:\d+|好?[一二两三四五六七八九十几]+)[次回遍下]|[我你他她它]|也不|都不)"
 )
 # a killing verb without a number tells a death when it says who died: "被车撞死了",
 # "砸死了人"; "公交车上挤死了" and "热得闷死了" only say how it felt
 KILLED_VICTIM_BEFORE_RE: Final = re.compile(r"被|把|将")
+GAME_RE: Final = re.compile(r"游戏|副本|关卡|复活")
+THREAT_RE: Final = re.compile(r"扬言|威胁|说要|喊着要|喊要|要拿|要把|要用|想把|非得|非要")
+# the verbs people use to say how it felt ("挤死了", "闷死了", "冻死了", "撑死了")
+FELT_KILLED_RE: Final = re.compile(r"[挤闷冻撑]死")
 KILLED_VICTIM_AFTER_RE: Final = re.compile(r"了?(?:人|一个|个|一名|名)")
 # casualties told without a number still tell an incident
 CASUALTY_PHRASE_RE: Final = re.compile(
@@ -477,7 +486,8 @@ BLOCKADE_RE: Final = re.compile(
 )
 VULNERABLE_RE: Final = re.compile(
     r"(?<!大)学生|幼儿|儿童|孩子|小孩|娃娃|娃|师生|小学生|中学生|初中生|婴儿|老人|老年人|养老院|敬老院|"
-    r"幼儿园|女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|患儿|老太太|老太|老大爷|老奶奶|老爷爷|老汉"
+    r"幼儿园|女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃|伢|患儿|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
+    r"老汉|老头"
 )
 # people ill at a school or a kindergarten are its pupils
 SCHOOL_RE: Final = re.compile(r"学校|小学|中学|幼儿园|托儿所|托管班|早教|校园|寄宿制|学生食堂|校内")
@@ -487,7 +497,7 @@ SCHOOL_RE: Final = re.compile(r"学校|小学|中学|幼儿园|托儿所|托管�
 OTHER_PEOPLE: Final = (
     r"人员|群众|村民|居民|工人|矿工|乘客|游客|员工|业主|家长|宾客|顾客|病人|患者|职工|农民工|队员|行人|路人|"
     r"渔民|司机|驾驶员|妇女|男子|女子|工友|家属|商户|民工|消防员|救援人员|施工人员|作业人员|年轻人|小伙子|"
-    r"大人|青年|成年人|师傅|女工|男工|旅客|群众们"
+    r"大人|青年|成年人|师傅|女工|男工|旅客|群众们|老师|教师|医生|护士|民警|警察|保安|店员|厨师|服务员"
 )
 OTHER_PEOPLE_RE: Final = re.compile(OTHER_PEOPLE)
 # who tells it is not whom it tells of: "据在场家长说死了3个"

@@ -353,9 +353,9 @@ def _implied_death(
         clause = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 12) : m.start()])[-1]
         if _animal_before(text, m.start()) or lex.DEATH_NEGATION_RE.search(clause[-3:]):
             continue
-        if "你" in clause[-4:]:
-            continue  # "你被毒死了谁负责": a warning to the reader, not a death
-        if not (
+        if "你" in clause[-4:] or lex.THREAT_RE.search(clause[-8:]) or lex.GAME_RE.search(clause):
+            continue  # "你被毒死了谁负责", "喊着要拿刀砍死", "游戏淹死": no one died
+        if lex.FELT_KILLED_RE.match(text, m.start()) and not (
             lex.KILLED_VICTIM_BEFORE_RE.search(clause)
             or lex.KILLED_VICTIM_AFTER_RE.match(text, m.end())
         ):
@@ -822,6 +822,7 @@ def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str)
             lex.NO_CASUALTY_RE.search(text)
             or lex.CASUALTY_PHRASE_RE.search(text)
             or lex.EVENT_DEATH_RE.search(text)
+            or lex.KILLED_RE.search(text)
         )
     return not (lex.KILLED_RE.search(text) or lex.SUDDEN_DEATH_RE.search(text))
 

@@ -417,9 +417,29 @@ def test_trapped_people_left(content: str, expected: str) -> None:
         ("昨天找到4具遗体，今天又挖出来7具。", "重大"),
         ("客车翻下山了。车上四十多个人。看到的说死了一半。", "重大"),
         ("KTV着火了。抬出来的已经有十二个，全都没气了。", "重大"),
+        # told again in a clause of its own
+        ("车祸一开始说死了3个，后来又说是8个，现在听说已经11个了。", "重大"),
+        ("山洪过后第一天找到4个人的遗体，第二天又找到7个。", "重大"),
+        # counts joined by 和 add up
+        ("死了4个大人和6个小孩。", "重大"),
+        ("6名工人和5名村民被埋。", "重大"),
+        # a count said to be the least
+        ("听知情人说烟花厂炸了以后死的人不下12个。", "重大"),
     ],
 )
 def test_tolls_over_clauses_and_sentences(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("下面14个工人只跑出来3个，剩下的还埋着。", "重大"),  # 11 left
+        ("出租屋起火，住里面的十来个打工的一个都没出来。", "重大"),
+        ("要不是邻居发现得早，一家人都没了。", "常规"),  # a counterfactual
+    ],
+)
+def test_who_got_out_and_who_did_not(content: str, expected: str) -> None:
     assert level(content) == expected
 
 
@@ -434,6 +454,9 @@ def test_tolls_over_clauses_and_sentences(content: str, expected: str) -> None:
         ("千把个村民把高速路口堵了，要求退还补偿款。", "特别重大"),
         ("办席的百把人吃了上吐下泻，有个老人没了。", "重大"),
         ("八十多名农民工在镇上一工地门口聚集讨薪。", "一般"),
+        ("后山裂开了，下面住着的30多户、200来口人连夜搬走了。", "较大"),
+        ("化工厂泄漏，成百上千人跑出来了。", "一般"),  # 成百上千 → 100
+        ("工厂爆炸，听说死了二十大几个人。", "重大"),
     ],
 )
 def test_colloquial_counts(content: str, expected: str) -> None:
