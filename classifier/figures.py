@@ -92,10 +92,12 @@ _VERBS: Final = {
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
         "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了"
     ),
-    "missing": "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到",
+    "missing": (
+        "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上"
+    ),
     "trapped": (
         "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
-        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住|没出来|没能出来|没有出来"
+        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住|没出来|没能出来|没有出来|压在"
     ),
     "rescued": (
         "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救|救上来|拉上来|救了出来|"
@@ -119,10 +121,10 @@ _VERBS: Final = {
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
     ),
-    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来|搬离|撤出|搬走|撤走",
+    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来|搬离|撤出|搬走|撤走|搬出来|搬了出来",
     "endangered": "有危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
     "crowd": (
-        "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|"
+        "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|堵死|"
         "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
@@ -161,7 +163,10 @@ _FORWARD_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO}){_GAP}\Z")
 _FORWARD_WINDOW: Final = 38
 # "死亡9人", "失联人员达37人", "死亡人数已升至十人", "撞死了11个人", "转移群众1.2万人"; a toll
 # that rose is read at its end: "死亡人数从7人上升到12人", "遇难人数由9人升至14人"
-_ROSE_FROM: Final = rf"(?:从|由){NUMERAL}(?:人|名|个|例)?(?:上升|增加|攀升|升|增|涨)(?:到|至|为)"
+_ROSE_FROM: Final = (
+    rf"(?:从|由)[^，,。！!？?；;\d]{{0,6}}?{NUMERAL}(?:人|名|个|例)?"
+    r"(?:(?:上升|增加|攀升|升|增|涨)(?:到|至|为)|变成了?|变为)"
+)
 _BACKWARD_RE: Final = re.compile(
     rf"{_NOUN_AFTER_VERB}(?:已|已经)?(?:{_ROSE_FROM}|上升到|上升至|升至|增至|达到|达|为|了|约|共|近)?"
     rf"{_SHORT_GAP}(?P<num>{NUMERAL})(?:{_WHO})(?!{_VERB_ALT})"
@@ -225,22 +230,29 @@ _RESCUE_RE: Final = re.compile(
     r"抬出来|刨出来|营救|解救"
 )
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
+# what makes people ill or hurt, then kills them, in one breath: the count is of the dead
+_LEADS_TO_DEATH: Final = frozenset({"sick", "injured", "seriously_injured", "trapped"})
+_DEATH_AFTER_RE: Final = re.compile(r"(?:[^，,。！!？?；;\d]{0,4}?)(?:后|而|致|导致)?")
 _PATIENT_NOUN_RE: Final = re.compile(r"病人|患者|患儿|孕产妇|孕妇|新生儿|病例|症")
 # "牺牲休息时间" gives up time, no life
 _SACRIFICE_RE: Final = re.compile(
     r"了?(?:休息|时间|周末|假期|节假日|个人|自己|利益|午休|睡眠|健康|家庭|青春)"
 )
 # a grade or a weekday is no head count: "初三教师", "周六学生"
+_MOUTHFUL_BEFORE_RE: Final = re.compile(r"[吃喝咬尝吸抽]了?\Z")
 _NOT_A_COUNT_BEFORE: Final = frozenset("初高周第")
 _ALL_WORDS_RE: Final = re.compile(r"全部|全都|均已|都已|均|都")
 # a toll told again, in a clause of its own: "刚开始说死了两个，现在已经增加到11个了"
 _TOLL_UPDATE_RE: Final = re.compile(
-    rf"(?:上升|增加|攀升|增长|升|增|涨|变成)(?:到了|到|至|为|成)(?P<num>{NUMERAL})(?:人|名|个|具|例)"
+    rf"(?:(?:上升|增加|攀升|增长|升|增|涨)(?:到了|到|至|为|成)|变成了?|变为)(?:现在的|目前的)?"
+    rf"(?P<num>{NUMERAL})(?:人|名|个|具|例)"
 )
 _ESCAPED_RE: Final = re.compile(r"跑出来|逃出来|爬出来|撤出来")
 _REMAINDER_NO_COUNT_RE: Final = re.compile(
     r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然)?(?:在|处于)?"
-    r"(?P<verb>搜寻中|搜救中|下落不明|失联|失踪|没找到|未找到|被困|困在|困着|埋在|埋着|压着|没出来)"
+    r"(?:正在|正|仍在)?"
+    r"(?P<verb>搜寻中|搜救中|搜寻|搜救|下落不明|失联|失踪|没找到|未找到|没有联系上|没联系上|联系不上|"
+    r"被困|困在|困着|埋在|埋着|压着|没出来)"
 )
 # a clause that is only a count, led by a word of time or of telling again
 _RESTATED_RE: Final = re.compile(
@@ -309,6 +321,10 @@ def _make(
         return None
     if num.start("num") > 0 and text[num.start("num") - 1] in _NOT_A_COUNT_BEFORE:
         return None
+    if text.startswith("口", num.end("num")) and _MOUTHFUL_BEFORE_RE.search(
+        text, max(0, num.start("num") - 2), num.start("num")
+    ):
+        return None  # "吃了一口就吐了" is a mouthful, not a person
     value, approximate = parsed
     joined = _joined(text, num)
     if joined is not None and joined[1] > num.end():
@@ -387,11 +403,10 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
     if none_of is not None and text.startswith("没", vstart):
         # "下面有十三个工人，到现在一个也没上来": all of them
         c = _count_before(text, kind, vstart, taken, skip_from=none_of.start())
-        if c is not None:
-            fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart)
-            if fig is not None:
-                taken.add(c.start())
-                return fig
+        fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart) if c else None
+        if c is not None and fig is not None:
+            taken.add(c.start())
+        return fig  # without a count before, "一个都没…" says nobody, not one
     share = _SHARE_BEFORE_RE.search(text, max(0, vstart - 8), vstart) or _SHARE_AFTER_RE.match(
         text, vend
     )
@@ -501,29 +516,38 @@ def _remainder_without_count(text: str, found: list[Figure]) -> list[Figure]:
     counted before are missing (or trapped), however many the rescue left."""
     out: list[Figure] = []
     for m in _REMAINDER_NO_COUNT_RE.finditer(text):
-        # those out: rescued, or escaped ("12个工人只跑出来3个，剩下的还埋着")
-        rescued = [
+        # those accounted for: rescued, escaped ("12个工人只跑出来3个，剩下的还埋着") or found dead
+        # ("车上38人，目前已找到遗体19具，其余人员正在搜救")
+        accounted = [
             f
             for f in found
             if f.start < m.start()
-            and (f.kind == "rescued" or (f.kind == "evacuated" and _ESCAPED_RE.search(f.span)))
+            and (
+                f.kind in ("rescued", "deaths")
+                or (f.kind == "evacuated" and _ESCAPED_RE.search(f.span))
+            )
         ]
-        if not rescued:
+        if not accounted:
             continue
-        last = rescued[-1]
+        last = accounted[-1]
         lo = max(0, last.start - _FORWARD_WINDOW - 20)
-        totals = [c for c in _COUNT_RE.finditer(text, lo, last.start)]
+        totals = [
+            c
+            for c in _COUNT_RE.finditer(text, lo, last.start)
+            if not any(f.start <= c.start() < f.start + len(f.span) for f in accounted)
+        ]
         if not totals:
             continue
         total = parse_number(totals[-1].group("num"))
-        if total is None or total[0] <= last.value:
+        out_count = sum(f.value for f in accounted if f.start > totals[-1].start())
+        if total is None or total[0] <= out_count:
             continue
         trapped = ("被困", "困在", "困着", "埋在", "埋着", "压着", "没出来")
         kind = "trapped" if m.group("verb") in trapped else "missing"
         out.append(
             Figure(
                 kind,
-                total[0] - last.value,
+                total[0] - out_count,
                 True,
                 text[totals[-1].start() : m.end()],
                 totals[-1].start(),
@@ -655,6 +679,13 @@ def _rescued_all(text: str, parts: Parts, f: Figure, sentence_end: int) -> bool:
     return False
 
 
+def _death_follows(text: str, v: re.Match[str], nxt: re.Match[str]) -> bool:
+    return (
+        _VERB_KIND[nxt.group(0)] == "deaths"
+        and _DEATH_AFTER_RE.fullmatch(text, v.end(), nxt.start()) is not None
+    )
+
+
 def has_figure_words(text: str) -> bool:
     """Whether ``text`` may hold a figure at all: one cheap scan before the full extraction."""
     return bool(
@@ -673,8 +704,11 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     text = normalize(text)
     found: list[Figure] = []
     taken: set[int] = set()
-    for v in _VERB_RE.finditer(text):
+    verbs = list(_VERB_RE.finditer(text))
+    for i, v in enumerate(verbs):
         kind = _VERB_KIND[v.group(0)]
+        if kind in _LEADS_TO_DEATH and i + 1 < len(verbs) and _death_follows(text, v, verbs[i + 1]):
+            continue  # "3人中毒死亡", "五个老人得了怪病死了": the count is of the dead
         if (
             kind == "deaths"
             and v.group(0).startswith("死")

@@ -130,7 +130,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         1.5,
         PUBLIC_HEALTH,
         "中毒 疫情 传染病 病例 确诊 感染 发热 发烧 腹泻 呕吐 上吐下泻 拉肚子 腹痛 诺如 水痘 流感 肺炎 "
-        "野生菌 手足口 狂犬 吃坏 疫苗 猩红热 麻疹 腮腺炎 痢疾 伤寒 肺结核 结核病 肝炎 登革热 疟疾 红眼病 "
+        "野生菌 手足口 狂犬 吃坏 疫苗 怪病 猩红热 麻疹 腮腺炎 痢疾 伤寒 肺结核 结核病 肝炎 登革热 疟疾 红眼病 "
         "百日咳 患儿",
     ),
     (
@@ -395,7 +395,9 @@ IMPLIED_DEATH_RE: Final = re.compile(
 )
 # "笑死了", "累死了": exaggeration, no death
 HYPERBOLE_DEATH_RE: Final = re.compile(
-    r"(?:[笑累气吓热饿急困烦忙痛疼冷渴馋愁憋丑懒臭吵辣酸苦贵撑哭乐美]|难吃|难看|无聊|羡慕|心疼|郁闷)\Z"
+    r"(?:[笑累气吓热饿急困烦忙痛疼冷渴馋愁憋丑懒臭吵辣酸苦贵撑哭乐美咸淡甜香烫晒]|难吃|难看|无聊|羡慕|心疼|郁闷)\Z"
+    # "把路堵死了", "门锁死了": blocked for good
+    r"|[堵锁卡封焊钉关]\Z"
 )
 DEATH_NEGATION_RE: Final = re.compile(
     r"[无未没或]|避免|防止|以免|预防|不会|等待|等到|直到|面临|可能|只能|重则|会|你被|把你|将你"
@@ -412,6 +414,8 @@ KILLED_RE: Final = re.compile(
 # "砸死了人"; "公交车上挤死了" and "热得闷死了" only say how it felt
 KILLED_VICTIM_BEFORE_RE: Final = re.compile(r"被|把|将")
 GAME_RE: Final = re.compile(r"游戏|副本|关卡|复活")
+# "快淹死了", "都要淹死了": nearly, or about to
+ABOUT_TO_RE: Final = re.compile(r"(?:[要快会]|快要|都要|差不多)\Z")
 THREAT_RE: Final = re.compile(r"扬言|威胁|说要|喊着要|喊要|要拿|要把|要用|想把|非得|非要")
 # the verbs people use to say how it felt ("挤死了", "闷死了", "冻死了", "撑死了")
 FELT_KILLED_RE: Final = re.compile(r"[挤闷冻撑]死")
@@ -465,7 +469,7 @@ GRIEVANCE_RE: Final = re.compile(
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
-    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
+    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件

@@ -42,7 +42,7 @@ from classifier.alternation import trie_pattern
 from classifier.clauses import Parts
 from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
 from classifier.grading import GradingTables, KindTable, Row, shipped_grading
-from classifier.numbers import NUMERAL, normalize
+from classifier.numbers import NUMERAL, normalize, parse_number
 from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
 
@@ -104,6 +104,7 @@ _ANY_RE: Final = re.compile(
     )
 )
 _VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺伤", "捅伤", "打伤")
+_SHARE_COUNT_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:名|个|位|人|例)")
 # a head count: "9个娃娃", "三十多位老人", "4名初中生", "6个工人", "车上22个人"
 _COUNTED_RE: Final = re.compile(
     rf"(?:{NUMERAL})(?:名|个|位|口)?[\u4e00-\u9fff]{{0,4}}?"
@@ -321,8 +322,12 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             continue
         if f.kind == "burned_ha" and not (lex.FIRE_RE.search(text) and near):
             continue
-        if f.kind == "crowd" and not near and not lex.GRIEVANCE_RE.search(text):
-            continue
+        if (
+            f.kind == "crowd"
+            and not near
+            and not (lex.GRIEVANCE_RE.search(text) or lex.BLOCKADE_RE.search(text))
+        ):
+            continue  # a head count with neither a grievance nor a road blocked is no crowd
         kept.append(f)
     return kept
 
@@ -353,7 +358,12 @@ def _implied_death(
         clause = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 12) : m.start()])[-1]
         if _animal_before(text, m.start()) or lex.DEATH_NEGATION_RE.search(clause[-3:]):
             continue
-        if "你" in clause[-4:] or lex.THREAT_RE.search(clause[-8:]) or lex.GAME_RE.search(clause):
+        if (
+            "你" in clause[-4:]
+            or lex.THREAT_RE.search(clause[-8:])
+            or lex.GAME_RE.search(clause)
+            or lex.ABOUT_TO_RE.search(clause)
+        ):
             continue  # "你被毒死了谁负责", "喊着要拿刀砍死", "游戏淹死": no one died
         if lex.FELT_KILLED_RE.match(text, m.start()) and not (
             lex.KILLED_VICTIM_BEFORE_RE.search(clause)
@@ -530,6 +540,20 @@ def _victim_group(text: str, fig: Figure, parts: Parts) -> str | None:
     sentence_start = parts.sentences[sentence][0]
     m = lex.VULNERABLE_RE.search(text, sentence_start, s)
     return m.group(0) if m else None
+
+
+def _group_share(text: str, fig: Figure, parts: Parts) -> float | None:
+    """How many of a figure's victims the clause after it counts in the group ("其中有4个是学生",
+    "其中3名儿童"), or None when it gives no count."""
+    last = parts.clause_index(max(fig.start, fig.start + len(fig.span) - 1))
+    if last + 1 >= len(parts.clauses):
+        return None
+    nxt = parts.clause_text(last + 1)
+    if not (lex.WHO_THEY_WERE_RE.search(nxt) and lex.VULNERABLE_RE.search(nxt)):
+        return None
+    m = _SHARE_COUNT_RE.search(nxt)
+    parsed = parse_number(m.group("num")) if m else None
+    return parsed[0] if parsed else None
 
 
 def _last_counted(text: str, start: int, end: int) -> str | None:
@@ -759,10 +783,13 @@ def assess(
         if group is None:
             continue
         groups.append(f"{f.span} ({group})")
+        # "确诊11例，其中有4个是学生": the group is 4 of them
+        share = _group_share(text, f, reading.scope.parts)
+        value = min(f.value, share) if share is not None else f.value
         if f.kind == "sick":
-            ill = max(ill, f.value)
+            ill = max(ill, value)
         elif not (f.kind == "trapped" and f.rescued):
-            hurt += f.value
+            hurt += value
     if groups:
         evidence["vulnerable"] = groups
     if (hurt >= tables.vulnerable_hurt or ill >= tables.vulnerable_sick) and rank in (1, 2):

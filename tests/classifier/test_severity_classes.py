@@ -474,3 +474,51 @@ def test_hearsay_is_graded_as_told_and_falls_when_doubted() -> None:
     assert RANK[doubted.evidence["candidate_level"]] >= RANK["重大"]
     rumour = assess("", "群里有人说镇上车祸死了十几个，其实就是两辆车刮擦，别瞎传了。")
     assert rumour.level == "常规"
+
+
+# --- one count, several verbs: the dead are counted as dead
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("3名工人在污水井里中毒死亡。", "较大"),
+        ("村里这个月有五个老人得了怪病死了。", "重大"),  # 5 elderly dead (较大) raised
+        ("12人受伤后经抢救无效死亡。", "重大"),
+    ],
+)
+def test_a_count_told_ill_then_dead_is_of_the_dead(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_group_counted_within_the_victims_raises_by_its_count() -> None:
+    four = assess("", "镇上出现霍乱疫情，截至目前确诊11例，其中有4个是学生。")
+    assert four.level == "较大"  # 4 students ill are below the raise
+    twelve = assess("", "镇上出现水痘疫情，截至目前确诊31例，其中有12个是学生。")
+    assert twelve.level == "较大"  # 一般 raised by 12 pupils
+
+
+def test_a_drill_or_film_label_heads_all_that_follows() -> None:
+    drill = assess("", "演练脚本：井下被困23人，已有8人升井，其余15人仍被困，指挥部启动二级响应。")
+    assert drill.level == "常规"
+    assert "drill" in drill.evidence["suppressed_by"]
+    assert level("剧情简介：一辆大巴坠河，车上40人，已造成12人死亡。") == "常规"
+    assert level("最新通报：井下被困23人，已有8人升井，其余15人仍被困。") == "重大"
+
+
+def test_a_road_blocked_by_a_crowd_is_a_grievance_in_itself() -> None:
+    assert level("几百个村民把去工厂的路堵死了，已经两天了。") == "重大"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "这个游戏太难了，打了一下午，队友一个都没活下来。",
+        "吃了一口就咸死了，这家店的菜太难吃了。",
+        "房子漏雨漏了一年了，再不修人都要淹死了。",
+        "门被锁死了，物业半天不来开。",
+        "要不是邻居发现得早，一家人都没了。",
+    ],
+)
+def test_more_ways_of_saying_no_one_died(content: str) -> None:
+    assert level(content) == "常规"
