@@ -15,6 +15,21 @@ graded as injured, with the reading as deaths kept as a candidate.
 A figure is ``negated`` when the text denies it ("28名乘客均未受伤", "无一人伤亡"); it is kept
 (the duty officer sees what was denied) but never graded. "被困的6人已全部获救" is a trapped
 figure that is ``rescued``: the incident happened, the people are safe.
+
+People tell a figure over several clauses and sentences; the ``note`` of a figure says how it
+was read:
+
+- ``其余``: the remainder as stated ("已有8人升井，其余15人仍被困"), or, without a count, the
+  people counted before less those rescued, escaped or found dead ("车上38人，已找到遗体19具，
+  其余人员正在搜救"); it is not reduced by the rescued again;
+- ``又``: deaths told in addition ("今天又挖出来6具", "另有3人遇难"), which add to the toll;
+- ``一半``: a share of the count before ("车上四十多个人…死了一半");
+- ``许多``: many without a number ("死了好多人", "一车人都没了"), read as a few and checked.
+
+A toll told again replaces the one before when it is higher ("死亡人数从7人上升到12人", "刚开始
+说死了两个，现在已经增加到11个了"); counts joined by 和 add up ("3个大人和5个小孩都死了"); one
+count before an illness and then a death is of the dead ("3人中毒死亡"); cases counted in 例 are
+the ill ("8例手足口病", "新增15例").
 """
 
 from __future__ import annotations
@@ -23,6 +38,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Final
 
+from classifier.alternation import trie_pattern
 from classifier.clauses import Parts
 from classifier.lexicon_severity import HYPERBOLE_DEATH_RE
 from classifier.numbers import MANY_RE, NUMERAL, VAGUE_COUNT, normalize, parse_number
@@ -134,7 +150,7 @@ _NOUN_AFTER_VERB: Final = r"(?:人员|群众|村民|居民|学生|工人|矿工|
 # Figures are found from their verbs: a plain-word scan finds the verbs (few per post), then a
 # short window before the verb ("3名工人|死亡") or the text after it ("死亡|9人") is parsed.
 _VERB_KIND: Final = {verb: kind for kind, verbs in _VERBS.items() for verb in verbs.split("|")}
-_VERB_ALT: Final = "|".join(sorted(map(re.escape, _VERB_KIND), key=len, reverse=True))
+_VERB_ALT: Final = trie_pattern(_VERB_KIND)
 _VERB_RE: Final = re.compile(_VERB_ALT)
 # kinds of figure that make an incident with no emergency word beside them
 STANDALONE_KINDS: Final = frozenset(
@@ -269,7 +285,9 @@ _TOLL_KINDS: Final = frozenset(
 _NOT_CASES_BEFORE_RE: Final = re.compile(
     r"手术|接生|分娩|治愈|出院|康复|检测|筛查|接种|体检|新生儿"
 )
-_CASES_RE: Final = re.compile(rf"(?P<num>{NUMERAL})例(?!手术|次|[\u4e00-\u9fff]{{0,4}}手术)")
+_CASES_RE: Final = re.compile(rf"(?P<num>{NUMERAL})例\Z")
+_NOT_CASES_AFTER_RE: Final = re.compile(r"手术|次|[\u4e00-\u9fff]{0,4}手术")
+_CASE_WINDOW: Final = 16
 # missing people found again: no incident ("失联的8名矿工已全部联系上")
 _FOUND_RE: Final = re.compile(r"(?:全部|均已|都已|已经|已)(?:联系上|找到|平安|安全返回|回家)")
 # a verb of death for "all of them" takes its count from the clause before:
@@ -499,7 +517,12 @@ def _count_in_next_clause(
 def _case_counts(text: str, taken: set[int]) -> list[Figure]:
     """Counts of cases that no verb took: "本周新增手足口病21例，累计报告35例"."""
     out: list[Figure] = []
-    for m in _CASES_RE.finditer(text):
+    at = text.find("例")
+    while at != -1:
+        m = _CASES_RE.search(text, max(0, at - _CASE_WINDOW), at + 1)
+        at = text.find("例", at + 1)
+        if m is None or _NOT_CASES_AFTER_RE.match(text, m.end()):
+            continue
         if m.start("num") in taken or m.start() in taken:
             continue
         if _NOT_CASES_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
@@ -585,7 +608,19 @@ def _restated_counts(text: str, found: list[Figure], taken: set[int]) -> list[Fi
     later toll ("一开始说死了4个，后来又说是9个，现在听说已经12个了") or more found ("第一天找到
     3个人的遗体，第二天又找到8个", which add up)."""
     out: list[Figure] = []
-    for m in _RESTATED_RE.finditer(text):
+    windows = sorted(
+        {
+            (f.start + len(f.span), f.start + len(f.span) + _TOLL_UPDATE_REACH + 12)
+            for f in found
+            if f.kind in _TOLL_KINDS
+        }
+    )
+    matches: list[re.Match[str]] = []
+    for lo, hi in windows:
+        for m in _RESTATED_RE.finditer(text, lo, hi):
+            if not matches or m.start() > matches[-1].start():
+                matches.append(m)
+    for m in matches:
         lead = m.group("lead")
         if m.start("num") in taken or not _RESTATED_LEAD_RE.search(lead) or _VERB_RE.search(lead):
             continue

@@ -8,7 +8,9 @@ checked by a duty officer against the plan that governs the kind of emergency
    ``lexicon_severity``) and figures as people write them (``classifier.figures``): a death or
    an injury is an incident by itself, whatever the verb ("路口渣土车把三个行人撞死了"). Weak
    words (暴雨, 事故, 疫情, 发热) count only with a figure; a crowd with a grievance is an
-   incident. Denied figures ("均未受伤") and rescued people count as no casualty.
+   incident. Denied figures ("均未受伤") and rescued people count as no casualty. A death told
+   without a number ("有个老人死了", "老人没抢救过来", "人没了", "当场就没了") is one death;
+   the plainer the words, the less else the post must tell (``_implied_death``).
 2. **Is it here and now?** A cue rules out its clause and, up to a current fact, its sentence:
    drills, films, history, past events, statistics, debunks, court cases, hypotheticals, places
    outside the jurisdiction, claims the post calls false (``classifier.scope``). Adverts,
@@ -17,7 +19,8 @@ checked by a duty officer against the plan that governs the kind of emergency
    natural, food poisoning, public health, crowd, other crime) picks its table; the highest row
    the figures reach is the level, and a post that is an incident and reaches none is 一般.
 4. **Raises.** Victims from vulnerable groups (two or more students, children or old people
-   hurt, or ten or more ill) raise 一般 / 较大 by one level; a crowd that blocks a road or turns
+   hurt, or ten or more ill) raise 一般 / 较大 by one level, wherever the post names the group
+   (``_victim_group``: "车上9个娃娃，捞起来5个已经没气了"); a crowd that blocks a road or turns
    violent raises its level by one; heat ≥ ``HEAT_RAISE`` raises 一般 / 较大 by one.
 
 Claims are graded as claimed unless the post doubts them: a rumour of fifty deaths is 特别重大
@@ -26,8 +29,10 @@ counts as 重伤 under the 条例.
 
 Whenever a figure that would make the post 重大 or worse was ruled out by a cue (past,
 elsewhere, a drill, a debunk, a doubted claim) or is ambiguous (伤亡 without a split, 以轻伤为主,
-hearsay), the evidence carries ``candidate_level`` and ``candidate_cues``, so that a person can
-check it (待核实) instead of the post silently staying lower.
+hearsay, "死了好多人" read as a few), or people were moved from a natural disaster whose plan
+grades no people moved (forest fires, earthquakes), the evidence carries ``candidate_level`` and
+``candidate_cues``, so that a person can check it (待核实) instead of the post silently staying
+lower.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from classifier.numbers import NUMERAL, normalize, parse_number
 from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
 
-MODEL_VERSION: Final = "severity-rules-3"
+MODEL_VERSION: Final = "severity-rules-4"
 
 LEVELS: Final = tuple(s.value for s in reversed(SEVERITY_ORDER))  # 常规 … 特别重大
 RANK: Final = {s.value: s.rank for s in SEVERITY_ORDER}
@@ -352,8 +357,8 @@ def _implied_death(
     for m in rx.finditer(text):
         if anchors and not any(abs(m.start() - a) <= NEAR_TERM for a in anchors):
             continue
-        if _death_stands(text, m.start(), m.end(), scope_ok):
-            return _death_figure(text, m.start(), m.end())
+        if _death_stands(text, m, scope_ok):
+            return _death_figure(text, _person_start(text, m), m.end())
     for m in lex.KILLED_RE.finditer(text):
         clause = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 12) : m.start()])[-1]
         if _animal_before(text, m.start()) or lex.DEATH_NEGATION_RE.search(clause[-3:]):
@@ -376,7 +381,13 @@ def _implied_death(
     return None
 
 
-def _death_stands(text: str, start: int, end: int, scope_ok: Callable[[int], bool]) -> bool:
+def _death_stands(text: str, m: re.Match[str], scope_ok: Callable[[int], bool]) -> bool:
+    start, end = m.start(), m.end()
+    lo = max(0, start - 14)
+    if _told(m, "gone") and not lex.PERSON_GONE_BEFORE_RE.search(text, lo, start):
+        return False  # "房子没了", "钱没了"
+    if _told(m, "walked") and not lex.WALKED_BEFORE_RE.search(text, lo, start):
+        return False  # "领导已经走了"
     before = lex.CLAUSE_SPLIT_RE.split(text[max(0, start - 6) : start])[-1]
     if lex.DEATH_NEGATION_RE.search(before) or lex.HYPERBOLE_DEATH_RE.search(before):
         return False
@@ -392,6 +403,20 @@ def _animal_before(text: str, start: int) -> bool:
     the subject of "…喝了河水就烂肚子而死，明明是被河水毒死的", in the clause before."""
     clauses = lex.CLAUSE_SPLIT_RE.split(text[max(0, start - 30) : start])
     return any(lex.ANIMAL_RE.search(c) for c in clauses[-2:])
+
+
+def _told(m: re.Match[str], name: str) -> bool:
+    return name in m.re.groupindex and m.group(name) is not None
+
+
+def _person_start(text: str, m: re.Match[str]) -> int:
+    """Where a death told as "没了" / "走了" begins: at the person it is about."""
+    if _told(m, "gone") or _told(m, "walked"):
+        rx = lex.PERSON_GONE_BEFORE_RE if _told(m, "gone") else lex.WALKED_BEFORE_RE
+        who = rx.search(text, max(0, m.start() - 14), m.start())
+        if who is not None:
+            return who.start()
+    return m.start()
 
 
 def _death_figure(text: str, start: int, end: int) -> Figure:
@@ -558,7 +583,7 @@ def _group_share(text: str, fig: Figure, parts: Parts) -> float | None:
 
 def _last_counted(text: str, start: int, end: int) -> str | None:
     """The people of the last head count in ``text[start:end]``: "车上9个娃娃" → 娃娃."""
-    found = [m for m in _COUNTED_RE.finditer(text, start, end)]
+    found = list(_COUNTED_RE.finditer(text, start, end))
     return found[-1].group("who") if found else None
 
 
