@@ -3,8 +3,12 @@
 Labelled sets (``tests/data/severity_*.csv``, written for this project):
 
 - ``dev`` — the rules are tuned on it;
-- ``holdout`` — written before the per-kind rules and never looked at while tuning;
-- ``test`` — the older held-out set.
+- ``holdout`` — written before the per-kind rules; held out in the first round, development data
+  since the second (its misses were studied by class);
+- ``test`` — the older held-out set; development data since the second round as well.
+
+None of the three measures text the rules have not seen. A blind set written by someone else is
+the honest measure: score it with ``--file PATH`` (same columns as the sets here).
 
 For each: how many major emergencies (特别重大 / 重大) are caught — graded 重大 or above, or
 flagged with ``evidence["candidate_level"]`` at 重大 or above for a person to check (待核实) —,
@@ -64,6 +68,7 @@ def labelled_rows(name: str) -> list[dict[str, str]]:
 
 
 def read_labelled(path: Path) -> list[dict[str, str]]:
+    """Rows of a labelled file: id, title, content, level, emergency_type (note optional)."""
     with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

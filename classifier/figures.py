@@ -15,6 +15,21 @@ graded as injured, with the reading as deaths kept as a candidate.
 A figure is ``negated`` when the text denies it ("28名乘客均未受伤", "无一人伤亡"); it is kept
 (the duty officer sees what was denied) but never graded. "被困的6人已全部获救" is a trapped
 figure that is ``rescued``: the incident happened, the people are safe.
+
+People tell a figure over several clauses and sentences; the ``note`` of a figure says how it
+was read:
+
+- ``其余``: the remainder as stated ("已有8人升井，其余15人仍被困"), or, without a count, the
+  people counted before less those rescued, escaped or found dead ("车上38人，已找到遗体19具，
+  其余人员正在搜救"); it is not reduced by the rescued again;
+- ``又``: deaths told in addition ("今天又挖出来6具", "另有3人遇难"), which add to the toll;
+- ``一半``: a share of the count before ("车上四十多个人…死了一半");
+- ``许多``: many without a number ("死了好多人", "一车人都没了"), read as a few and checked.
+
+A toll told again replaces the one before when it is higher ("死亡人数从7人上升到12人", "刚开始
+说死了两个，现在已经增加到11个了"); counts joined by 和 add up ("3个大人和5个小孩都死了"); one
+count before an illness and then a death is of the dead ("3人中毒死亡"); cases counted in 例 are
+the ill ("8例手足口病", "新增15例").
 """
 
 from __future__ import annotations
@@ -23,8 +38,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Final
 
+from classifier.alternation import trie_pattern
 from classifier.clauses import Parts
-from classifier.numbers import NUMERAL, VAGUE_COUNT, normalize, parse_number
+from classifier.lexicon_severity import HYPERBOLE_DEATH_RE
+from classifier.numbers import MANY_RE, NUMERAL, VAGUE_COUNT, normalize, parse_number
 
 FIGURE_KINDS: Final = (
     "deaths",
@@ -60,19 +77,26 @@ class Figure:
 
 # people counted by the number: a classifier or a group noun right after it
 _PEOPLE: Final = (
-    r"人员|群众|村民|居民|学生|工人|矿工|乘客|游客|幼儿(?!园)|儿童|孩子|小孩|娃娃|娃|老人|同胞|师生|员工|"
-    r"业主|家长|宾客|顾客|病人|患者|职工|农民工|队员|投资人|行人|路人|渔民|司机|初中生|小学生|中学生|"
+    r"人员|群众|村民|居民|学生|工人|矿工|乘客|游客|幼儿(?!园)|儿童|孩子|小孩|娃娃|娃儿|娃|老人|同胞|师生|员工|"
+    r"业主|家长|宾客|顾客|病人|患者|患儿|职工|农民工|队员|投资人|行人|路人|渔民|司机|初中生|小学生|中学生|"
+    r"女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃儿|细娃|伢|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
+    r"老汉|老头|老年人|年轻人|大人|成年人|男人|女人|小伙子|姑娘|青年|老师|教师|医生|护士|民警|保安|"
+    r"打工的|打工仔|干活的|上班的|"
     r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|人"
 )
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
     rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
-    rf"|(?:{_PEOPLE}))"
+    rf"|(?:{_PEOPLE})"
+    # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
+    r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
 )
 # gaps stay inside one clause and never step over another number ("9人死亡62人受伤")
+# ("在龙场营镇一工地门口": 一 before anything but a classifier of people is "a", not a number)
 _GAP: Final = (
-    r"(?:第[\d一二两三四五六七八九十]|(?![\d一二两三四五六七八九十])[^，,。！!？?；;：:\n]){0,18}?"
+    r"(?:第[\d一二两三四五六七八九十]|一(?![名个位人口具例户号\d一二两三四五六七八九十])"
+    r"|(?![\d一二两三四五六七八九十])[^，,。！!？?；;：:\n]){0,18}?"
 )
 _SHORT_GAP: Final = r"(?:(?!\d)[^，,。！!？?；;：:、\n]){0,4}?"
 
@@ -81,16 +105,23 @@ _VERBS: Final = {
         "死亡|遇难|身亡|罹难|丧生|遇害|病亡|溺亡|殒命|致死|不幸去世|死了|遗体|尸体|遗骸|遇难者|死者|"
         "撞死|压死|淹死|烧死|砸死|炸死|毒死|摔死|电死|踩死|挤死|打死|砍死|捅死|杀死|闷死|冻死|轧死|"
         "中毒身亡|没救过来|没抢救过来|抢救无效|没气了|都没了|全死了|都死了|没得气|没有气了|断气了|牺牲|"
-        "都走了|全走了|不行了|没命了"
+        "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
+        "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了"
     ),
-    "missing": "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到",
+    "missing": (
+        "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上"
+    ),
     "trapped": (
         "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
-        "没撤出来|未撤离|没能撤离|困了"
+        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住|没出来|没能出来|没有出来|压在"
     ),
-    "rescued": "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救",
+    "rescued": (
+        "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救|救上来|拉上来|救了出来|"
+        "抢救出来|捞起来|捞上来|打捞上来"
+    ),
     "seriously_injured": (
-        "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|急性中毒|急性苯中毒"
+        "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|严重烧伤|急性中毒|急性苯中毒|"
+        "有生命危险|命悬一线|还在抢救|仍在抢救|正在抢救"
     ),
     "light_injured": "轻伤|受轻伤|轻微伤|擦伤|皮外伤|轻微受伤|受了轻伤",
     "injured": (
@@ -100,12 +131,16 @@ _VERBS: Final = {
     "casualties": "伤亡|死伤|撞死撞伤|死的死伤的伤",
     "sick": (
         "中毒|食物中毒|呕吐|腹泻|拉肚子|上吐下泻|发热|发烧|感染|确诊|患病|腹痛|不适|症状|送医|住院|"
-        "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉|不舒服|得了|患上|染上|出水痘|出了水痘"
+        "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉|不舒服|得了|患上|染上|出水痘|出了水痘|肚子痛|"
+        "肚子疼|"
+        # a case count names its disease: "8例手足口病", "水痘患儿27例", "发现肺鼠疫病例6例"
+        "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
+        "肝炎|疟疾|登革热|红眼病"
     ),
-    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来",
-    "endangered": "有危险|有生命危险|受到威胁|受威胁|危及|威胁到|威胁",
+    "evacuated": "疏散|转移|撤离|转移安置|安置|搬迁|跑出来|逃出来|撤出来|搬离|撤出|搬走|撤走|搬出来|搬了出来",
+    "endangered": "有危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
     "crowd": (
-        "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|"
+        "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|堵死|"
         "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
@@ -115,7 +150,7 @@ _NOUN_AFTER_VERB: Final = r"(?:人员|群众|村民|居民|学生|工人|矿工|
 # Figures are found from their verbs: a plain-word scan finds the verbs (few per post), then a
 # short window before the verb ("3名工人|死亡") or the text after it ("死亡|9人") is parsed.
 _VERB_KIND: Final = {verb: kind for kind, verbs in _VERBS.items() for verb in verbs.split("|")}
-_VERB_ALT: Final = "|".join(sorted(map(re.escape, _VERB_KIND), key=len, reverse=True))
+_VERB_ALT: Final = trie_pattern(_VERB_KIND)
 _VERB_RE: Final = re.compile(_VERB_ALT)
 # kinds of figure that make an incident with no emergency word beside them
 STANDALONE_KINDS: Final = frozenset(
@@ -142,11 +177,22 @@ def standalone_verbs() -> list[str]:
 # "3名工人死亡", "130多名学生出现呕吐": number, person word, short gap, then the verb
 _FORWARD_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO}){_GAP}\Z")
 _FORWARD_WINDOW: Final = 38
-# "死亡9人", "失联人员达37人", "死亡人数已升至十人", "撞死了11个人", "转移群众1.2万人"
+# "死亡9人", "失联人员达37人", "死亡人数已升至十人", "撞死了11个人", "转移群众1.2万人"; a toll
+# that rose is read at its end: "死亡人数从7人上升到12人", "遇难人数由9人升至14人"
+_ROSE_FROM: Final = (
+    rf"(?:从|由)[^，,。！!？?；;\d]{{0,6}}?{NUMERAL}(?:人|名|个|例)?"
+    r"(?:(?:上升|增加|攀升|升|增|涨)(?:到|至|为)|变成了?|变为)"
+)
 _BACKWARD_RE: Final = re.compile(
-    rf"{_NOUN_AFTER_VERB}(?:已|已经)?(?:上升到|上升至|升至|增至|达到|达|为|了|约|共|近)?"
+    rf"{_NOUN_AFTER_VERB}(?:已|已经)?(?:{_ROSE_FROM}|上升到|上升至|升至|增至|达到|达|为|了|约|共|近)?"
     rf"{_SHORT_GAP}(?P<num>{NUMERAL})(?:{_WHO})(?!{_VERB_ALT})"
 )
+# people moved or threatened are often counted after a place: "威胁到下方三个组126户530人",
+# "危及下游3个村2000余人"; the count of people wins over the count of households before it
+_BACKWARD_PEOPLE_RE: Final = re.compile(
+    rf"{_NOUN_AFTER_VERB}(?:[^，,。！!？?；;：:\n]{{0,12}}?)(?P<num>{NUMERAL})(?P<unit>户|名|人|位|口|号人)"
+)
+_PEOPLE_AFTER_HOUSEHOLDS_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:人|名|口|位)")
 # after a verb of killing or wounding, 个 counts people whatever follows: "压死了一个骑车的大姐"
 _BACKWARD_KILLED_RE: Final = re.compile(
     rf"了?{_SHORT_GAP}(?P<num>{NUMERAL})个(?![月天年次回遍下把只条头匹辆])"
@@ -200,6 +246,48 @@ _RESCUE_RE: Final = re.compile(
     r"抬出来|刨出来|营救|解救"
 )
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
+# what makes people ill or hurt, then kills them, in one breath: the count is of the dead
+_LEADS_TO_DEATH: Final = frozenset({"sick", "injured", "seriously_injured", "trapped"})
+_DEATH_AFTER_RE: Final = re.compile(r"(?:[^，,。！!？?；;\d]{0,4}?)(?:后|而|致|导致)?")
+_PATIENT_NOUN_RE: Final = re.compile(r"病人|患者|患儿|孕产妇|孕妇|新生儿|病例|症")
+# "牺牲休息时间" gives up time, no life
+_SACRIFICE_RE: Final = re.compile(
+    r"了?(?:休息|时间|周末|假期|节假日|个人|自己|利益|午休|睡眠|健康|家庭|青春)"
+)
+# a grade or a weekday is no head count: "初三教师", "周六学生"
+_MOUTHFUL_BEFORE_RE: Final = re.compile(r"[吃喝咬尝吸抽]了?\Z")
+_NOT_A_COUNT_BEFORE: Final = frozenset("初高周第")
+_ALL_WORDS_RE: Final = re.compile(r"全部|全都|均已|都已|均|都")
+# a toll told again, in a clause of its own: "刚开始说死了两个，现在已经增加到11个了"
+_TOLL_UPDATE_RE: Final = re.compile(
+    rf"(?:(?:上升|增加|攀升|增长|升|增|涨)(?:到了|到|至|为|成)|变成了?|变为)(?:现在的|目前的)?"
+    rf"(?P<num>{NUMERAL})(?:人|名|个|具|例)"
+)
+_ESCAPED_RE: Final = re.compile(r"跑出来|逃出来|爬出来|撤出来")
+_REMAINDER_NO_COUNT_RE: Final = re.compile(
+    r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然)?(?:在|处于)?"
+    r"(?:正在|正|仍在)?"
+    r"(?P<verb>搜寻中|搜救中|搜寻|搜救|下落不明|失联|失踪|没找到|未找到|没有联系上|没联系上|联系不上|"
+    r"被困|困在|困着|埋在|埋着|压着|没出来)"
+)
+# a clause that is only a count, led by a word of time or of telling again
+_RESTATED_RE: Final = re.compile(
+    rf"(?<=[，,。；;！!？?\n])(?P<lead>[^，,。；;！!？?\n\d]{{0,10}}?)(?P<num>{NUMERAL})(?:人|名|个|具)了?"
+    r"(?=[，,。；;！!？?\n]|$)"
+)
+_RESTATED_LEAD_RE: Final = re.compile(r"后来|现在|目前|最新|截至|到现在|如今|又|再|已经|已")
+_MORE_FOUND_RE: Final = re.compile(r"又(?:找到|发现|挖出|捞出|捞起|捞上|搜救出|搜寻到|抬出|有)")
+_TOLL_UPDATE_REACH: Final = 40  # characters back to the figure the update is about
+_TOLL_KINDS: Final = frozenset(
+    {"deaths", "missing", "trapped", "injured", "seriously_injured", "sick"}
+)
+# a case count without its verb: "新增15例", "累计报告31例" (手术 and 次 count no one ill)
+_NOT_CASES_BEFORE_RE: Final = re.compile(
+    r"手术|接生|分娩|治愈|出院|康复|检测|筛查|接种|体检|新生儿"
+)
+_CASES_RE: Final = re.compile(rf"(?P<num>{NUMERAL})例\Z")
+_NOT_CASES_AFTER_RE: Final = re.compile(r"手术|次|[\u4e00-\u9fff]{0,4}手术")
+_CASE_WINDOW: Final = 16
 # missing people found again: no incident ("失联的8名矿工已全部联系上")
 _FOUND_RE: Final = re.compile(r"(?:全部|均已|都已|已经|已)(?:联系上|找到|平安|安全返回|回家)")
 # a verb of death for "all of them" takes its count from the clause before:
@@ -209,11 +297,111 @@ _ALL_OF_KINDS: Final = frozenset(
     {"deaths", "trapped", "seriously_injured", "injured", "light_injured", "sick"}
 )
 _COUNT_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO})")
+_COUNT_AND_RE: Final = re.compile(
+    rf"(?P<num>{NUMERAL})(?:{_WHO})(?:{_PEOPLE})?(?:和|与|跟|、|以及|加上)\Z"
+)
+_AND_COUNT_RE: Final = re.compile(
+    rf"(?:{_PEOPLE})?(?:和|与|跟|、|以及|加上)(?P<num>{NUMERAL})(?:{_WHO})(?:{_PEOPLE})?"
+)
+# "到现在一个也没上来", "7个人一个都没跑出来": nobody came out, so all of the count before did not
+_NONE_OF_RE: Final = re.compile(r"一(?:个|人|名)(?:人)?(?:都|也)(?:还)?\Z")
+# "车上四十多个人…死了一半": a share of the count before
+_SHARE_AFTER_RE: Final = re.compile(r"了?(?:一半|一大半|大半|多一半|一多半|过半|大部分)")
+_SHARE_BEFORE_RE: Final = re.compile(
+    r"(?:一半|一大半|大半|多一半|一多半|过半|大部分)(?:的人)?(?:都|已经|已)?\Z"
+)
+_SHARE: Final = 0.5
+_SHARE_KINDS: Final = frozenset({"deaths", "missing", "trapped", "seriously_injured", "injured"})
+# "其余15人仍被困", "还有18人被困", "剩下的12个人还埋在下面": the remainder as stated, after
+# those already out; it is not reduced by the rescued count again
+_REMAINDER_RE: Final = re.compile(r"(?:其余|其他|其它|剩下|剩余|还有|仍有|尚有)的?\Z")
+# "今天又挖出来6具", "另有2人遇难": deaths told in addition to those already counted
+_MORE_RE: Final = re.compile(r"(?:又有?|再有|另有|另外有?|又发现|又找到)\Z")
 
 
 _NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick"})
 # households count only people hit or moved: "好几户养的猪死了" are no deaths
 _HOUSEHOLD_KINDS: Final = frozenset({"affected", "evacuated", "endangered", "crowd"})
+
+
+def _make(
+    kind: str,
+    num: re.Match[str],
+    text: str,
+    span: tuple[int, int],
+    *,
+    negated: bool = False,
+    verb_start: int | None = None,
+) -> Figure | None:
+    """A figure of ``kind`` from a matched count: what the count and its neighbours say about it."""
+    parsed = parse_number(num.group("num"))
+    if parsed is None or parsed[0] <= 0:
+        return None
+    if num.start("num") > 0 and text[num.start("num") - 1] in _NOT_A_COUNT_BEFORE:
+        return None
+    if text.startswith("口", num.end("num")) and _MOUTHFUL_BEFORE_RE.search(
+        text, max(0, num.start("num") - 2), num.start("num")
+    ):
+        return None  # "吃了一口就吐了" is a mouthful, not a person
+    value, approximate = parsed
+    joined = _joined(text, num)
+    if joined is not None and joined[1] > num.end():
+        # "死了3个大人和5个小孩": the joined counts add up
+        value = joined[0]
+        span = (span[0], max(span[1], joined[1]))
+    elif (
+        (prior := _COUNT_AND_RE.search(text, max(0, num.start("num") - 16), num.start("num")))
+        and "户" not in prior.group(0)
+        and not text.startswith("户", num.end("num"))
+        and (extra := parse_number(prior.group("num")))
+    ):
+        # "3个大人和5个小孩都死了", "5名工人和3名村民被埋"
+        value += extra[0]
+        span = (min(span[0], prior.start()), span[1])
+    note = "许多" if MANY_RE.match(num.group("num")) else ""
+    before = text[max(0, num.start("num") - 4) : num.start("num")]
+    if kind in ("trapped", "missing") and _REMAINDER_RE.search(before):
+        note = "其余"
+    if kind == "rescued" and text.startswith("具", num.end("num")):
+        kind = "deaths"  # 具 counts bodies: "又挖出来6具"
+    if kind == "deaths":
+        at = min(num.start("num"), verb_start if verb_start is not None else num.start("num"))
+        if _MORE_RE.search(text, max(0, at - 4), at):
+            note = "又"
+    return Figure(kind, value, approximate, text[span[0] : span[1]], span[0], negated, note=note)
+
+
+def _joined(text: str, first: re.Match[str]) -> tuple[float, int] | None:
+    """The counts joined after ``first`` ("3个大人和5个小孩"): their sum and where they end."""
+    parsed = parse_number(first.group("num"))
+    if parsed is None:
+        return None
+    total, end = parsed[0], first.end()
+    while (more := _AND_COUNT_RE.match(text, end)) is not None and "户" not in more.group(0):
+        extra = parse_number(more.group("num"))
+        if extra is None:
+            break
+        total, end = total + extra[0], more.end()
+    return total, end
+
+
+def _count_before(
+    text: str, kind: str, vstart: int, taken: set[int], skip_from: int | None = None
+) -> re.Match[str] | None:
+    """The last count of people before a verb that refers back to it ("…都没了", "死了一半")."""
+    lo = max(0, vstart - _FORWARD_WINDOW - 10)
+    hi = vstart if skip_from is None else skip_from
+    counts = [
+        c
+        for c in _COUNT_RE.finditer(text, lo, hi)
+        if not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS
+    ]
+    # "3个大人和5个小孩都死了": the first of the counts joined before the verb stands for them all
+    while len(counts) > 1 and _AND_COUNT_RE.match(text, counts[-2].end()):
+        counts.pop()
+    if counts and counts[-1].start() not in taken:
+        return counts[-1]
+    return None
 
 
 def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) -> Figure | None:
@@ -224,59 +412,81 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
         if k is not None and text.startswith("户", k.end("num")):
             k = None
         if k is not None and k.start("num") not in taken and k.start("num") - vend <= 3:
-            parsed = parse_number(k.group("num"))
-            if parsed is not None and parsed[0] > 0:
+            fig = _make(kind, k, text, (vstart, k.end()), verb_start=vstart)
+            if fig is not None:
                 taken.add(k.start("num"))
-                return Figure(kind, parsed[0], parsed[1], text[vstart : k.end()], vstart)
+                return fig
     lo = max(0, vstart - _FORWARD_WINDOW)
+    none_of = _NONE_OF_RE.search(text, max(0, vstart - 6), vstart)
+    if none_of is not None and text.startswith("没", vstart):
+        # "下面有十三个工人，到现在一个也没上来": all of them
+        c = _count_before(text, kind, vstart, taken, skip_from=none_of.start())
+        fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart) if c else None
+        if c is not None and fig is not None:
+            taken.add(c.start())
+        return fig  # without a count before, "一个都没…" says nobody, not one
+    share = _SHARE_BEFORE_RE.search(text, max(0, vstart - 8), vstart) or _SHARE_AFTER_RE.match(
+        text, vend
+    )
+    if share is not None and kind in _SHARE_KINDS:
+        c = _count_before(text, kind, min(vstart, share.start()), taken)
+        fig = (
+            _make(kind, c, text, (c.start(), max(vend, share.end())), verb_start=vstart)
+            if c
+            else None
+        )
+        if fig is not None:
+            return replace(fig, value=fig.value * _SHARE, approximate=True, note="一半")
     m = _FORWARD_RE.search(text, lo, vstart)
     if m is not None and text.startswith("户", m.end("num")) and kind not in _HOUSEHOLD_KINDS:
         m = None
+    if m is not None and vstart and text[vstart - 1] in "只仅才" and _BACKWARD_RE.match(text, vend):
+        m = None  # "12个工人只跑出来3个": the count after the verb is the verb's
     if m is not None and m.start() not in taken:
-        parsed = parse_number(m.group("num"))
-        if parsed is not None and parsed[0] > 0:
+        between = text[m.end("num") : vstart]
+        negated = bool(
+            _NEGATED_BEFORE_VERB.search(between)
+            or _NEGATED_BEFORE_NUM.search(text, max(0, m.start() - 3), m.start())
+        )
+        fig = _make(kind, m, text, (m.start(), vend), negated=negated, verb_start=vstart)
+        if fig is not None:
             taken.add(m.start())
-            between = text[m.end("num") : vstart]
-            negated = bool(
-                _NEGATED_BEFORE_VERB.search(between)
-                or _NEGATED_BEFORE_NUM.search(text, max(0, m.start() - 3), m.start())
-            )
-            return Figure(kind, parsed[0], parsed[1], text[m.start() : vend], m.start(), negated)
+            return fig
     b = _BACKWARD_RE.match(text, vend)
-    if b is not None and text.startswith("户", b.end("num")) and kind not in _HOUSEHOLD_KINDS:
-        b = None
+    if kind in ("evacuated", "endangered") and b is None:
+        b = _BACKWARD_PEOPLE_RE.match(text, vend)
+    if b is not None and text.startswith("户", b.end("num")):
+        if kind not in _HOUSEHOLD_KINDS:
+            b = None
+        else:
+            # "126户530人": the people, not the households
+            people = _PEOPLE_AFTER_HOUSEHOLDS_RE.match(text, b.end("num") + 1)
+            b = people or b
     # the number belongs to the verb right before it: "中毒死了两个" are deaths
     if (
         b is not None
         and b.start("num") not in taken
         and _VERB_RE.search(text, vend, b.start("num")) is None
     ):
-        parsed = parse_number(b.group("num"))
-        if parsed is not None and parsed[0] > 0:
+        negated = bool(_NEGATED_BEFORE_VERB.search(text, max(0, vstart - 4), vstart))
+        fig = _make(kind, b, text, (vstart, b.end()), negated=negated, verb_start=vstart)
+        if fig is not None:
             taken.add(b.start("num"))
-            negated = bool(_NEGATED_BEFORE_VERB.search(text, max(0, vstart - 4), vstart))
-            return Figure(kind, parsed[0], parsed[1], text[vstart : b.end()], vstart, negated)
+            return fig
     all_of = text[vstart] in "都全" or _ALL_OF_RE.search(text, max(0, vstart - 4), vstart)
     if kind in _ALL_OF_KINDS and all_of:
-        lo = max(0, vstart - _FORWARD_WINDOW - 10)
-        counts = [
-            c
-            for c in _COUNT_RE.finditer(text, lo, vstart)
-            if not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS
-        ]
-        if counts and counts[-1].start() not in taken:
-            c = counts[-1]
-            parsed = parse_number(c.group("num"))
-            if parsed is not None and parsed[0] > 0:
-                taken.add(c.start())
-                return Figure(kind, parsed[0], parsed[1], text[c.start() : vend], c.start())
+        c = _count_before(text, kind, vstart, taken)
+        fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart) if c else None
+        if c is not None and fig is not None:
+            taken.add(c.start())
+            return fig
     if killing:
         k = _BACKWARD_KILLED_RE.match(text, vend)
         if k is not None and k.start("num") not in taken:
-            parsed = parse_number(k.group("num"))
-            if parsed is not None and parsed[0] > 0:
+            fig = _make(kind, k, text, (vstart, k.end()), verb_start=vstart)
+            if fig is not None:
                 taken.add(k.start("num"))
-                return Figure(kind, parsed[0], parsed[1], text[vstart : k.end()], vstart)
+                return fig
     return None
 
 
@@ -302,6 +512,138 @@ def _count_in_next_clause(
         return None
     taken.add(m.start("num"))
     return Figure(kind, parsed[0], True, text[vstart : m.end()], vstart)
+
+
+def _case_counts(text: str, taken: set[int]) -> list[Figure]:
+    """Counts of cases that no verb took: "本周新增手足口病21例，累计报告35例"."""
+    out: list[Figure] = []
+    at = text.find("例")
+    while at != -1:
+        m = _CASES_RE.search(text, max(0, at - _CASE_WINDOW), at + 1)
+        at = text.find("例", at + 1)
+        if m is None or _NOT_CASES_AFTER_RE.match(text, m.end()):
+            continue
+        if m.start("num") in taken or m.start() in taken:
+            continue
+        if _NOT_CASES_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
+            continue
+        fig = _make("sick", m, text, (m.start(), m.end()))
+        if fig is not None:
+            taken.add(m.start())
+            out.append(fig)
+    return out
+
+
+def _remainder_without_count(text: str, found: list[Figure]) -> list[Figure]:
+    """ "载有30余人的客车坠入水库，目前已救出11人，其余人员仍在搜寻中": the rest of the people
+    counted before are missing (or trapped), however many the rescue left."""
+    out: list[Figure] = []
+    for m in _REMAINDER_NO_COUNT_RE.finditer(text):
+        # those accounted for: rescued, escaped ("12个工人只跑出来3个，剩下的还埋着") or found dead
+        # ("车上38人，目前已找到遗体19具，其余人员正在搜救")
+        accounted = [
+            f
+            for f in found
+            if f.start < m.start()
+            and (
+                f.kind in ("rescued", "deaths")
+                or (f.kind == "evacuated" and _ESCAPED_RE.search(f.span))
+            )
+        ]
+        if not accounted:
+            continue
+        last = accounted[-1]
+        lo = max(0, last.start - _FORWARD_WINDOW - 20)
+        totals = [
+            c
+            for c in _COUNT_RE.finditer(text, lo, last.start)
+            if not any(f.start <= c.start() < f.start + len(f.span) for f in accounted)
+        ]
+        if not totals:
+            continue
+        total = parse_number(totals[-1].group("num"))
+        out_count = sum(f.value for f in accounted if f.start > totals[-1].start())
+        if total is None or total[0] <= out_count:
+            continue
+        trapped = ("被困", "困在", "困着", "埋在", "埋着", "压着", "没出来")
+        kind = "trapped" if m.group("verb") in trapped else "missing"
+        out.append(
+            Figure(
+                kind,
+                total[0] - out_count,
+                True,
+                text[totals[-1].start() : m.end()],
+                totals[-1].start(),
+                note="其余",
+            )
+        )
+    return out
+
+
+def _toll_updates(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    """A later count for the figure just before it: "死了两个，现在已经增加到11个了"."""
+    out: list[Figure] = []
+    for m in _TOLL_UPDATE_RE.finditer(text):
+        if m.start("num") in taken:
+            continue
+        earlier = [
+            f
+            for f in found
+            if f.kind in _TOLL_KINDS
+            and not f.negated
+            and 0 <= m.start() - (f.start + len(f.span)) <= _TOLL_UPDATE_REACH
+        ]
+        if not earlier:
+            continue
+        last = max(earlier, key=lambda f: f.start)
+        fig = _make(last.kind, m, text, (m.start(), m.end()))
+        if fig is not None and fig.value > last.value:
+            taken.add(m.start("num"))
+            out.append(fig)
+    return out
+
+
+def _restated_counts(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    """A count told again in a clause of its own, without a verb, after a casualty figure: a
+    later toll ("一开始说死了4个，后来又说是9个，现在听说已经12个了") or more found ("第一天找到
+    3个人的遗体，第二天又找到8个", which add up)."""
+    out: list[Figure] = []
+    windows = sorted(
+        {
+            (f.start + len(f.span), f.start + len(f.span) + _TOLL_UPDATE_REACH + 12)
+            for f in found
+            if f.kind in _TOLL_KINDS
+        }
+    )
+    matches: list[re.Match[str]] = []
+    for lo, hi in windows:
+        for m in _RESTATED_RE.finditer(text, lo, hi):
+            if not matches or m.start() > matches[-1].start():
+                matches.append(m)
+    for m in matches:
+        lead = m.group("lead")
+        if m.start("num") in taken or not _RESTATED_LEAD_RE.search(lead) or _VERB_RE.search(lead):
+            continue
+        earlier = [
+            f
+            for f in found + out
+            if f.kind in _TOLL_KINDS
+            and not f.negated
+            and 0 <= m.start() - (f.start + len(f.span)) <= _TOLL_UPDATE_REACH
+        ]
+        if not earlier:
+            continue
+        last = max(earlier, key=lambda f: f.start)
+        fig = _make(last.kind, m, text, (m.start("lead"), m.end()))
+        if fig is None:
+            continue
+        if _MORE_FOUND_RE.search(lead):
+            fig = replace(fig, note="又")
+        elif fig.value <= last.value:
+            continue
+        taken.add(m.start("num"))
+        out.append(fig)
+    return out
 
 
 def _death_injury(text: str, taken: set[int]) -> list[Figure]:
@@ -360,11 +702,23 @@ def _rescued_all(text: str, parts: Parts, f: Figure, sentence_end: int) -> bool:
     cs, _ = parts.clause(f.start)
     if _RESCUE_RE.search(text, cs, f.start):
         return True  # "救出被困群众40余人": the figure is what was rescued
-    for m in _RESCUE_RE.finditer(text, f.start, sentence_end):
+    f_end = f.start + len(f.span)
+    for m in _RESCUE_RE.finditer(text, f_end, sentence_end):
         if _COUNT_AFTER_RE.match(text, m.end()):
+            continue
+        # "被困的22名矿工中，已有7人被救出": a count of its own before the word is partial too
+        before = text[max(f_end, m.start() - 10) : m.start()]
+        if _COUNT_RE.search(before) and not _ALL_WORDS_RE.search(before):
             continue
         return True
     return False
+
+
+def _death_follows(text: str, v: re.Match[str], nxt: re.Match[str]) -> bool:
+    return (
+        _VERB_KIND[nxt.group(0)] == "deaths"
+        and _DEATH_AFTER_RE.fullmatch(text, v.end(), nxt.start()) is not None
+    )
 
 
 def has_figure_words(text: str) -> bool:
@@ -385,8 +739,21 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     text = normalize(text)
     found: list[Figure] = []
     taken: set[int] = set()
-    for v in _VERB_RE.finditer(text):
+    verbs = list(_VERB_RE.finditer(text))
+    for i, v in enumerate(verbs):
         kind = _VERB_KIND[v.group(0)]
+        if kind in _LEADS_TO_DEATH and i + 1 < len(verbs) and _death_follows(text, v, verbs[i + 1]):
+            continue  # "3人中毒死亡", "五个老人得了怪病死了": the count is of the dead
+        if (
+            kind == "deaths"
+            and v.group(0).startswith("死")
+            and HYPERBOLE_DEATH_RE.search(text, max(0, v.start() - 2), v.start())
+        ):
+            continue  # "累死了", "笑死了好几个人"
+        if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
+            continue  # "危重病人300多人" are a hospital's patients, not people hurt
+        if v.group(0) == "牺牲" and _SACRIFICE_RE.match(text, v.end()):
+            continue
         # a count of people brought out may also be a count of the dead: "拉出来两个已经没气了"
         fig = _figure_near(
             text, kind, v.start(), v.end(), set(taken) if kind == "rescued" else taken
@@ -400,6 +767,13 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             found.append(fig)
     if "死" in text:
         found += _death_injury(text, taken)
+    if "例" in text:
+        found += _case_counts(text, taken)
+    if found:
+        found += _toll_updates(text, found, taken)
+        found += _restated_counts(text, found, taken)
+    if "其" in text or "剩" in text:
+        found += _remainder_without_count(text, found)
     if "损失" in text:
         for m in _LOSS_RE.finditer(text):
             parsed = parse_number(m.group("num"))

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from classifier.alternation import trie_pattern
+
 NATURAL: Final = "自然灾害"
 ACCIDENT: Final = "事故灾难"
 HEALTH: Final = "公共卫生事件"
@@ -77,7 +79,8 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         STRONG,
         2.0,
         GEOLOGICAL,
-        "山体滑坡 滑坡 泥石流 落石 崩塌 地面塌陷 地裂缝 山垮 危岩体",
+        "山体滑坡 滑坡 泥石流 落石 崩塌 地面塌陷 地裂缝 山垮 危岩体 山体滑动 山体下滑 山体开裂 山体变形 "
+        "坡体变形 坡体开裂 边坡变形 边坡失稳 边坡垮塌 滑移 滑动 崩落 滑塌",
     ),
     (NATURAL, STRONG, 2.0, FOREST_FIRE, "森林火灾 山火 林火 过火面积"),
     (
@@ -95,14 +98,15 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         NATURAL_OTHER,
         "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 险情 渗水 裂缝",
     ),
-    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害"),
+    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害 裂开"),
     (
         ACCIDENT,
         STRONG,
         1.0,
         PRODUCTION,
         "爆炸 火灾 起火 失火 大火 着火 燃爆 闪爆 爆燃 火情 烧毁 坍塌 垮塌 倒塌 塌方 塌陷 车祸 相撞 追尾 "
-        "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难",
+        "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难 "
+        "炸了 塌了 垮了",
     ),
     (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
     (
@@ -110,7 +114,8 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         WEAK,
         1.0,
         PRODUCTION,
-        "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施",
+        "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施 落水 被车撞 卷到车底 卷入车底 "
+        "冰窟窿 粪坑 掉进河 掉进水 掉到河 掉河里 掉水里 掉进水库 掉进池塘 掉进鱼塘 掉进井",
     ),
     (HEALTH, STRONG, 1.5, FOOD, "食物中毒 毒蘑菇 亚硝酸盐中毒 农药中毒 甲醇中毒"),
     (
@@ -127,7 +132,8 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         1.5,
         PUBLIC_HEALTH,
         "中毒 疫情 传染病 病例 确诊 感染 发热 发烧 腹泻 呕吐 上吐下泻 拉肚子 腹痛 诺如 水痘 流感 肺炎 "
-        "野生菌 手足口 狂犬 吃坏 疫苗",
+        "野生菌 手足口 狂犬 吃坏 疫苗 怪病 猩红热 麻疹 腮腺炎 痢疾 伤寒 肺结核 结核病 肝炎 登革热 疟疾 红眼病 "
+        "百日咳 患儿",
     ),
     (
         SOCIAL,
@@ -146,7 +152,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ),
     (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
     (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
-    (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻"),
+    (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻 打起来"),
     (SOCIAL, CROWD, 1.5, CROWD_KIND, "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞"),
 )
 
@@ -173,6 +179,24 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "撞了": (None, None, None, r"车"),  # 两辆车撞了; 撞了一下头 is no accident
     "洪水": (r"[镇乡村路街]", None, None, None),  # 洪水镇 is a place
     "游行": (None, r"旅", None, None),  # 旅游行业
+    "打死": (r"[我你他她它]|也不|都不", None, None, None),  # "非得打死我不可", "打死也不去"
+    "滑移": (r"[门式窗]|装置", None, None, None),  # 滑移门 is a door
+    "滑动": (None, None, None, r"山|坡|岩|土体"),  # "山体开始滑动"; 滑动门, 手指滑动 are not
+    "裂开": (None, None, None, r"山|坡|岩|地面|地"),  # "后山裂开了一道大口子"
+    # colloquial: "作坊下午炸了", "楼塌了", "桥垮了"; "考试考炸了", "心态崩了" are no accident
+    "炸了": (
+        None,
+        None,
+        None,
+        r"厂|作坊|矿|罐|锅炉|仓库|库房|店|车|气|瓶|管道|楼|房|鞭炮|烟花|站|桶|窑|炉",
+    ),
+    "塌了": (
+        None,
+        None,
+        None,
+        r"房|楼|桥|墙|山|隧道|顶|屋|棚|坑|井|路|坡|架|堤|坝|窑|场|厂|馆|室|洞",
+    ),
+    "垮了": (None, None, None, r"房|楼|桥|墙|山|隧道|顶|屋|棚|坡|架|堤|坝|窑|场|厂|馆|室|洞"),
     "不明原因": (
         None,
         None,
@@ -190,6 +214,10 @@ CONTEXT_RES: Final = {
     word: tuple(re.compile(p) if p else None for p in checks) for word, checks in CONTEXT.items()
 }
 CONTEXT_WINDOW: Final = 8
+BODY_WORDS: Final = frozenset({"遗体", "尸体"})
+CRIME_HINT_RE: Final = re.compile(
+    r"警方|警察|民警|公安|派出所|刑侦|法医|命案|他杀|凶手|行凶|杀害|抛尸|血迹|可疑|嫌疑|报警|被害"
+)
 OUTBREAK_BEFORE_RE: Final = re.compile(r"暴发|爆发|出现|发现|发生|新增")
 
 WORDS: Final[dict[str, tuple[str, str, float]]] = {}
@@ -198,9 +226,9 @@ for _type, _strength, _weight, _kind, _words in VOCABULARY:
     for _w in _words.split():
         WORDS[_w] = (_type, _strength, _weight)
         WORD_KIND[_w] = _kind
-# One alternation of plain words, longest first: the regex engine scans it far faster than
-# alternatives with groups or look-arounds, and it is the pre-filter every post goes through.
-TERM_RE: Final = re.compile("|".join(sorted(map(re.escape, WORDS), key=len, reverse=True)))
+# The words as a trie (the longest word at each position, one branch per first character):
+# every post that passes the pre-filter is scanned with it.
+TERM_RE: Final = re.compile(trie_pattern(WORDS))
 
 
 def term_sense(text: str, word: str, start: int, end: int) -> tuple[str, str, float] | None:
@@ -227,6 +255,9 @@ def term_sense(text: str, word: str, start: int, end: int) -> tuple[str, str, fl
         CLAUSE_SPLIT_RE.split(text[max(0, start - CONTEXT_WINDOW) : start])[-1]
     ):
         return None
+    if word in BODY_WORDS and not CRIME_HINT_RE.search(text, max(0, start - 30), end + 30):
+        # a body found with no sign of a crime is a drowning or an accident's victim
+        return (ACCIDENT, sense[1], sense[2])
     return sense
 
 
@@ -257,11 +288,14 @@ CUES: Final[dict[str, str]] = {
         r"死亡率|病死率|致死率|第一死因|\d+至\d+月|[一二三四五六七八九十]+至[一二三四五六七八九十]+月|"
         r"上半年|下半年|(?:近|过去)(?:\d+|[一二两三四五六七八九十]+)年|伤亡案件|起数|占.{0,8}%|"
         r"患癌|癌症|发病率|年均|平均每年|累计发生|历年|多年来|"
-        r"(?:今年|全年|本年|本月|今冬|今春|入汛)[^，。]{0,10}(?:发生|共|累计)[^，。]{0,10}\d+起"
+        r"(?:今年|全年|本年|本月|今冬|今春|入汛)[^，。]{0,10}(?:发生|共|累计)[^，。]{0,10}\d+起|"
+        # a year's toll or an inventory of hazards, not an incident: "今年全区因溺水死亡的学生有9名",
+        # "全区共有隐患点86处，威胁群众1.2万人"
+        r"(?:今年|全年|本年度?|年内)(?:全区|全县|全市|全镇|全乡|全省|全国|我区|我县)|隐患点"
     ),
     "debunk": (
         r"辟谣|系谣言|是谣言|为谣言|纯属谣言|造谣|不实信息|不属实|系不实|旧视频|假消息|虚假信息|"
-        r"谣言(?:吧|呢)|子虚乌有|纯属捏造|系捏造|系编造|不要轻信|请勿轻信"
+        r"谣言(?:吧|呢|[。！!]|$)|子虚乌有|纯属捏造|系捏造|系编造|不要轻信|请勿轻信"
     ),
     "court": r"宣判|判处|一审|二审|判决|开庭|被告人|公诉|提起诉讼",
     "definition": (
@@ -270,7 +304,8 @@ CUES: Final[dict[str, str]] = {
     ),
     # a condition governs its sentence: "如果不及时处理，可能造成上百人伤亡"
     "hypothetical": (
-        r"万一|如果|要是|一旦|假如|假设|可能造成|可能导致|可能引发|或将|恐将|重则|轻则|甚至会|会导致"
+        r"(?<![一二两三四五六七八九十百千\d])万一(?![千百十])|如果|要是|一旦|假如|假设|可能造成|可能导致|可能引发|"
+        r"或将|恐将|重则|轻则|甚至会|会导致|要不是|要不然|不然的话|否则"
     ),
     # clause only: a near miss, a worry, prevention, an intention
     "near_miss": (
@@ -290,9 +325,12 @@ CURRENT_RE: Final = re.compile(
 CLAIM_RE: Final = re.compile(
     r"网传|网上(?:有人)?(?:说|传|流传)|传言|谣传|流传|有人说|听说|据说|群里(?:都在)?(?:传|说)|"
     r"朋友圈(?:都在)?(?:说|传|疯传)|都在传|不实信息称|有消息称|有网友称|所谓|传闻|标题党|"
+    r"听[^，。！？；]{1,6}(?:说|讲)|有人讲|据[^，。！？；]{1,6}(?:讲|透露)|爆料|"
     r"”的(?:新闻|消息|说法|视频|帖子)"
 )
-HEARSAY_RE: Final = re.compile(r"听说|据说|网传|有人说|群里|朋友圈|都在传|传言")
+HEARSAY_RE: Final = re.compile(
+    r"听说|据说|网传|有人说|群里|朋友圈|都在传|传言|听[^，。！？；]{1,6}(?:说|讲)|有人讲|知情人|爆料"
+)
 # what the post says of a claim: verified facts follow these, the claim does not reach them
 VERIFIED_RE: Final = re.compile(
     r"经核实|经核查|经查|经调查|实际|实为|其实|区政府通报|通报称|官方通报|情况通报|据通报|澄清"
@@ -301,7 +339,7 @@ VERIFIED_RE: Final = re.compile(
 VERDICT_RE: Final = re.compile(
     r"系谣言|是谣言|为谣言|纯属谣言|谣言(?:吧|呢)|不实|不属实|假的|没有的事|子虚乌有|并未发生|未发生|"
     r"系外地|旧视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信|澄清|别当真|"
-    r"标题党|不可信|别信"
+    r"标题党|不可信|别信|(?<!不是)(?:瞎说|乱说|胡说|瞎传|乱传)|没(?:那|这)回事|合成(?:的)?(?:视频|图片)"
 )
 
 # A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险
@@ -323,7 +361,8 @@ SOFT_CUES: Final[dict[str, str]] = {
     ),
     "plan": r"预案|会议|部署|工作会|印发|召开|招聘|招商引资|签约|防治|防范|防控|排查|检查",
     "hazard": (
-        r"容易|差点|险些|迟早|隐患|万一|一旦|可能会|可能性|会不会|以防|危险|建议|希望尽快|请尽快|经常|"
+        r"容易|差点|险些|迟早|隐患|(?<![一二两三四五六七八九十百千\d])万一(?![千百十])|一旦|可能会|可能性|"
+        r"会不会|以防|危险|建议|希望尽快|请尽快|经常|"
         r"面临|随时|亟待|危楼|危房|曾经|出现过|地带|受到(?:严重)?威胁|抵御不了"
     ),
     "question": r"请问|咨询|怎么申请|如何申请|什么时候|哪里|[吗呢][？?]|多久",
@@ -334,18 +373,82 @@ SOFT_CUE_RES: Final = {name: re.compile(p) for name, p in SOFT_CUES.items()}
 # one scan finds every cue of a post: named groups tell the family
 CUE_SCAN_RE: Final = re.compile("|".join(f"(?P<{name}>{p})" for name, p in CUES.items()))
 
-# A death told without a number ("当场身亡", "发病后死亡") counts as one, unless negated.
+# A death told without a number counts as one, unless negated. How much else the post must tell
+# depends on how plainly the words say that someone died in an event:
+# - "当场就没了", "当场死亡": a sudden death is an incident by itself;
+_SUDDEN_DEATH: Final = r"当场(?:就|已经)?(?:死了|没了|没气了|断气了|身亡|死亡|走了)"
+SUDDEN_DEATH_RE: Final = re.compile(_SUDDEN_DEATH)
+# - "老人没抢救过来", "人没了", "有个娃娃没气了": with any emergency word (中毒, 疫苗, 落水 …);
+#   没了 needs a person before it ("房子没了" is no death);
+_DEATH_WHO: Final = (
+    r"人|老人|孩子|小孩|娃娃|娃儿|娃|学生|司机|工人|矿工|男子|女子|男的|女的|老太太|老太|老汉|大爷|大妈|"
+    r"婆婆|爷爷|奶奶|村民|乘客|伤者|患者|病人|小伙子|姑娘|宝宝|婴儿|他|她"
+)
+_EVENT_DEATH_WORDS: Final = (
+    "身亡",
+    "遇难",
+    "罹难",
+    "丧生",
+    "溺亡",
+    "遇害",
+    "殒命",
+    "没抢救过来",
+    "没救过来",
+    "抢救无效",
+    "没气了",
+    "没了气",
+    "没有呼吸了",
+    "没了呼吸",
+    "没有生命体征",
+    "没了生命体征",
+    "失去生命体征",
+    "没有心跳了",
+    "断气了",
+    "断了气",
+    "没命了",
+)
+_GONE: Final = r"(?P<gone>没了|不行了)(?![\u4e00-\u9fff])"
+EVENT_DEATH_RE: Final = re.compile(rf"{trie_pattern(_EVENT_DEATH_WORDS)}|{_SUDDEN_DEATH}|{_GONE}")
+# 没了 / 不行了 / 走了 tell a death only after the person they are about (checked on the text
+# before the words: one plain scan of the post stays fast)
+PERSON_GONE_BEFORE_RE: Final = re.compile(
+    rf"(?:{_DEATH_WHO})(?:当天晚上|当晚|第二天|送到医院|送医后|到医院|后来|最后|还是)?"
+    r"(?:就|也|已经|已|都)?\Z"
+)
+WALKED_BEFORE_RE: Final = re.compile(rf"(?:{_DEATH_WHO}|时候|时)(?:已经|早就|就)\Z")
+# - "有个老人死了", "发病后死亡": with an emergency word that makes an incident on its own, or
+#   beside a standing casualty figure (a sick count, the injured)
 IMPLIED_DEATH_RE: Final = re.compile(
-    r"死亡|身亡|遇难|罹难|丧生|溺亡|病亡|遇害|致死|殒命|没抢救过来|抢救无效"
+    rf"{trie_pattern([*_EVENT_DEATH_WORDS, '死亡', '死了', '病亡', '致死', '不幸去世'])}"
+    rf"|{_SUDDEN_DEATH}|{_GONE}|(?P<walked>走了)"
+)
+# "笑死了", "累死了": exaggeration, no death
+HYPERBOLE_DEATH_RE: Final = re.compile(
+    r"(?:[笑累气吓热饿急困烦忙痛疼冷渴馋愁憋丑懒臭吵辣酸苦贵撑哭乐美咸淡甜香烫晒]|难吃|难看|无聊|羡慕|心疼|郁闷)\Z"
+    # "把路堵死了", "门锁死了": blocked for good
+    r"|[堵锁卡封焊钉关]\Z"
 )
 DEATH_NEGATION_RE: Final = re.compile(
-    r"[无未没]|避免|防止|以免|预防|不会|等待|面临|可能|只能|重则|会"
+    r"[无未没或]|避免|防止|以免|预防|不会|等待|等到|直到|面临|可能|只能|重则|会|你被|把你|将你"
 )
-DEATH_NOT_EVENT_AFTER: Final = re.compile(r"^(?:率|人数|病例|事故起数|原因|证明|赔偿|抚恤)")
+DEATH_NOT_EVENT_AFTER: Final = re.compile(
+    r"^(?:率|人数|病例|事故起数|原因|证明|赔偿|抚恤|这条心|那条心|心|之心)"
+)
 # killing verbs make a death without a number an incident ("被车撞死了") unless an animal died
 KILLED_RE: Final = re.compile(
-    r"(?:[撞压淹烧砸炸毒摔电踩挤砍捅轧]死|打死|杀死)(?!了?(?:\d+|[一二两三四五六七八九十几]+)[次回遍下])"
+    r"(?:[撞压淹烧砸炸毒摔电踩挤砍捅轧]死|打死|杀死)"
+    r"(?!了?(?:\d+|好?[一二两三四五六七八九十几]+)[次回遍下]|[我你他她它]|也不|都不)"
 )
+# a killing verb without a number tells a death when it says who died: "被车撞死了",
+# "砸死了人"; "公交车上挤死了" and "热得闷死了" only say how it felt
+KILLED_VICTIM_BEFORE_RE: Final = re.compile(r"被|把|将")
+GAME_RE: Final = re.compile(r"游戏|副本|关卡|复活")
+# "快淹死了", "都要淹死了": nearly, or about to
+ABOUT_TO_RE: Final = re.compile(r"(?:[要快会]|快要|都要|差不多)\Z")
+THREAT_RE: Final = re.compile(r"扬言|威胁|说要|喊着要|喊要|要拿|要把|要用|想把|非得|非要")
+# the verbs people use to say how it felt ("挤死了", "闷死了", "冻死了", "撑死了")
+FELT_KILLED_RE: Final = re.compile(r"[挤闷冻撑]死")
+KILLED_VICTIM_AFTER_RE: Final = re.compile(r"了?(?:人|一个|个|一名|名)")
 # casualties told without a number still tell an incident
 CASUALTY_PHRASE_RE: Final = re.compile(
     r"伤亡惨重|死伤惨重|死伤无数|死伤很多|大量人员伤亡|多人伤亡|有人员伤亡|造成人员伤亡"
@@ -356,10 +459,15 @@ NO_CASUALTY_RE: Final = re.compile(
     r"没有?伤到人|没死人|零伤亡|无人员伤亡|没人受伤|没有人受伤|没人员伤亡|均未受伤|都没受伤|安然无恙|人员均安全|均安全|都安全|"
     r"人员安全|均无大碍|无大碍|(?:死亡|伤亡|受伤)人数为(?:零|0)"
 )
-ANIMAL_RE: Final = re.compile(r"猫|狗|鸡|鸭|鹅|猪|牛|羊|鱼|鸟|宠物|动物|兔|蛇|老鼠")
+ANIMAL_RE: Final = re.compile(
+    r"猫|狗|鸡|鸭|鹅|猪|牛|羊|鱼|虾|蟹|鸟|蜂|蚕|宠物|动物|牲畜|家禽|兔|蛇|老鼠|庄稼|作物|植物|树木|果树|禾苗|秧苗|树苗|幼苗|水草|青草|杂草|牧草"
+)
 
 # people moved from a threat: a hazard even when the post names none ("紧急转移受威胁群众2.6万人")
-EVACUATION_HAZARD_RE: Final = re.compile(r"紧急(?:转移|疏散|撤离|避险)|受威胁|避险转移")
+EVACUATION_HAZARD_RE: Final = re.compile(
+    r"紧急(?:转移|疏散|撤离|避险)|受威胁|受到威胁|威胁到|危及|避险转移|转移避险|"
+    r"提前(?:转移|疏散|撤离)|预防性(?:转移|撤离)"
+)
 # Hints that decide the kind within a type
 FOOD_HINT_RE: Final = re.compile(
     r"食物|食堂|饭|餐|酒席|婚宴|寿宴|升学宴|满月酒|坝坝宴|宴席|聚餐|吃|野生菌|蘑菇|辣条|饮料|白酒|散装酒|"
@@ -390,7 +498,7 @@ GRIEVANCE_RE: Final = re.compile(
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
-    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|"
+    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
@@ -406,15 +514,33 @@ BLOCKADE_RE: Final = re.compile(
     r"堵路|堵塞|堵住|堵死|拦路|拦截车辆|交通(?:已经?|一度)?中断|打砸|冲突|冲击|围攻|械斗|群殴|把路堵|"
     r"路堵了|砸了|砸坏|打砸|在铁路上|铁路停运|列车(?:被迫)?停运|"
     r"(?:围堵|围住|围了|围攻)[^，。]{0,6}(?:政府|派出所|机关|局|委|办事处|法院|检察院)|"
-    r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡"
+    r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡|"
+    r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)[^，。]{0,2}堵(?:了|住|死)"
 )
 VULNERABLE_RE: Final = re.compile(
     r"(?<!大)学生|幼儿|儿童|孩子|小孩|娃娃|娃|师生|小学生|中学生|初中生|婴儿|老人|老年人|养老院|敬老院|"
-    r"幼儿园"
+    r"幼儿园|女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃|伢|患儿|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
+    r"老汉|老头"
 )
+# people ill at a school or a kindergarten are its pupils
+SCHOOL_RE: Final = re.compile(r"学校|小学|中学|幼儿园|托儿所|托管班|早教|校园|寄宿制|学生食堂|校内")
 
-# a count with no noun of its own ("送医的有38人") refers to the people of the clause before
-BARE_COUNT_RE: Final = re.compile(r"的有\d|有\d+人$|(?:人|名|个)$")
+# People who are not of a vulnerable group: a count of them before a bare count is whom it counts
+# ("当时有6个工人在里面，…死亡4人").
+OTHER_PEOPLE: Final = (
+    r"人员|群众|村民|居民|工人|矿工|乘客|游客|员工|业主|家长|宾客|顾客|病人|患者|职工|农民工|队员|行人|路人|"
+    r"渔民|司机|驾驶员|妇女|男子|女子|工友|家属|商户|民工|消防员|救援人员|施工人员|作业人员|年轻人|小伙子|"
+    r"大人|青年|成年人|师傅|女工|男工|旅客|群众们|老师|教师|医生|护士|民警|警察|保安|店员|厨师|服务员"
+)
+OTHER_PEOPLE_RE: Final = re.compile(OTHER_PEOPLE)
+# who tells it is not whom it tells of: "据在场家长说死了3个"
+ATTRIBUTION_RE: Final = re.compile(r"(?:据|听|听说|有)[^，。！？；]{0,8}?(?:说|讲|称|透露)")
+# a clause right after a figure that says who its victims were: "其中多名儿童", "死者都是附近敬老院的
+# 老人", "都是一到三年级的娃娃", "送医的大多是老人"
+WHO_THEY_WERE_RE: Final = re.compile(
+    r"^(?:其中|包括|都是|全是|均是|均为|全为|全部是|大多是|大多为|多为|多是|大部分是|大部分为|大都是|"
+    r"基本都是)|(?:都|全|均|大多|多为|多数|大部分|大都|基本)(?:是|为)|(?:中|里)有"
+)
 
 # Words that place an incident outside the jurisdiction wherever it is: foreign countries and
 # places left unnamed. The divisions of China are data, read by ``classifier.locality``.

@@ -16,6 +16,12 @@ thresholds are all "at least N":
 - a bare ``多`` / ``数`` / ``几`` / ``好几`` before a person word (``多人死亡``) -> 3: unknown but
   plural casualties lean up rather than down
 - ``上亿`` -> 1亿, ``数千万`` -> 2000万, ``近亿`` -> 9000万
+- ``百把`` / ``千把`` ("a hundred or so") -> 100, 1000; ``二十大几`` -> 20 like ``二十几``
+- a range written as two counts, ``十几二十`` / ``几十上百`` / ``几百上千``, -> the lower one (10, 20,
+  200)
+- many people without a number, ``好多`` / ``很多`` / ``不少`` / ``一车`` / ``一船`` / ``一屋子``,
+  -> 3 like a bare ``多``; ``MANY_RE`` tells them apart, as they may hide far more (see
+  ``classifier.severity``). ``一家人`` / ``一家子`` / ``全家`` -> 3.
 All of these are marked approximate.
 """
 
@@ -44,6 +50,17 @@ _BIG_UNITS: Final = {"万": 10_000, "亿": 100_000_000}
 _UNITS: Final = {**_SMALL_UNITS, **_BIG_UNITS}
 _APPROX_MARKS: Final = frozenset("余多几来")
 VAGUE_COUNT: Final = 3.0  # bare 多 / 数 / 几 / 好几 before a person word
+# counts of "many" with no number: read as VAGUE_COUNT, but they may be ten or a hundred
+MANY_RE: Final = re.compile(
+    r"^(?:好多|很多|许多|不少|好些|大批|大量|一(?:整|满)?(?:车|船|屋子|屋))$"
+)
+# a household or a vehicle full of people, without a number
+_COLLECTIVE_RE: Final = re.compile(r"^(?:一(?:整|满)?(?:车|船|屋子|屋)|一家子|一家|全家)$")
+# two counts naming a range: the lower one is what the post vouches for
+_RANGE_RE: Final = re.compile(
+    r"^(?P<low>十几|十多|十来|几十|好几十|数十|几百|数百|成百|上百|几千|数千|成千|上千)"
+    r"(?:二十|上百|上千|上万|近百)$"
+)
 
 # full-width digits and decimal point, mapped one to one so that offsets stay valid
 _FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９．", "0123456789.")
@@ -61,19 +78,24 @@ def normalize(text: str) -> str:
 # A numeral as it appears in text (see ``parse_number`` for what each form means). The thousands
 # separator must be followed by exactly three digits, so "12人，300余人" stays two numbers.
 NUMERAL: Final = (
-    r"(?:约|大约|近|将近|接近|逾|超过|达|高达|共|至少)?"
-    r"(?:\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?[余多]?[十百千万亿]*[余多]?"
-    r"|\d+(?:\.\d+)?[余多]?[十百千万亿]*[余多]?"
-    r"|(?:上|成|数|几|好几)[十百千万亿]+[余多来]?"
-    r"|[一二两俩三四五六七八九十百千万亿零〇]+(?:好几|几)?[余多几来]?[十百千万亿]?[余多]?"
+    r"(?:约|大约|近|将近|接近|逾|超过|达|高达|共|至少|不下|不少于|起码|最少|少说)?"
+    r"(?:(?:十几|十多|十来|几十|好几十|数十|几百|数百|成百|上百|几千|数千|成千|上千)"
+    r"(?:二十|上百|上千|上万|近百)"
+    r"|好多|很多|许多|不少|好些|大批|大量|一(?:整|满)?(?:车|船|屋子|屋)|一家子|一家(?=人)|全家"
+    r"|[百千万]把"
+    r"|\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?[余多]?[十百千万亿]*[余多]?"
+    r"|\d+(?:\.\d+)?[余多来]?[十百千万亿]*[余多来]?"
+    r"|(?:上|成|数|几|好几)[十百千万亿]+[余多来把]?"
+    r"|[一二两俩三四五六七八九十百千万亿零〇]+(?:好几|大几|几)?[余多几来]?[十百千万亿]?[余多]?"
     r"|好几|几|数|多)"
 )
 
 _PREFIX_RE: Final = re.compile(
-    r"^(?:约|大约|近|将近|接近|逾|超过|超|达|高达|共|共计|计|至少|不少于)"
+    r"^(?:约|大约|近|将近|接近|逾|超过|超|达|高达|共|共计|计|至少|不少于|不下|起码|最少|少说)"
 )
-_ARABIC_RE: Final = re.compile(r"^(\d+(?:\.\d+)?)([余多]?)([十百千万亿]*)([余多]?)$")
-_VAGUE_RE: Final = re.compile(r"^(上|成|数|几|好几)([十百千万亿]+)([余多来]?)$")
+_ARABIC_RE: Final = re.compile(r"^(\d+(?:\.\d+)?)([余多来]?)([十百千万亿]*)([余多来]?)$")
+_VAGUE_RE: Final = re.compile(r"^(上|成|数|几|好几)([十百千万亿]+)([余多来把]?)$")
+_ABOUT_RE: Final = re.compile(r"^([百千万])把$")
 
 
 def _parse_cn(s: str) -> tuple[float, bool] | None:
@@ -135,7 +157,13 @@ def _parse_cn(s: str) -> tuple[float, bool] | None:
 def parse_number(s: str) -> tuple[float, bool] | None:
     """``(value, approximate)`` for a numeral string, or None. See the module notes."""
     # "一百好几十" is read as "一百几十": 好 only stresses the vague count
-    s = normalize(s.strip()).replace(",", "").replace("，", "").replace("好几", "几")
+    s = (
+        normalize(s.strip())
+        .replace(",", "")
+        .replace("，", "")
+        .replace("好几", "几")
+        .replace("大几", "几")
+    )
     if not s:
         return None
     near = False
@@ -148,8 +176,16 @@ def parse_number(s: str) -> tuple[float, bool] | None:
         if not s:
             return None
     result: tuple[float, bool] | None
-    if s in ("多", "数", "几", "若干", "多名", "数名"):
+    if (
+        s in ("多", "数", "几", "若干", "多名", "数名")
+        or MANY_RE.match(s)
+        or _COLLECTIVE_RE.match(s)
+    ):
         result = (VAGUE_COUNT, True)
+    elif (rm := _RANGE_RE.match(s)) is not None:
+        result = parse_number(rm.group("low"))
+    elif (bm := _ABOUT_RE.match(s)) is not None:
+        result = (float(_UNITS[bm.group(1)]), True)
     elif (am := _ARABIC_RE.match(s)) is not None:
         value = float(am.group(1))
         for ch in am.group(3):

@@ -25,6 +25,7 @@ notices is no verdict on anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,6 +34,11 @@ from classifier.clauses import Parts
 from classifier.locality import HERE, Locality
 
 FRAME_CUES: Final = frozenset({"drill", "fiction"})
+# a label heading the text: "演练脚本：", "【防汛演练】"
+_LABEL_RE: Final = re.compile(
+    r"【(?P<label>[^】]{1,16})】|(?P<label2>[^，,。！!？?；;\n：:]{1,12})[：:]"
+)
+_LABEL_REACH: Final = 30  # characters of the content a label may start within
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Scope:
         title = text[:title_end]
         self._title_remote = self.locality.first_elsewhere(title) if title else None
         self._frame = self._find_frame()
+        self._label = self._find_label()
         verdict = lex.VERDICT_RE.search(text)
         self.verdict = verdict.group(0) if verdict else None
         self._claims_found: dict[int, str] | None = None
@@ -110,6 +117,18 @@ class Scope:
                         return i + 1, family, words
         return None
 
+    def _find_label(self) -> tuple[int, str, str] | None:
+        """(offset, family, words) of a drill or fiction label that heads what follows it, with a
+        colon or in brackets ("演练脚本：…", "【防汛演练】…", "剧情简介：…"): everything after it
+        is the drill or the film, current words ("已有8人升井") included."""
+        head = self.text[: self.title_end + _LABEL_REACH]
+        for m in _LABEL_RE.finditer(head):
+            for family in FRAME_CUES:
+                cue = lex.CUE_RES[family].search(m.group("label") or m.group("label2"))
+                if cue is not None:
+                    return m.end(), family, cue.group(0)
+        return None
+
     @property
     def _claims(self) -> dict[int, str]:
         if self._claims_found is None:
@@ -150,6 +169,8 @@ class Scope:
             return remote
         if self.verdict is not None and c in self._claims:
             return Ruled("claim", f"{self._claims[c]} … {self.verdict}")
+        if self._label is not None and pos >= self._label[0]:
+            return Ruled(self._label[1], self._label[2])
         if self._frame is not None:
             start, family, words = self._frame
             s_index = self.parts.sentence_index(pos)

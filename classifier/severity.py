@@ -8,7 +8,9 @@ checked by a duty officer against the plan that governs the kind of emergency
    ``lexicon_severity``) and figures as people write them (``classifier.figures``): a death or
    an injury is an incident by itself, whatever the verb ("路口渣土车把三个行人撞死了"). Weak
    words (暴雨, 事故, 疫情, 发热) count only with a figure; a crowd with a grievance is an
-   incident. Denied figures ("均未受伤") and rescued people count as no casualty.
+   incident. Denied figures ("均未受伤") and rescued people count as no casualty. A death told
+   without a number ("有个老人死了", "老人没抢救过来", "人没了", "当场就没了") is one death;
+   the plainer the words, the less else the post must tell (``_implied_death``).
 2. **Is it here and now?** A cue rules out its clause and, up to a current fact, its sentence:
    drills, films, history, past events, statistics, debunks, court cases, hypotheticals, places
    outside the jurisdiction, claims the post calls false (``classifier.scope``). Adverts,
@@ -17,7 +19,8 @@ checked by a duty officer against the plan that governs the kind of emergency
    natural, food poisoning, public health, crowd, other crime) picks its table; the highest row
    the figures reach is the level, and a post that is an incident and reaches none is 一般.
 4. **Raises.** Victims from vulnerable groups (two or more students, children or old people
-   hurt, or ten or more ill) raise 一般 / 较大 by one level; a crowd that blocks a road or turns
+   hurt, or ten or more ill) raise 一般 / 较大 by one level, wherever the post names the group
+   (``_victim_group``: "车上9个娃娃，捞起来5个已经没气了"); a crowd that blocks a road or turns
    violent raises its level by one; heat ≥ ``HEAT_RAISE`` raises 一般 / 较大 by one.
 
 Claims are graded as claimed unless the post doubts them: a rumour of fifty deaths is 特别重大
@@ -26,15 +29,17 @@ counts as 重伤 under the 条例.
 
 Whenever a figure that would make the post 重大 or worse was ruled out by a cue (past,
 elsewhere, a drill, a debunk, a doubted claim) or is ambiguous (伤亡 without a split, 以轻伤为主,
-hearsay), the evidence carries ``candidate_level`` and ``candidate_cues``, so that a person can
-check it (待核实) instead of the post silently staying lower.
+hearsay, "死了好多人" read as a few), or people were moved from a natural disaster whose plan
+grades no people moved (forest fires, earthquakes), the evidence carries ``candidate_level`` and
+``candidate_cues``, so that a person can check it (待核实) instead of the post silently staying
+lower.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from classifier import lexicon_severity as lex
@@ -43,11 +48,11 @@ from classifier.clauses import Parts
 from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
 from classifier.grading import GradingTables, KindTable, Row, shipped_grading
 from classifier.locality import Locality
-from classifier.numbers import normalize
+from classifier.numbers import NUMERAL, normalize, parse_number
 from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
 
-MODEL_VERSION: Final = "severity-rules-3"
+MODEL_VERSION: Final = "severity-rules-4"
 
 LEVELS: Final = tuple(s.value for s in reversed(SEVERITY_ORDER))  # 常规 … 特别重大
 RANK: Final = {s.value: s.rank for s in SEVERITY_ORDER}
@@ -56,6 +61,9 @@ MAJOR_RANK: Final = RANK[Severity.MAJOR.value]
 HEAT_RAISE: Final = 75.0  # heat on the 0..100 scale of classifier.heat
 NEAR_TERM: Final = 60  # characters between a context-bound figure and an emergency word
 CROWD_MIN: Final = 10  # people: fewer is a group of complainants, not a crowd
+# "死了好多人", "一车人都没了": graded as a few (``VAGUE_COUNT``); a person checks whether they were
+# this many or more (待核实)
+MANY_CHECK: Final = 10.0
 
 # figures that make an incident on their own
 _CASUALTY_KINDS: Final = frozenset(
@@ -90,11 +98,25 @@ _ANY_RE: Final = re.compile(
             "紧急疏散",
             "紧急撤离",
             "受威胁",
+            "受到威胁",
+            "威胁到",
+            "危及",
+            "提前转移",
+            "提前疏散",
+            "提前撤离",
+            "预防性转移",
             "避险",
         }
     )
 )
 _VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺伤", "捅伤", "打伤")
+_SHARE_COUNT_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:名|个|位|人|例)")
+# a head count: "9个娃娃", "三十多位老人", "4名初中生", "6个工人", "车上22个人"
+_COUNTED_RE: Final = re.compile(
+    rf"(?:{NUMERAL})(?:名|个|位|口)?[\u4e00-\u9fff]{{0,4}}?"
+    rf"(?P<who>{lex.VULNERABLE_RE.pattern}|{lex.OTHER_PEOPLE}"
+    r"|(?<=[名个位口\d十百千万余多来几两三四五六七八九一])人)"
+)
 
 
 @dataclass(frozen=True)
@@ -244,9 +266,15 @@ def _measures(
             values[name] = value
             source[name] = fig
 
-    deaths, missing = _top(figures, "deaths"), _top(figures, "missing")
+    # deaths told "in addition" ("今天又挖出来6具") add to the toll; other counts are the same
+    # people told again, so the highest stands
+    deaths = _top((f for f in figures if f.note != "又"), "deaths") or _top(figures, "deaths")
+    more = sum(
+        f.value for f in figures if f.kind == "deaths" and f.note == "又" and f is not deaths
+    )
+    missing = _top(figures, "missing")
     casualties = _top(figures, "casualties")
-    d = (deaths.value if deaths else 0.0) + (missing.value if missing else 0.0)
+    d = (deaths.value if deaths else 0.0) + more + (missing.value if missing else 0.0)
     put("deaths", d, deaths or missing)
     if casualties is not None and casualties_as_deaths:
         put("deaths", casualties.value, casualties)
@@ -261,8 +289,9 @@ def _measures(
     trapped = [f for f in figures if f.kind == "trapped" and not f.rescued]
     rescued = _top(figures, "rescued")
     for f in trapped:
-        left = f.value - (rescued.value if rescued and rescued.value < f.value else 0.0)
-        put("trapped", left, f)
+        # "其余15人仍被困" is what is left: the rescued are out of it already
+        out = rescued.value if rescued and rescued.value < f.value and f.note != "其余" else 0.0
+        put("trapped", f.value - out, f)
     for name in ("evacuated", "endangered"):
         for f in figures:
             if f.kind == name:
@@ -301,32 +330,103 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             continue
         if f.kind == "burned_ha" and not (lex.FIRE_RE.search(text) and near):
             continue
-        if f.kind == "crowd" and not near and not lex.GRIEVANCE_RE.search(text):
-            continue
+        if (
+            f.kind == "crowd"
+            and not near
+            and not (lex.GRIEVANCE_RE.search(text) or lex.BLOCKADE_RE.search(text))
+        ):
+            continue  # a head count with neither a grievance nor a road blocked is no crowd
         kept.append(f)
     return kept
 
 
-def _implied_death(text: str, terms: list[_Term], scope_ok: Callable[[int], bool]) -> str | None:
-    """A death told without a number ("当场身亡", "被车撞死了"), unless negated or an animal's."""
-    if terms and any(t.strength == lex.STRONG for t in terms):
-        for m in lex.IMPLIED_DEATH_RE.finditer(text):
-            before = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 6) : m.start()])[-1]
-            if lex.DEATH_NEGATION_RE.search(before):
-                continue
-            if lex.DEATH_NOT_EVENT_AFTER.match(text, m.end()):
-                continue
-            if not scope_ok(m.start()):
-                continue
-            return text[max(0, m.start() - 4) : m.end()]
+def _implied_death(
+    text: str, terms: list[_Term], kept: list[Figure], scope_ok: Callable[[int], bool]
+) -> Figure | None:
+    """A death told without a number ("有个老人死了", "老人没抢救过来", "人没了", "当场就没了",
+    "被车撞死了") is one death, unless negated, exaggerated or an animal's. The plainer the words
+    say that someone died in an event, the less else the post must tell (``lexicon_severity``)."""
+    strong = any(t.strength == lex.STRONG for t in terms)
+    figure_stands = any(f.kind in _CASUALTY_KINDS or f.kind == "sick" for f in kept)
+    if strong or figure_stands:
+        rx = lex.IMPLIED_DEATH_RE
+    elif terms:
+        rx = lex.EVENT_DEATH_RE
+    else:
+        rx = lex.SUDDEN_DEATH_RE
+    # the death belongs to the incident the post tells: near one of its words or figures (long
+    # petitions mention deaths of all kinds far from the accident they are about)
+    anchors = [t.start for t in terms] + [f.start for f in kept]
+    for m in rx.finditer(text):
+        if anchors and not any(abs(m.start() - a) <= NEAR_TERM for a in anchors):
+            continue
+        if _death_stands(text, m, scope_ok):
+            return _death_figure(text, _person_start(text, m), m.end())
     for m in lex.KILLED_RE.finditer(text):
         clause = lex.CLAUSE_SPLIT_RE.split(text[max(0, m.start() - 12) : m.start()])[-1]
-        if lex.ANIMAL_RE.search(clause) or lex.DEATH_NEGATION_RE.search(clause[-3:]):
+        if _animal_before(text, m.start()) or lex.DEATH_NEGATION_RE.search(clause[-3:]):
             continue
+        if (
+            "你" in clause[-4:]
+            or lex.THREAT_RE.search(clause[-8:])
+            or lex.GAME_RE.search(clause)
+            or lex.ABOUT_TO_RE.search(clause)
+        ):
+            continue  # "你被毒死了谁负责", "喊着要拿刀砍死", "游戏淹死": no one died
+        if lex.FELT_KILLED_RE.match(text, m.start()) and not (
+            lex.KILLED_VICTIM_BEFORE_RE.search(clause)
+            or lex.KILLED_VICTIM_AFTER_RE.match(text, m.end())
+        ):
+            continue  # "公交车上挤死了" says how crowded it was; "被挤死了", "压死了人" say who died
         if not scope_ok(m.start()):
             continue
-        return text[max(0, m.start() - 4) : m.end()]
+        return _death_figure(text, m.start(), m.end())
     return None
+
+
+def _death_stands(text: str, m: re.Match[str], scope_ok: Callable[[int], bool]) -> bool:
+    start, end = m.start(), m.end()
+    lo = max(0, start - 14)
+    if _told(m, "gone") and not lex.PERSON_GONE_BEFORE_RE.search(text, lo, start):
+        return False  # "房子没了", "钱没了"
+    if _told(m, "walked") and not lex.WALKED_BEFORE_RE.search(text, lo, start):
+        return False  # "领导已经走了"
+    before = lex.CLAUSE_SPLIT_RE.split(text[max(0, start - 6) : start])[-1]
+    if lex.DEATH_NEGATION_RE.search(before) or lex.HYPERBOLE_DEATH_RE.search(before):
+        return False
+    if lex.DEATH_NOT_EVENT_AFTER.match(text, end):
+        return False
+    if _animal_before(text, start):
+        return False  # "鱼也死了", "村里的老黄牛昨天死了"
+    return scope_ok(start)
+
+
+def _animal_before(text: str, start: int) -> bool:
+    """Whether the one who died is an animal or a plant: named in the clause of the death or, as
+    the subject of "…喝了河水就烂肚子而死，明明是被河水毒死的", in the clause before."""
+    clauses = lex.CLAUSE_SPLIT_RE.split(text[max(0, start - 30) : start])
+    return any(lex.ANIMAL_RE.search(c) for c in clauses[-2:])
+
+
+def _told(m: re.Match[str], name: str) -> bool:
+    return name in m.re.groupindex and m.group(name) is not None
+
+
+def _person_start(text: str, m: re.Match[str]) -> int:
+    """Where a death told as "没了" / "走了" begins: at the person it is about."""
+    if _told(m, "gone") or _told(m, "walked"):
+        rx = lex.PERSON_GONE_BEFORE_RE if _told(m, "gone") else lex.WALKED_BEFORE_RE
+        who = rx.search(text, max(0, m.start() - 14), m.start())
+        if who is not None:
+            return who.start()
+    return m.start()
+
+
+def _death_figure(text: str, start: int, end: int) -> Figure:
+    """One death, its span reaching back to whom it names ("有个老人没抢救过来")."""
+    left = max((m.end() for m in lex.CLAUSE_SPLIT_RE.finditer(text, 0, start)), default=0)
+    left = max(left, start - 12)
+    return Figure("deaths", 1.0, True, text[left:end], left, note="implied")
 
 
 def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, dict[str, float]]:
@@ -421,22 +521,73 @@ def _graded_evidence(
     return out, rules
 
 
-def _victim_group(text: str, fig: Figure) -> str | None:
-    """The vulnerable group a figure is about, from its clause or a following "其中…" clause."""
-    split = lex.CLAUSE_SPLIT_RE
-    left = max((m.end() for m in split.finditer(text, 0, max(fig.start, 0))), default=0)
-    right_m = split.search(text, fig.start + len(fig.span))
-    right = right_m.start() if right_m else len(text)
-    m = lex.VULNERABLE_RE.search(text, left, right)
-    bare = fig.start - left <= 1 or lex.BARE_COUNT_RE.search(fig.span) is not None
-    if m is None and bare and left > 0:
-        # "4名老人一氧化碳中毒，2人经抢救无效死亡": the count refers to the clause before
-        prev = max((x.end() for x in split.finditer(text, 0, left - 1)), default=0)
-        m = lex.VULNERABLE_RE.search(text, prev, left)
-    if m is None and right < len(text) and text.startswith("其中", right + 1):
-        nxt = split.search(text, right + 1)
-        m = lex.VULNERABLE_RE.search(text, right + 1, nxt.start() if nxt else len(text))
+def _victim_group(text: str, fig: Figure, parts: Parts) -> str | None:
+    """The vulnerable group a figure counts, wherever the post names it:
+
+    - in the figure's own clause ("砍伤了8个娃娃", "幼儿园一周出现8例手足口病");
+    - in the clause right after, saying who the victims were ("其中多名儿童", "死者都是附近敬老院
+      的老人", "都是一到三年级的娃娃");
+    - for a count that names no one ("捞起来5个已经没气了", "3具遗体", "其中3人伤势严重"): the
+      people last counted before it, in its sentence or the two before ("车上9个娃娃，…",
+      "4名初中生下河游泳，…"); a count of others there ("当时有6个工人在里面") says it is not
+      the group; with no count before, a group named earlier in its sentence;
+    - people ill at a school or a kindergarten are its pupils.
+    """
+    first = parts.clause_index(fig.start)
+    last = parts.clause_index(max(fig.start, fig.start + len(fig.span) - 1))
+    s, e = parts.clauses[first][0], parts.clauses[last][1]
+    m = lex.VULNERABLE_RE.search(text, s, e)
+    if m is not None:
+        return m.group(0)
+    if last + 1 < len(parts.clauses):
+        nxt = parts.clause_text(last + 1)
+        if lex.WHO_THEY_WERE_RE.search(nxt):
+            m = lex.VULNERABLE_RE.search(nxt)
+            if m is not None:
+                return m.group(0)
+    if fig.kind == "sick":
+        school = lex.SCHOOL_RE.search(parts.sentence_text(fig.start))
+        if school is not None:
+            return school.group(0)
+    if lex.OTHER_PEOPLE_RE.search(lex.ATTRIBUTION_RE.sub("", text[s:e])):
+        return None  # the figure names its people, and they are not of a group
+    sentence = parts.sentence_index(fig.start)
+    earliest = parts.sentences[max(0, sentence - 2)][0]
+    for i in range(first - 1, -1, -1):
+        cs, ce = parts.clauses[i]
+        if ce <= earliest:
+            break
+        counted = _last_counted(text, cs, ce)
+        if counted is None:
+            continue
+        if lex.VULNERABLE_RE.fullmatch(counted):
+            return counted
+        # "一个女生寝室住了8个人": a plain head count of a group named beside it
+        named = lex.VULNERABLE_RE.search(text, cs, ce) if counted == "人" else None
+        return named.group(0) if named else None
+    sentence_start = parts.sentences[sentence][0]
+    m = lex.VULNERABLE_RE.search(text, sentence_start, s)
     return m.group(0) if m else None
+
+
+def _group_share(text: str, fig: Figure, parts: Parts) -> float | None:
+    """How many of a figure's victims the clause after it counts in the group ("其中有4个是学生",
+    "其中3名儿童"), or None when it gives no count."""
+    last = parts.clause_index(max(fig.start, fig.start + len(fig.span) - 1))
+    if last + 1 >= len(parts.clauses):
+        return None
+    nxt = parts.clause_text(last + 1)
+    if not (lex.WHO_THEY_WERE_RE.search(nxt) and lex.VULNERABLE_RE.search(nxt)):
+        return None
+    m = _SHARE_COUNT_RE.search(nxt)
+    parsed = parse_number(m.group("num")) if m else None
+    return parsed[0] if parsed else None
+
+
+def _last_counted(text: str, start: int, end: int) -> str | None:
+    """The people of the last head count in ``text[start:end]``: "车上9个娃娃" → 娃娃."""
+    found = list(_COUNTED_RE.finditer(text, start, end))
+    return found[-1].group("who") if found else None
 
 
 def _crowd(
@@ -476,9 +627,14 @@ def _candidate(
     ambiguous = [f for f in reading.figures if f.kind == "casualties"]
     ambiguous += [f for f in reading.figures if f.note == "以轻伤为主"]
     cues += [f"ambiguous: {f.span}" for f in ambiguous]
-    if not extra and not ambiguous and not reading.hearsay:
+    many = [f for f in reading.figures if f.note == "许多" and f.kind in _VICTIM_KINDS]
+    cues += [f"many: {f.span} (read as {f.value:g}, may be {MANY_CHECK:g} or more)" for f in many]
+    if not extra and not ambiguous and not many and not reading.hearsay:
         return 0, []
-    figures = reading.figures + extra
+    figures = [
+        replace(f, value=max(f.value, MANY_CHECK)) if f in many else f for f in reading.figures
+    ]
+    figures += extra
     terms = reading.terms + [t for t, r in reading.ruled_terms if r.cue in _CANDIDATE_CUES]
     kind, _ = _kind(terms, figures, text)
     measures = _measures(
@@ -495,6 +651,30 @@ def _candidate(
             cues.append("hearsay: " + "；".join(f.span for f in reading.hearsay))
             return max(would, rank), cues
     return would, cues
+
+
+def _moved_candidate(
+    tables: GradingTables, kind: str, measures: _Measures, rank: int
+) -> tuple[int, str | None]:
+    """People moved from a natural disaster whose plan grades no people moved (the 森林防火条例
+    and the 国家地震应急预案 grade by area, magnitude and casualties): the rows for people moved
+    from other natural disasters say whether a person should check (待核实); they grade nothing."""
+    moved = measures.get("evacuated")
+    table = tables.table(kind)
+    if not moved or table.emergency_type != lex.NATURAL or kind == lex.NATURAL_OTHER:
+        return 0, None
+    if any(m == "evacuated" for row in table.rows for m, _ in row.when):
+        return 0, None
+    other = tables.table(lex.NATURAL_OTHER)
+    would, rows = _grade(other, _Measures({"evacuated": moved}, {}), "", tables.population_density)
+    if would <= rank or not rows:
+        return 0, None
+    fig = measures.source.get("evacuated")
+    span = fig.span if fig else f"{moved:g}"
+    return (
+        would,
+        f"moved: {span}; {table.document} has no row for people moved; {rows[0].describe({'evacuated': moved})}",
+    )
 
 
 def assess(
@@ -520,7 +700,11 @@ def assess(
         # a title repeats a figure the content tells with its outcome ("两名儿童被困｜…救出")
         told = {(f.kind, f.value) for f in figures if f.start > len(title)}
         figures = [f for f in figures if f.start > len(title) or (f.kind, f.value) not in told]
-    if not terms and not figures:
+    if (
+        not terms
+        and not figures
+        and not (lex.KILLED_RE.search(text) or lex.SUDDEN_DEATH_RE.search(text))
+    ):
         return _routine({"heat": heat} if heat else {})
     if _cannot_be_an_incident(terms, figures, text):
         return _routine({"heat": heat} if heat else {})
@@ -534,10 +718,12 @@ def assess(
     measures = _measures(kept, kind)
     scope_ok = reading.stands
     if measures.get("deaths") == 0:
-        implied = _implied_death(text, standing_terms, scope_ok)
-        if implied:
+        implied = _implied_death(text, standing_terms, kept, scope_ok)
+        if implied is not None:
+            kept.append(implied)
             measures.values["deaths"] = 1.0
-            measures.implied = implied
+            measures.source["deaths"] = implied
+            measures.implied = implied.span
     crowd, crowd_incident, crowd_words = _crowd(standing_terms, measures, text, bool(strong))
     measures.values["crowd"] = crowd
     casualty = (
@@ -624,14 +810,17 @@ def assess(
     for f in kept:
         if f.kind not in _VICTIM_KINDS and f.kind != "sick":
             continue
-        group = _victim_group(text, f)
+        group = _victim_group(text, f, reading.scope.parts)
         if group is None:
             continue
         groups.append(f"{f.span} ({group})")
+        # "确诊11例，其中有4个是学生": the group is 4 of them
+        share = _group_share(text, f, reading.scope.parts)
+        value = min(f.value, share) if share is not None else f.value
         if f.kind == "sick":
-            ill = max(ill, f.value)
+            ill = max(ill, value)
         elif not (f.kind == "trapped" and f.rescued):
-            hurt += f.value
+            hurt += value
     if groups:
         evidence["vulnerable"] = groups
     if (hurt >= tables.vulnerable_hurt or ill >= tables.vulnerable_sick) and rank in (1, 2):
@@ -648,6 +837,10 @@ def assess(
         rules.append(why)
 
     cand, cues = _candidate(text, reading, tables, rank)
+    moved, moved_cue = _moved_candidate(tables, kind, measures, rank)
+    if moved_cue is not None:
+        cand = max(cand, moved)
+        cues.append(moved_cue)
     if cand >= MAJOR_RANK and (cand > rank or any(c.startswith("hearsay") for c in cues)):
         evidence["candidate_level"] = LEVELS[max(cand, rank)]
         evidence["candidate_cues"] = cues
@@ -683,8 +876,13 @@ def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str)
     if terms and figures:
         return False  # weak words with a figure: an incident if the figure stands
     if terms:
-        return not (lex.NO_CASUALTY_RE.search(text) or lex.CASUALTY_PHRASE_RE.search(text))
-    return not lex.KILLED_RE.search(text)
+        return not (
+            lex.NO_CASUALTY_RE.search(text)
+            or lex.CASUALTY_PHRASE_RE.search(text)
+            or lex.EVENT_DEATH_RE.search(text)
+            or lex.KILLED_RE.search(text)
+        )
+    return not (lex.KILLED_RE.search(text) or lex.SUDDEN_DEATH_RE.search(text))
 
 
 def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:

@@ -159,3 +159,21 @@ def test_rescue_and_split_outcomes() -> None:
     assert (total.kind, serious.kind, serious.value) == ("light_injured", "seriously_injured", 2)
     (fig,) = extract_figures("60余人受伤，以轻伤为主")
     assert (fig.kind, fig.note) == ("light_injured", "以轻伤为主")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("百把", 100), ("千把", 1000), ("十几二十", 10), ("几十上百", 20), ("几百上千", 200)],
+)
+def test_rough_counts_read_their_lower_bound(text: str, value: float) -> None:
+    assert parse_chinese_number(text) == pytest.approx(value)
+
+
+def test_many_without_a_number_is_a_few_that_may_be_more() -> None:
+    from classifier.numbers import MANY_RE, VAGUE_COUNT
+
+    for text in ("好多", "很多", "不少", "一车", "一船", "一屋子"):
+        assert parse_number(text) == (VAGUE_COUNT, True)
+        assert MANY_RE.match(text)
+    assert parse_number("一家") == (VAGUE_COUNT, True)
+    assert not MANY_RE.match("一家")

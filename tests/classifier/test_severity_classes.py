@@ -222,3 +222,304 @@ def test_ruled_out_words_say_which_cue() -> None:
     result = assess("", "今天上午开展地震应急疏散演练，1200余名师生安全撤离。")
     assert result.level == "常规"
     assert "演练" in result.evidence["suppressed_by"]["drill"]
+
+
+# --- a vulnerable group named in another clause or sentence than the figure
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # the people last counted before a count that names no one
+        ("车上坐了12个娃娃，翻进河里以后，捞上来4个已经没气了。", "重大"),
+        ("养老院住着四十多位老人。昨晚失火，目前已有5人遇难。", "重大"),
+        ("3名初中生放学去河里洗澡，都被冲走了，下午找到了3具遗体。", "重大"),
+        ("男子持刀冲进幼儿园，砍伤了好几个，其中两个伤势危重。", "较大"),
+        # a count of others there says it is not the group
+        ("窑洞塌了，当时里面有5个工人，外面玩的小孩没事，已确认死亡3人。", "较大"),
+        # the clause after the figure says who the victims were
+        ("客车翻下山坡，造成4人死亡，死者都是去赶考的学生。", "重大"),
+        ("寿宴后35人上吐下泻住院，大多是村里的老人。", "较大"),
+        # no count before: a group named earlier in the figure's sentence
+        ("货车冲进放学的学生队伍，据在场家长说死了3个。", "重大"),
+        # people ill at a school are its pupils
+        ("镇中学这周有六十多人发烧咳嗽，确诊是流感。", "较大"),
+    ],
+)
+def test_a_vulnerable_group_named_elsewhere_raises(content: str, expected: str) -> None:
+    result = assess("", content)
+    assert result.level == expected
+    assert result.evidence.get("vulnerable") or expected == "较大"
+
+
+def test_a_group_named_beside_the_incident_is_not_its_victims() -> None:
+    drivers = assess("", "我们小区住的都是老人。今天门口两辆货车撞了，两个司机都伤得很重。")
+    assert drivers.level == "一般"
+    assert "vulnerable" not in drivers.evidence
+    young = assess("", "中学门口一辆摩托车撞上货车，骑车的两个年轻人当场死亡。")
+    assert young.level == "一般"
+
+
+# --- a death told without a numeral
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("坝坝宴后一百多人上吐下泻，有个老太太死了。", "重大"),  # food 100 + a death
+        ("一家人吃了野生菌，三口人都中毒了，老人没抢救过来。", "较大"),
+        ("给娃娃打完疫苗后，有个一岁的娃当天晚上就没气了。", "重大"),
+        ("小作坊下午炸了，在里面干活的人没了。", "一般"),
+        ("一辆三轮车翻下坎，开车的大爷当场就没了。", "一般"),  # no emergency word needed
+        ("小孩被倒车的渣土车卷到车底，人没了。", "一般"),
+        ("矿上透水，有个老工人没上来，人已经没了。", "一般"),
+        ("一家四口烧炭取暖煤气中毒，早上发现一家人都没了。", "较大"),
+    ],
+)
+def test_a_death_without_a_numeral_is_one_death(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_many_dead_without_a_number_lean_up_and_are_checked() -> None:
+    for content in (
+        "工地脚手架垮了，死了好多人。",
+        "一辆拉人去赶场的农用车翻到河里，一车人都没了。",
+    ):
+        result = assess("", content)
+        assert result.level == "较大"
+        assert result.evidence["candidate_level"] == "重大"
+        assert any(c.startswith("many") for c in result.evidence["candidate_cues"])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "笑死了，昨天的视频你们看了没。",
+        "这周加了五天班，人都快累没了。",
+        "热死了，四十多个学生挤在一个教室里。",
+        "公交车上挤死了，早上根本挤不上去。",
+        "难吃死了，吃了一口就吐了。",
+        "早上冻死了，宿舍暖气还没来，孩子们都冻感冒了。",
+        "我爸知道了非得打死我不可。",
+        "上次阑尾炎差点没命，卫生院耽误了两个小时。",
+        "我爷爷去年冬天走了，高龄补贴还没停发。",
+        "我家老人在医院没抢救过来，我们怀疑是误诊。",
+        "鱼缸里的鱼也死了，停电谁来赔？",
+        "村里好几头牛喝了河水就烂肚子而死，明明是被河水毒死的。",
+        "开发商说今年交房，我劝你们死了这条心吧。",
+    ],
+)
+def test_exaggeration_and_natural_deaths_are_no_incident(content: str) -> None:
+    assert level(content) == "常规"
+
+
+# --- cases of disease counted in 例
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("一所幼儿园一周出现9例手足口病。", "一般"),
+        ("一所小学本周新增水痘19例，累计报告26例。", "较大"),  # 26 pupils ill: raised
+        ("村里一周内确诊霍乱病例33例。", "重大"),
+        ("发现肺鼠疫病例，目前已确诊7例。", "重大"),
+        ("某村新增不明原因发热病例6例，已有1例死亡。", "较大"),
+        ("镇中学发病学生一百二十多人，确诊为流感。", "重大"),
+        ("城区三所幼儿园累计报告手足口病患儿52例。", "较大"),
+    ],
+)
+def test_case_counts_are_the_ill(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "今年以来全区共报告手足口病病例312例，同比下降15%。",
+        "区医院今年完成心脏搭桥手术130例。",
+        "妇幼保健院去年接生新生儿2800例。",
+        "区疾控开展传染病防控演练，模拟霍乱病例30例。",
+    ],
+)
+def test_case_counts_of_statistics_and_drills_are_no_outbreak(content: str) -> None:
+    assert level(content) == "常规"
+
+
+# --- people moved or threatened, by the plans that grade them
+
+
+@pytest.mark.parametrize(
+    ("content", "expected", "kind"),
+    [
+        ("山坡出现滑移迹象，坡下130余名群众已被提前转移。", "较大", "geological"),
+        ("山体开始滑动，威胁到下方两个组98户560人，已连夜转移。", "重大", "geological"),
+        ("危岩体随时可能崩落，受威胁群众共计40户210人。", "较大", "geological"),
+        ("山塘出现管涌险情，危及下游4个村2500余人。", "较大", "natural_other"),
+        ("液氨泄漏，周边一万一千多名群众被疏散。", "重大", "production_safety"),
+    ],
+)
+def test_people_moved_or_threatened(content: str, expected: str, kind: str) -> None:
+    result = assess("", content)
+    assert (result.level, result.evidence["kind"]) == (expected, kind)
+
+
+def test_a_plan_without_rows_for_people_moved_flags_them_for_a_check() -> None:
+    fire = assess("", "森林火灾向村寨蔓延，已紧急转移群众1.4万人。")
+    assert (fire.level, fire.evidence["kind"]) == ("一般", "forest_fire")
+    assert fire.evidence["candidate_level"] == "重大"
+    assert any("no row for people moved" in c for c in fire.evidence["candidate_cues"])
+    quake = assess("", "凌晨发生地震，房屋开裂，已紧急转移安置群众1.2万人。")
+    assert quake.evidence["candidate_level"] == "重大"
+    small = assess("", "山火烧到村边，转移群众2000余人。")
+    assert "candidate_level" not in small.evidence
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "地质灾害隐患点排查：全区共有隐患点74处，威胁群众9800人。",
+        "易地扶贫搬迁安置点共安置群众3000人。",
+        "明天开展山洪灾害避险转移演练，预计转移群众400人。",
+        "表彰去年汛期带头转移群众600多人的先进个人。",
+    ],
+)
+def test_people_moved_outside_an_incident(content: str) -> None:
+    assert level(content) == "常规"
+
+
+# --- trapped people: the remainder as stated
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("已有8人升井，其余15人仍被困。", "重大"),
+        ("已救出5名工人，仍有9人被困在里面。", "较大"),
+        ("挖出来4个，剩下的11个人还埋在下面。", "重大"),
+        ("井下被困的24名矿工中，已有9人被救出。", "重大"),  # 15 left
+        ("40多名工人被压在下面，目前已救出31人。", "较大"),  # 9 left
+        ("下面有十二个工人，到现在一个也没上来。", "重大"),
+        ("一辆载有30余人的客车坠入水库，已救出12人，其余人员仍在搜寻中。", "重大"),
+    ],
+)
+def test_trapped_people_left(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+# --- tolls that rise, grow, or are told in parts
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("爆炸事故死亡人数从6人上升到13人。", "重大"),
+        ("事故遇难人数由8人升至12人。", "重大"),
+        ("那起车祸刚开始说死了两个，现在已经增加到10个了。", "重大"),
+        ("昨天找到4具遗体，今天又挖出来7具。", "重大"),
+        ("客车翻下山了。车上四十多个人。看到的说死了一半。", "重大"),
+        ("KTV着火了。抬出来的已经有十二个，全都没气了。", "重大"),
+        # told again in a clause of its own
+        ("车祸一开始说死了3个，后来又说是8个，现在听说已经11个了。", "重大"),
+        ("山洪过后第一天找到4个人的遗体，第二天又找到7个。", "重大"),
+        # counts joined by 和 add up
+        ("死了4个大人和6个小孩。", "重大"),
+        ("6名工人和5名村民被埋。", "重大"),
+        # a count said to be the least
+        ("听知情人说烟花厂炸了以后死的人不下12个。", "重大"),
+    ],
+)
+def test_tolls_over_clauses_and_sentences(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("下面14个工人只跑出来3个，剩下的还埋着。", "重大"),  # 11 left
+        ("出租屋起火，住里面的十来个打工的一个都没出来。", "重大"),
+        ("要不是邻居发现得早，一家人都没了。", "常规"),  # a counterfactual
+    ],
+)
+def test_who_got_out_and_who_did_not(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+# --- counts as citizens write them
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("煤矿透水，听说十几二十个人没上来。", "重大"),
+        ("商场塌了，几十上百人埋在里面。", "重大"),
+        ("千把个村民把高速路口堵了，要求退还补偿款。", "特别重大"),
+        ("办席的百把人吃了上吐下泻，有个老人没了。", "重大"),
+        ("八十多名农民工在镇上一工地门口聚集讨薪。", "一般"),
+        ("后山裂开了，下面住着的30多户、200来口人连夜搬走了。", "较大"),
+        ("化工厂泄漏，成百上千人跑出来了。", "一般"),  # 成百上千 → 100
+        ("工厂爆炸，听说死了二十大几个人。", "重大"),
+    ],
+)
+def test_colloquial_counts(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+# --- hearsay as people tell it
+
+
+def test_hearsay_is_graded_as_told_and_falls_when_doubted() -> None:
+    told = assess("", "据知情人透露，煤矿下面还困着二十多个矿工，矿上一直瞒着。")
+    assert told.level == "重大"
+    doubted = assess("", "听村里人讲，化工厂炸了死了十几个，我问了在厂里上班的表哥，根本没有的事。")
+    assert doubted.level == "常规"
+    assert RANK[doubted.evidence["candidate_level"]] >= RANK["重大"]
+    rumour = assess("", "群里有人说镇上车祸死了十几个，其实就是两辆车刮擦，别瞎传了。")
+    assert rumour.level == "常规"
+
+
+# --- one count, several verbs: the dead are counted as dead
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("3名工人在污水井里中毒死亡。", "较大"),
+        ("村里这个月有五个老人得了怪病死了。", "重大"),  # 5 elderly dead (较大) raised
+        ("12人受伤后经抢救无效死亡。", "重大"),
+    ],
+)
+def test_a_count_told_ill_then_dead_is_of_the_dead(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_group_counted_within_the_victims_raises_by_its_count() -> None:
+    four = assess("", "镇上出现霍乱疫情，截至目前确诊11例，其中有4个是学生。")
+    assert four.level == "较大"  # 4 students ill are below the raise
+    twelve = assess("", "镇上出现水痘疫情，截至目前确诊31例，其中有12个是学生。")
+    assert twelve.level == "较大"  # 一般 raised by 12 pupils
+
+
+def test_a_drill_or_film_label_heads_all_that_follows() -> None:
+    drill = assess("", "演练脚本：井下被困23人，已有8人升井，其余15人仍被困，指挥部启动二级响应。")
+    assert drill.level == "常规"
+    assert "drill" in drill.evidence["suppressed_by"]
+    assert level("剧情简介：一辆大巴坠河，车上40人，已造成12人死亡。") == "常规"
+    assert level("最新通报：井下被困23人，已有8人升井，其余15人仍被困。") == "重大"
+
+
+def test_a_road_blocked_by_a_crowd_is_a_grievance_in_itself() -> None:
+    assert level("几百个村民把去工厂的路堵死了，已经两天了。") == "重大"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "这个游戏太难了，打了一下午，队友一个都没活下来。",
+        "吃了一口就咸死了，这家店的菜太难吃了。",
+        "房子漏雨漏了一年了，再不修人都要淹死了。",
+        "门被锁死了，物业半天不来开。",
+        "要不是邻居发现得早，一家人都没了。",
+    ],
+)
+def test_more_ways_of_saying_no_one_died(content: str) -> None:
+    assert level(content) == "常规"

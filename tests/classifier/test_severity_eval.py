@@ -1,12 +1,14 @@
 """Severity on the labelled sets in tests/data (own writing, see the note column) and on real
 citizen posts, with the figures of ``bench/severity_eval.py``.
 
-The rules are tuned on severity_dev.csv only. severity_holdout.csv (written before the
-per-kind rules) and severity_test.csv are held out: these tests check that they are well
-formed; their figures are printed by ``python -m bench.severity_eval`` and reported, not tuned
-on. Missing a real 特别重大 / 重大 event is the costliest error, so the pinned figures are on
-that class: a major counts as caught when it is graded 重大 or above or flagged with
-``candidate_level`` 重大 or above (待核实). Run with ``-s`` to see the figures.
+The rules are tuned on severity_dev.csv. severity_holdout.csv (written before the per-kind
+rules) and severity_test.csv were held out in the first round; their misses were then studied
+class by class, so they are development data too and their figures are pinned like the dev set's.
+None of them measures unseen text: a blind set written by someone else does
+(``python -m bench.severity_eval --file``). Missing a real 特别重大 / 重大 event is the costliest
+error, so the pinned figures are on that class: a major counts as caught when it is graded 重大
+or above or flagged with ``candidate_level`` 重大 or above (待核实). Run with ``-s`` to see the
+figures.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tests.localities import sample_assess as assess  # the posts name the 七�
 TYPES = {"自然灾害", "事故灾难", "公共卫生事件", "社会安全事件"}
 
 
-@pytest.mark.parametrize(("name", "at_least"), [("dev", 600), ("holdout", 120), ("test", 150)])
+@pytest.mark.parametrize(("name", "at_least"), [("dev", 900), ("holdout", 150), ("test", 170)])
 def test_sets_are_well_formed(name: str, at_least: int) -> None:
     rows = labelled_rows(name)
     assert len(rows) >= at_least
@@ -49,11 +51,29 @@ def test_held_out_posts_are_not_in_the_development_set() -> None:
 def test_dev_set_figures() -> None:
     figures, misses = score_labelled(labelled_rows("dev"), lambda t, c: assess(t, c))
     print("\nseverity dev set:", {k: round(v, 3) for k, v in figures.items()})
-    assert figures["major_recall"] >= 0.97
-    assert figures["nonmajor_graded_major"] <= 0.03
-    assert figures["emergency_graded_routine"] <= 0.05
-    assert figures["routine_graded_major"] <= 0.01
-    assert figures["level_accuracy"] >= 0.95, [m.id for m in misses]
+    # 986 posts, 239 majors: every major caught, 2 wrong levels (D561, D619)
+    assert figures["major_recall"] == 1.0, [m.id for m in misses]
+    assert figures["nonmajor_graded_major"] == 0.0
+    assert figures["emergency_graded_routine"] <= 0.005
+    assert figures["routine_graded_major"] == 0.0
+    assert figures["level_accuracy"] >= 0.995, [m.id for m in misses]
+    assert figures["type_accuracy"] >= 0.98
+
+
+@pytest.mark.parametrize(
+    ("name", "recall", "level_accuracy"), [("holdout", 1.0, 0.99), ("test", 0.975, 0.94)]
+)
+def test_former_held_out_set_figures(name: str, recall: float, level_accuracy: float) -> None:
+    """Seen since the second round. Most of the test set's remaining differences are labels
+    older than the per-kind tables (``--errors`` lists them); the one major it misses, T150, is a
+    reading the rules decline: "12名学生被烧伤，其中3人伤势严重" is 3 重伤 under the 条例, not 12.
+    T157 (a forest fire that moved 1.3万 people) is caught as a candidate: the forest-fire plan
+    grades no people moved."""
+    figures, misses = score_labelled(labelled_rows(name), lambda t, c: assess(t, c))
+    print(f"\nseverity {name} set:", {k: round(v, 3) for k, v in figures.items()})
+    assert figures["major_recall"] >= recall, [m.id for m in misses]
+    assert figures["routine_graded_major"] == 0.0
+    assert figures["level_accuracy"] >= level_accuracy, [m.id for m in misses]
 
 
 def test_real_complaints_are_rarely_emergencies(shared_dir: Path) -> None:
