@@ -9,8 +9,12 @@ prefecture only give context ("…省…市…区"): they are neither.
 Divisions are matched by full name at every level, and by short name for provinces and
 prefectures; a county's short name counts only when it is no ordinary word (``jieba``'s
 dictionary knows it as a place or not at all), so a county named like a common verb or
-adjective stays a word. A remote name
-followed by a street word (路, 街, 广场 …) is a street named after it, found in every town.
+adjective stays a word, and a name that straddles two words of the text as jieba segments it
+is not read. A remote name followed by a street word (路, 街, 广场 …) is a street
+named after it, found in every town. A township the configuration does not list is no place
+here nor elsewhere: the division data names no townships, and a post about an unlisted place of
+the jurisdiction must not be taken for news from elsewhere (list every township as a unit or a
+unit's place).
 
 Where names overlap, the longer one wins (a local mine named after a prefecture is local; a
 county's full name elsewhere beats a local township's short name of the same letters), and a
@@ -26,12 +30,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+import jieba
+
 from classifier import lexicon_severity as lex
 from classifier.alternation import trie_pattern
 from domain.divisions import ETHNIC, Division, divisions
 from domain.jurisdiction import Jurisdiction
 
 # a name followed by one of these is a street or a square named after a place
+# letters on each side of a remote name that decide how its neighbourhood is segmented
+_WINDOW: Final = 8
 _STREET_AFTER: Final = r"(?!路|街|大道|大街|巷|广场|公园|小区|花园)"
 # jieba's tags of a place name or a proper noun it has no other reading for
 _PLACE_TAGS: Final = frozenset({"ns", "nz", "nrt"})
@@ -41,17 +49,9 @@ _WORD_TAGS: Final = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "ag", "dg"
 # a township or street named without its kind: "…堡镇" is "…堡" in most posts
 _TOWN_KIND: Final = re.compile(rf"^(?P<short>.{{2,}}?)(?:{ETHNIC}乡|镇|乡|街道办事处|街道|办事处)$")
 
-# A township the configuration does not list is another county's: the data names no
-# townships, so it is read from the kind word and what follows ("…镇一客车", "…乡…村"). It
-# loses to any local name it overlaps ("在…市打工的…镇村民": the town is the local one).
-_OTHER_TOWN: Final = re.compile(
-    r"[\u4e00-\u9fff]{2,3}(?:镇|乡)(?=一(?![起直样定下些切般点])|[\u4e00-\u9fff]{1,3}村|发生|境内)"
-)
-
 HERE: Final = "here"
 ELSEWHERE: Final = "elsewhere"
 _CONTEXT: Final = "context"
-_TOWN: Final = "town"
 
 
 @dataclass(frozen=True)
@@ -114,22 +114,21 @@ class Locality:
             (self._here_re, HERE),
             (self._remote_re, ELSEWHERE),
             (self._context_re, _CONTEXT),
-            (_OTHER_TOWN if self.here else None, _TOWN),
         ):
             if rx is not None:
-                found.extend((m.start(), m.end(), where) for m in rx.finditer(text, start, end))
-        rank = {HERE: 0, _CONTEXT: 1, ELSEWHERE: 2, _TOWN: 3}
-        # an unknown township comes last: any name it overlaps is the better reading
-        found.sort(key=lambda f: (f[2] == _TOWN, f[0] - f[1], rank[f[2]], f[0]))
+                found.extend(
+                    (m.start(), m.end(), where)
+                    for m in rx.finditer(text, start, end)
+                    # a name that straddles two words of the text names nothing there
+                    if where is not ELSEWHERE or not _inside_word(text, m.start(), m.end())
+                )
+        rank = {HERE: 0, _CONTEXT: 1, ELSEWHERE: 2}
+        found.sort(key=lambda f: (f[0] - f[1], rank[f[2]], f[0]))
         kept: list[tuple[int, int, str]] = []
         for s, e, where in found:
             if all(e <= ks or s >= ke for ks, ke, _ in kept):
                 kept.append((s, e, where))
-        return [
-            Place(s, e, text[s:e], ELSEWHERE if w == _TOWN else w)
-            for s, e, w in sorted(kept)
-            if w != _CONTEXT
-        ]
+        return [Place(s, e, text[s:e], w) for s, e, w in sorted(kept) if w != _CONTEXT]
 
     def names_here(self, text: str) -> bool:
         return any(p.where == HERE for p in self.find(text))
@@ -162,6 +161,25 @@ def _names(d: Division) -> list[str]:
     return out
 
 
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` only straddles words (the end of 今天 and the start of
+    门口 name a prefecture elsewhere together). A name must begin a word of the text as jieba
+    segments it (a compound such as a port or a mine named after its city begins with that
+    name), and end on a word boundary or inside that same word."""
+    lo, hi = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
+    offset, starts = lo, set()
+    first_word_end = None
+    for token in jieba.lcut(text[lo:hi], HMM=False):
+        starts.add(offset)
+        if offset == start:
+            first_word_end = offset + len(token)
+        offset += len(token)
+    starts.add(offset)
+    if start not in starts or first_word_end is None:
+        return True
+    return end not in starts and end > first_word_end
+
+
 def _word_tag(word: str) -> str | None:
     return _jieba_tags().get(word)
 
@@ -169,8 +187,6 @@ def _word_tag(word: str) -> str | None:
 @lru_cache(maxsize=1)
 def _jieba_tags() -> dict[str, str]:
     """Word → part of speech of jieba's main dictionary (read once)."""
-    import jieba
-
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     tags: dict[str, str] = {}
     with open(path, encoding="utf-8") as f:

@@ -17,12 +17,15 @@ from yuqing.pipeline import Models, PostAnalysis, analyze_posts
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIGS = {"七星关区": QIXINGGUAN, "建宁县": JIANNING}
 
-# (county it happens in, title, content, the 属地 unit that answers, the lowest grade expected)
+# (county it happens in, title, content, the 属地 unit that answers, the lowest grade expected).
+# For the other county a post is remote because it names a division elsewhere (the county, or a
+# city where the victims worked), as posts about another county do; a township alone is not
+# enough (see test_an_unlisted_township_is_not_taken_for_elsewhere).
 SCENARIOS = [
     (
         "七星关区",
         "海子街镇一客车侧翻坠入河道，已造成11人死亡",
-        "今天上午海子街镇新开田村附近一辆客车侧翻坠入河道，已造成11人死亡、23人受伤。",
+        "今天上午七星关区海子街镇新开田村附近一辆客车侧翻坠入河道，已造成11人死亡、23人受伤。",
         "haizijie",
         "重大",
     ),
@@ -36,7 +39,7 @@ SCENARIOS = [
     (
         "建宁县",
         "均口镇一客车侧翻坠入河道，已造成11人死亡",
-        "今天上午均口镇修竹村附近一辆客车侧翻坠入河道，已造成11人死亡、23人受伤。",
+        "今天上午建宁县均口镇修竹村附近一辆客车侧翻坠入河道，已造成11人死亡、23人受伤。",
         "junkou",
         "重大",
     ),
@@ -50,7 +53,7 @@ SCENARIOS = [
     (
         "建宁县",
         "黄埠乡一养殖场发生火灾",
-        "今天凌晨黄埠乡黄埠村一养殖场起火，已造成4人死亡。",
+        "今天凌晨建宁县黄埠乡黄埠村一养殖场起火，已造成4人死亡。",
         "huangbu",
         "较大",
     ),
@@ -85,6 +88,15 @@ def test_a_post_is_graded_and_routed_by_its_own_county(
         towns = {u.id for u in jurisdiction.units if u.kind.is_place}
         assert not routed & towns, found.routing
         assert found.labels.places == ()
+
+
+@pytest.mark.parametrize("county", list(CONFIGS))
+def test_an_unlisted_township_is_not_taken_for_elsewhere(county: str) -> None:
+    """The division data names no townships: a township the configuration does not list may
+    be one of the jurisdiction's own that nobody entered, and a major there must not be
+    dropped as news from elsewhere."""
+    found = analyse(county, "", "今天上午石门坎镇一辆客车侧翻坠入河道，已造成11人死亡。")
+    assert found.labels.severity.level == "重大", found.labels.severity.evidence
 
 
 def remote_posts() -> list[dict[str, str]]:
