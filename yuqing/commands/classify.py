@@ -60,6 +60,15 @@ def _settings_or_none(ctx: Context) -> Settings | None:
     return ctx.settings if ctx.config.is_file() else None
 
 
+model_option = click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory [default: the active model, else the shipped one].",
+)
+
+
 @click.command("train")
 @click.option(
     "--data-dir",
@@ -173,13 +182,7 @@ def classify_group() -> None:
 @click.option(
     "--task", type=click.Choice(["topic", "handling"]), default="topic", show_default=True
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Model directory [default: the active model, else the shipped one].",
-)
+@model_option
 @click.option(
     "--since",
     default=None,
@@ -244,13 +247,7 @@ def evaluate(
 
 
 @click.command("analyze")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Model directory [default: the active model, else the shipped one].",
-)
+@model_option
 @click.option(
     "--now",
     "now_text",

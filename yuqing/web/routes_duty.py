@@ -42,7 +42,7 @@ from yuqing.web.common import (
     state,
 )
 from yuqing.web.deadlines import any_provisional, kind_labels, views
-from yuqing.web.queue import QueueFilters, fetch_queue, present
+from yuqing.web.queue import QueueFilters, QueueLine, QueuePage, fetch_queue, present
 
 POSTS_SHOWN = 200
 LOG_SHOWN = 500
@@ -113,13 +113,7 @@ def _queue_page(request: Request) -> Response:
             return see_other("/unit")
         f = QueueFilters.from_params(request.query_params)
         page = fetch_queue(session, f, web.tz)
-        lines = present(
-            page.rows,
-            web.clock(),
-            web.tz,
-            masked=not user.is_staff,
-            labels=_labels(web),
-        )
+        lines = _lines(web, page, user)
         ctx = {
             "filters": f,
             "page": page,
@@ -139,16 +133,15 @@ def _queue_rows(request: Request) -> Response:
         user = require(request, session, READERS)
         f = QueueFilters.from_params(request.query_params)
         page = fetch_queue(session, f, web.tz)
-    lines = present(
-        page.rows,
-        web.clock(),
-        web.tz,
-        masked=not user.is_staff,
-        labels=_labels(web),
-    )
+    lines = _lines(web, page, user)
     return render(
         request, "_queue_rows.html", {"lines": lines, "rows_html": web.rows.html(lines)}, user=user
     )
+
+
+def _lines(web: WebState, page: QueuePage, user: CurrentUser) -> list[QueueLine]:
+    # people outside the office read the queue with personal data masked
+    return present(page.rows, web.clock(), web.tz, masked=not user.is_staff, labels=_labels(web))
 
 
 _labels_cache: dict[int, dict[str, str]] = {}
