@@ -205,7 +205,7 @@ def _analyze(
                                      incident=incident)
         event = current_event(session, match.event_key) if match is not None else None
         if event is not None and match is not None:
-            intake.join(session, event, post, match, now)
+            intake.join(session, event, post, match, now, incident=incident)
             report.joined += 1
         else:
             event = intake.open_event(session, post, analysis, now, analyzer.sla)
@@ -215,7 +215,7 @@ def _analyze(
     else:
         session.flush()
     if intake.refresh(session, event, labels.severity, now, analyzer.sla,
-                      analyzer.models.directory):
+                      analyzer.models.directory, candidate=labels.candidate, post=post):
         report.raised += 1
     if intake.record_board_reply(session, post, now, analyzer.sla):
         report.replies += 1
