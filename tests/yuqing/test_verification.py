@@ -254,3 +254,24 @@ def test_the_index_rebuilt_after_a_restart_still_joins_follow_ups(
         assert _event_of(session, update).id == _event_of(session, first).id
 
 
+
+
+def test_a_major_after_a_dismissal_is_announced_again(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    analyzer = build(settings, db, analyzer_cache)
+    event_id = _pending(db, analyzer, "d1", DEBUNKED)
+    with transaction(db) as session:
+        event = session.get(models.Event, event_id)
+        assert event is not None
+        verification.dismiss(session, event, "已辟谣", T0 + timedelta(minutes=30),
+                             actor="user:1", reviewer=None)
+    later = add_post(db, "tieba-qxg", "d2", "海子街镇大桥垮塌事故最新：死亡人数升至12人",
+                     "最新：海子街镇大桥垮塌事故死亡人数已上升至12人，仍有3人失联。",
+                     T0 + timedelta(hours=4))
+    analyze_pending(analyzer, db, T0 + timedelta(hours=4, minutes=5))
+    with db() as session:
+        event = _event_of(session, later)
+        assert event.id == event_id and event.severity is Severity.MAJOR
+        alerts = _outbox(session, event_id, "new_major_event")
+        assert [a.payload.get("verification") for a in alerts] == ["pending", None]

@@ -22,7 +22,7 @@ from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.directory import Directory
 from storage import models
-from storage.enums import EventState, OutboxKind, Severity
+from storage.enums import EventState, OutboxKind, Severity, Verification
 from storage.outbox import notify
 from yuqing.cases import verification
 from yuqing.cases.assignments import apply_routing, follow_routing, route_event
@@ -101,8 +101,13 @@ def join(
 
 def announce_major(session: Session, event: models.Event, now: datetime) -> None:
     """新 特别重大 / 重大: to the duty contacts, named by role so the directory in force when
-    it is sent decides who they are."""
-    notify(session, OutboxKind.NEW_MAJOR_EVENT, verification.alert_key(event.id), now,
+    it is sent decides who they are. Once per event: a 待核实 alert was it, unless a duty
+    officer dismissed that question and the facts have made the event a major since."""
+    key = verification.alert_key(event.id)
+    if event.verification is Verification.DISMISSED:
+        # the one alert went out as 待核实 and was dismissed: the facts now make it a major
+        key += ":after-dismissal"
+    notify(session, OutboxKind.NEW_MAJOR_EVENT, key, now,
            event_id=event.id, payload={"severity": event.severity.value}, recipients=["duty"])
 
 
