@@ -418,10 +418,10 @@ class EventIndex:
                 continue
             if not post.incident.is_incident or _apart(levels, kinds, post):
                 continue
-            if incident.is_incident:
-                if post.incident.emergency_type != incident.emergency_type:
-                    continue
-            elif not kinds & post.families:
+            # the same kind of incident: the same emergency type, or families that meet (a
+            # follow-up about the crowd at a crash is still the crash)
+            same_type = incident.emergency_type == post.incident.emergency_type
+            if not (incident.is_incident and same_type) and not kinds & post.families:
                 continue
             shared = sorted(specific & {p for p, lv in post.places.items() if lv == _SPECIFIC})
             changed = incident.changed_from(post.incident)

@@ -157,7 +157,11 @@ FIGURE_LABELS: Final[dict[str, str]] = {
 
 
 def figure_text(figures: Iterable[tuple[str, float]]) -> str:
-    """Figures as a duty officer reads them: "死亡 13 人、失联 2 人"."""
+    """Figures as a duty officer reads them, the highest count of each kind: "死亡 13 人、失联
+    2 人"."""
+    highest: dict[str, float] = {}
+    for kind, value in figures:
+        highest[kind] = max(value, highest.get(kind, 0.0))
     return "、".join(
-        f"{FIGURE_LABELS.get(kind, kind)} {value:g} 人" for kind, value in sorted(figures)
+        f"{FIGURE_LABELS.get(kind, kind)} {value:g} 人" for kind, value in sorted(highest.items())
     )

@@ -237,3 +237,14 @@ def test_changed_figures_at_the_same_village_join_without_an_update_word() -> No
 
 def test_a_market_is_no_city() -> None:
     assert place_level("海子街集市") == "specific"
+
+
+def test_an_update_graded_as_another_type_joins_when_it_names_the_same_incident() -> None:
+    """Relatives gathering after the crash may read as a crowd: the 客车 says it is the crash."""
+    idx = _crash_index()
+    crowd = IncidentFacts("社会安全事件", frozenset({("deaths", 13.0)}))
+    m = idx.match("最新：海子街镇客车事故死亡升至13人，上百名家属聚集", places=["海子街镇"],
+                  published_at=T0 + timedelta(hours=6), incident=crowd)
+    assert m is not None and m.event_key == "E1"
+    assert idx.match("最新：海子街镇上百名群众聚集堵路，3人受伤", places=["海子街镇"],
+                     published_at=T0 + timedelta(hours=6), incident=crowd) is None
