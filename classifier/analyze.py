@@ -4,7 +4,11 @@ This is what ``yuqing analyze`` runs. Each record is a dict with ``id``, ``title
 and optionally ``published_at`` (ISO 8601; without an offset it is Asia/Shanghai time),
 ``source``, ``replies`` and ``likes``. The result carries topic, handling type, severity and
 emergency type, the suspected-false-information flag, the event the post belongs to within the
-batch, masked text for display, and the evidence of every label.
+batch, masked text for display, and the evidence of every label. An emergency (一般 or above)
+has no handling type (``handling`` null: 突发事件). A post whose figure would make it 重大 or
+worse but that a cue lowered (past, elsewhere, drill, debunk, a doubted claim, an ambiguous
+figure) has ``needs_verification`` true and ``candidate_severity``, the grade it would have, beside
+``severity``, the grade in force; ``evidence.severity.verification`` names the cues (待核实).
 
 Labels and places come from ``classifier.labelling.label_posts``, as in the service's
 analysis stage. Routing and response windows are added by another layer: the shell's pipeline
@@ -24,6 +28,7 @@ from zoneinfo import ZoneInfo
 from classifier.events import EventIndex
 from classifier.grading import GradingTables
 from classifier.heat import heat_score
+from classifier.incidents import IncidentFacts
 from classifier.labelling import PlaceFinder, PostInput, PostLabels, label_posts
 from classifier.masking import mask_pii
 from classifier.model import PostClassifier
@@ -140,17 +145,19 @@ def analyze_records(
     now: datetime,
     places: PlaceFinder | None = None,
     broad_places: Collection[str] = (),
+    areas: Mapping[str, Collection[str]] | None = None,
     grading: GradingTables | None = None,
     enrich: Enrich | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse one batch; results come back in the order of ``records``.
 
     ``places`` finds the jurisdiction's places in a text for the same-place event rules;
-    without it only near-duplicates group.
+    without it only near-duplicates group. ``areas``: the 乡镇 / 街道 each place belongs to
+    (``classifier.events.EventIndex``).
     """
     posts = read_records(records)
     labels = label_posts(classifier, [p.input for p in posts], places=places, grading=grading)
-    return results(posts, labels, now=now, broad_places=broad_places, enrich=enrich)
+    return results(posts, labels, now=now, broad_places=broad_places, areas=areas, enrich=enrich)
 
 
 def results(
@@ -159,6 +166,7 @@ def results(
     *,
     now: datetime,
     broad_places: Collection[str] = (),
+    areas: Mapping[str, Collection[str]] | None = None,
     enrich: Enrich | None = None,
 ) -> list[dict[str, Any]]:
     """One result per post, in order, from the posts (as ``read_records`` returns them) and
@@ -166,7 +174,7 @@ def results(
     counts as published at ``now``)."""
     if not posts:
         return []
-    index = EventIndex(broad_places=broad_places)
+    index = EventIndex(broad_places=broad_places, areas=areas)
     event_of: dict[int, Hashable] = {}
     reasons: dict[int, list[str]] = {}
     members: dict[Hashable, list[int]] = {}
@@ -174,11 +182,15 @@ def results(
     for p in sorted(posts, key=lambda q: (when[q.index], q.index)):
         found = labels[p.index].places
         topic = labels[p.index].topic.label
-        match = index.match(p.text, published_at=when[p.index], places=found, topic=topic)
+        incident = IncidentFacts.of(labels[p.index].severity)
+        match = index.match(
+            p.text, published_at=when[p.index], places=found, topic=topic, incident=incident
+        )
         event: Hashable = match.event_key if match is not None else f"ev-{p.id}"
         if match is not None:
             reasons[p.index] = list(match.reasons)
-        index.add(p.id, event, p.text, published_at=when[p.index], places=found, topic=topic)
+        index.add(p.id, event, p.text, published_at=when[p.index], places=found, topic=topic,
+                  incident=incident)
         event_of[p.index] = event
         members.setdefault(event, []).append(p.index)
 
@@ -228,16 +240,24 @@ def _result(
     topic, handling, severity, rumour = (
         labels.topic, labels.handling, labels.severity, labels.rumour
     )
+    typed = labels.handling_type is not None  # an emergency has no handling type
+    candidate = labels.candidate
+    severity_evidence = dict(severity.evidence)
+    if candidate is not None:
+        # the cues that lowered the figure, in the duty officer's words (待核实)
+        severity_evidence["verification"] = candidate.reasons
     return {
         "id": p.id,
         "topic": topic.label,
         "topic_score": topic.score,
         "topic_needs_review": topic.needs_review,
-        "handling": handling.label,
-        "handling_score": handling.score,
-        "handling_needs_review": handling.needs_review,
+        "handling": handling.label if typed else None,
+        "handling_score": handling.score if typed else None,
+        "handling_needs_review": handling.needs_review if typed else False,
         "severity": severity.level,
         "severity_score": severity.score,
+        "needs_verification": candidate is not None,
+        "candidate_severity": candidate.level if candidate is not None else None,
         "emergency_type": severity.emergency_type,
         "rumour": rumour.suspected,
         "rumour_score": rumour.score,
@@ -252,8 +272,8 @@ def _result(
         "masked_excerpt": mask_pii(p.content)[:EXCERPT_CHARS],
         "evidence": {
             "topic": topic.evidence,
-            "handling": handling.evidence,
-            "severity": severity.evidence,
+            "handling": handling.evidence if typed else {"突发事件": f"不按{handling.label}处置"},
+            "severity": severity_evidence,
             "rumour": rumour.evidence,
             "event": event_reasons,
         },

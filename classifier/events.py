@@ -11,7 +11,17 @@ A post joins an earlier post's event when, within ``window`` of it:
    (the same fire told differently on two boards); a township-level place (…镇, …乡, …街道)
    needs a shared emergency word; or
 3. **same matter** — they share a specific place and the same topic, within 48 hours, or at
-   any time in the window when the new post reads as a follow-up (后续, 更新, 进展, 再次反映 …).
+   any time in the window when the new post reads as a follow-up (后续, 更新, 进展, 再次反映 …);
+4. **update of an incident** — the earlier post tells an incident (an emergency type from its
+   severity assessment) and the new one updates it: the same kind of incident (the same
+   emergency type, and incident families that meet, ``classifier.incidents``) at the same place
+   or its surroundings (a village and the 乡镇 / 街道 it belongs to, ``areas``), with an update
+   word (升至, 上升到, 最新, 续报, 又有 …) within ``follow_up_window``, or with changed casualty
+   figures at a shared specific place within ``window``. Its wording may share nothing else.
+
+Two incidents stay apart, whatever rule 2, 3 or 4 would say, when both name specific places and
+none of them is shared (two villages of one town), when their incident families do not meet
+(a crash and a fire in one village), or when the new post reports another incident (又发生一起).
 
 A place is *broad* when it names a district, county, city or province (…区, …市) or is
 listed in ``broad_places``: two complaints that only share the district's name never group by
@@ -24,14 +34,16 @@ start. Times should be timezone-aware (naive ones are taken as UTC).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Hashable
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import numpy as np
 
+from classifier import incidents
 from classifier import lexicon_severity as lex
+from classifier.incidents import IncidentFacts
 
 SHINGLE: Final = 3
 MAX_CHARS: Final = 120  # reposts share their beginning; longer texts are cut for speed
@@ -39,6 +51,7 @@ MAX_PLACE_CANDIDATES: Final = 200  # newest posts per place checked by the place
 EXACT_CANDIDATES: Final = 8  # LSH candidates whose exact Jaccard is computed
 EMERGENCY_CHARS: Final = 300  # characters scanned for emergency vocabulary
 SAME_TOPIC_WINDOW: Final = timedelta(hours=48)
+FOLLOW_UP_WINDOW: Final = timedelta(days=7)  # an incident is still reported on days later
 
 _REPOST_PREFIX: Final = re.compile(
     r"^(?:\s|【?(?:转帖|转载|转发|转自[^】]{0,20}|转|分享|repost)】?[:：]?|(?:re|回复|fw|fwd)[:：]|//@[^:：]{1,30}[:：])+",
@@ -50,7 +63,7 @@ _FOLLOW_UP: Final = re.compile(
 )
 _BROAD_SUFFIX: Final = re.compile(r"(?:省|自治区|市|州|地区|盟|县|区|城区|全区|全市)$")
 _NOT_BROAD_SUFFIX: Final = re.compile(
-    r"(?:新区|园区|开发区|景区|小区|社区|校区|厂区|矿区|营区|片区)$"
+    r"(?:新区|园区|开发区|景区|小区|社区|校区|厂区|矿区|营区|片区|集市|菜市|超市|夜市|门市)$"
 )
 _TOWN_SUFFIX: Final = re.compile(r"(?:镇|乡|街道|街道办|办事处)$")
 
@@ -91,12 +104,18 @@ class _Signature:
     shingles: frozenset[int]
     values: np.ndarray | None  # MinHash values; None for a text without characters
     emergency: tuple[frozenset[str], frozenset[str]] | None = None  # types, words; on demand
+    kinds: frozenset[str] | None = None  # incident families; on demand
 
     def emergency_vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         if self.emergency is None:
             # an incident is named early in a post: its first sentences carry the vocabulary
             self.emergency = _emergency(self.text[:EMERGENCY_CHARS])
         return self.emergency
+
+    def families(self) -> frozenset[str]:
+        if self.kinds is None:
+            self.kinds = incidents.families(self.text[:EMERGENCY_CHARS])
+        return self.kinds
 
 
 @dataclass
@@ -109,6 +128,9 @@ class _Post:
     topic: str | None
     emergency_types: frozenset[str]
     emergency_words: frozenset[str]
+    areas: frozenset[str]  # the 乡镇 / 街道 its places belong to
+    incident: IncidentFacts
+    families: frozenset[str]
 
 
 def normalize(text: str) -> str:
@@ -159,6 +181,17 @@ def _emergency(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(types), frozenset(words)
 
 
+def _apart(levels: Mapping[str, str], kinds: frozenset[str], post: _Post) -> bool:
+    """Two matters, whatever else the posts share: each names specific places and none is
+    shared (two villages of one town), or both tell incidents and of different families (a
+    crash and a fire)."""
+    mine = {p for p, level in levels.items() if level == _SPECIFIC}
+    theirs = {p for p, level in post.places.items() if level == _SPECIFIC}
+    if mine and theirs and not mine & theirs:
+        return True
+    return bool(kinds and post.families and not kinds & post.families)
+
+
 def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
@@ -178,11 +211,19 @@ class EventIndex:
         window: timedelta = timedelta(days=3),
         num_perm: int = 64,
         broad_places: Collection[str] = (),
+        areas: Mapping[str, Collection[str]] | None = None,
+        follow_up_window: timedelta = FOLLOW_UP_WINDOW,
     ) -> None:
+        """``areas``: for a place or a 乡镇 / 街道 name, the 乡镇 / 街道 it belongs to (the
+        surroundings of rule 4); without it only places named alike meet."""
         self.threshold = threshold
         self.window = window
+        self.follow_up_window = max(follow_up_window, window)
         self.num_perm = num_perm
         self.broad_places = frozenset(broad_places)
+        self.areas: dict[str, frozenset[str]] = {
+            place: frozenset(of) for place, of in (areas or {}).items()
+        }
         # 8 bands of 2 rows: a pair at Jaccard 0.5 becomes a candidate with p ≈ 0.90, at 0.6
         # with p ≈ 0.97, at 0.7 with p ≈ 0.995; candidates are then checked exactly. Unrelated
         # posts share almost no 3-grams (about 0.3 candidates per query on 5,600 real
@@ -197,6 +238,7 @@ class EventIndex:
         self._event_of: dict[Hashable, Hashable] = {}
         self._members: dict[Hashable, set[Hashable]] = {}
         self._by_place: dict[str, list[Hashable]] = {}  # in insertion order
+        self._by_area: dict[str, list[Hashable]] = {}  # in insertion order
         # the signature of the last text seen: add() usually follows match() on the same text
         self._last: _Signature | None = None
 
@@ -240,8 +282,10 @@ class EventIndex:
         published_at: datetime,
         places: Collection[str] = (),
         topic: str | None = None,
+        incident: IncidentFacts | None = None,
     ) -> EventMatch | None:
-        """The event the post belongs to, with the reasons, or None for a new event."""
+        """The event the post belongs to, with the reasons, or None for a new event.
+        ``incident``: what the post's severity assessment found (type, casualty figures)."""
         if not self._posts:
             return None
         when = _utc(published_at)
@@ -270,9 +314,12 @@ class EventIndex:
 
         levels = {p: place_level(p, self.broad_places) for p in places}
         local = [p for p, level in levels.items() if level != _BROAD]
-        if not local:
+        if not local or incidents.reports_new_incident(text[:EMERGENCY_CHARS]):
             return None
         etypes, ewords = sig.emergency_vocabulary()
+        kinds = sig.families()
+        # ordinary complaints name vehicles and fires too: families part incidents only
+        told = kinds if etypes or (incident is not None and incident.is_incident) else frozenset()
         follow_up = _FOLLOW_UP.search(text)
         # newest posts first; the first one that meets the strongest rule wins
         found: tuple[int, Hashable, str] | None = None
@@ -284,7 +331,7 @@ class EventIndex:
                 seen.add(key)
                 post = self._posts[key]
                 delta = when - post.published_at
-                if abs(delta) > self.window:
+                if abs(delta) > self.window or _apart(levels, told, post):
                     continue
                 shared = [p for p in local if p in post.places]
                 specific = [p for p in shared if levels[p] == _SPECIFIC]
@@ -316,11 +363,85 @@ class EventIndex:
                     break  # no emergency words: nothing stronger can follow
             if found and (found[0] == 2 or not etypes):
                 break
+        if (found is None or found[0] < 2) and incident is not None:
+            update = self._update_of(text, when, levels, kinds, incident)
+            if update is not None:
+                found = (2, *update)
         if found is None:
             return None
         _, key, reason = found
         sim = jaccard(shingles, self._posts[key].shingles)
         return EventMatch(self._event_of[key], round(sim, 3), (reason,))
+
+    def _areas_of(self, places: Iterable[str]) -> frozenset[str]:
+        out: set[str] = set()
+        for p in places:
+            out |= self.areas.get(p, frozenset())
+        return frozenset(out)
+
+    def _area_names(self, levels: Mapping[str, str], post: _Post, common: frozenset[str]) -> str:
+        """The places of either post in the shared surroundings, 乡镇 / 街道 first."""
+        names = [p for p in (*levels, *post.places) if self.areas.get(p, frozenset()) & common]
+        names.sort(key=lambda p: (place_level(p, self.broad_places) != _TOWN, p))
+        return "、".join(dict.fromkeys(names)) or "、".join(sorted(common))
+
+    def _update_of(
+        self,
+        text: str,
+        when: datetime,
+        levels: Mapping[str, str],
+        kinds: frozenset[str],
+        incident: IncidentFacts,
+    ) -> tuple[Hashable, str] | None:
+        """Rule 4: the newest incident post this one updates, and why. A post that tells no
+        incident of its own ("碧阳湖落水的两人已打捞上岸") updates one when it reads as an update
+        and names the same kind of incident."""
+        word = incidents.update_word(text)
+        if not incident.is_incident and (word is None or not kinds):
+            return None
+        specific = {p for p, level in levels.items() if level == _SPECIFIC}
+        areas = self._areas_of(p for p, level in levels.items() if level != _BROAD)
+        keys: list[Hashable] = []
+        for place in specific:
+            keys += self._by_place.get(place, [])[-MAX_PLACE_CANDIDATES:]
+        if word is not None:
+            for area in areas:
+                keys += self._by_area.get(area, [])[-MAX_PLACE_CANDIDATES:]
+        newest = sorted(
+            {k for k in keys if k in self._posts},
+            key=lambda k: self._posts[k].published_at,
+            reverse=True,
+        )
+        for key in newest:
+            post = self._posts[key]
+            delta = when - post.published_at
+            if delta < timedelta(0) and abs(delta) > self.window:
+                continue
+            if not post.incident.is_incident or _apart(levels, kinds, post):
+                continue
+            # the same kind of incident: the same emergency type, or families that meet (a
+            # follow-up about the crowd at a crash is still the crash)
+            same_type = incident.emergency_type == post.incident.emergency_type
+            if not (incident.is_incident and same_type) and not kinds & post.families:
+                continue
+            shared = sorted(specific & {p for p, lv in post.places.items() if lv == _SPECIFIC})
+            changed = incident.changed_from(post.incident)
+            common = areas & post.areas
+            if word is not None and delta <= self.follow_up_window and (shared or common):
+                where = "、".join(shared) or self._area_names(levels, post, common)
+                news = f"; {incidents.figure_text(changed)}" if changed else ""
+                what = post.incident.emergency_type
+                return key, (
+                    f"update ({word}) of the {what} at {where} "
+                    f"{_hours(delta)} after post {key}{news}"
+                )
+            if changed and shared and kinds & post.families and abs(delta) <= self.window:
+                return key, (
+                    f"changed figures ({incidents.figure_text(changed)}) of the "
+                    f"{incident.emergency_type} at {'、'.join(shared)} "
+                    f"{_hours(delta)} after post {key}"
+                )
+        return None
 
     # ------------------------------------------------------------------ updates
     def add(
@@ -332,6 +453,7 @@ class EventIndex:
         published_at: datetime,
         places: Collection[str] = (),
         topic: str | None = None,
+        incident: IncidentFacts | None = None,
     ) -> None:
         """Index a post as a member of ``event_key`` (a post added again is replaced)."""
         if post_key in self._posts:
@@ -345,6 +467,9 @@ class EventIndex:
             if any(level != _BROAD for level in levels.values())
             else (empty, empty)
         )
+        incident = incident or IncidentFacts()
+        local = any(level != _BROAD for level in levels.values())
+        areas = self._areas_of(p for p, level in levels.items() if level != _BROAD)
         post = _Post(
             post_key,
             _utc(published_at),
@@ -354,6 +479,9 @@ class EventIndex:
             topic,
             etypes,
             ewords,
+            areas,
+            incident,
+            sig.families() if local else frozenset(),
         )
         self._posts[post_key] = post
         self._event_of[post_key] = event_key
@@ -361,6 +489,10 @@ class EventIndex:
         for place, level in levels.items():
             if level != _BROAD:
                 self._by_place.setdefault(place, []).append(post_key)
+        if incident.is_incident:
+            # only incidents are updated by rule 4: ordinary posts stay out of the areas
+            for area in areas:
+                self._by_area.setdefault(area, []).append(post_key)
         if sig.values is not None:
             keys = self._band_keys_of(sig.values)
             self._band_keys[post_key] = keys
@@ -384,12 +516,13 @@ class EventIndex:
         for key in old:
             self._remove(key, from_places=False)
         if old:
-            for place in list(self._by_place):
-                keys = [k for k in self._by_place[place] if k in self._posts]
-                if keys:
-                    self._by_place[place] = keys
-                else:
-                    del self._by_place[place]
+            for table in (self._by_place, self._by_area):
+                for place in list(table):
+                    keys = [k for k in table[place] if k in self._posts]
+                    if keys:
+                        table[place] = keys
+                    else:
+                        del table[place]
 
     def _remove(self, post_key: Hashable, *, from_places: bool = True) -> None:
         post = self._posts.pop(post_key)
@@ -400,12 +533,13 @@ class EventIndex:
             if not members:
                 del self._members[event]
         if from_places:
-            for place in post.places:
-                keys = self._by_place.get(place)
-                if keys is not None:
-                    keys[:] = [k for k in keys if k != post_key]
-                    if not keys:
-                        del self._by_place[place]
+            for table, names in ((self._by_place, post.places), (self._by_area, post.areas)):
+                for place in names:
+                    keys = table.get(place)
+                    if keys is not None:
+                        keys[:] = [k for k in keys if k != post_key]
+                        if not keys:
+                            del table[place]
         for band, key in zip(self._buckets, self._band_keys.pop(post_key, ()), strict=False):
             members = band.get(key)
             if members is not None:

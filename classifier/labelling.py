@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from classifier.candidates import Candidate, of_assessment
 from classifier.grading import GradingTables
 from classifier.heat import heat_score
 from classifier.locality import Locality
@@ -18,7 +19,7 @@ from classifier.model import PostClassifier
 from classifier.rumour import RumourFlag, assess_rumour
 from classifier.severity import SeverityAssessment, assess
 from classifier.types import Label, PostText
-from domain.vocabulary import HANDLING_TYPES, RUMOUR_CLEAR, RUMOUR_FLAG
+from domain.vocabulary import HANDLING_TYPES, RUMOUR_CLEAR, RUMOUR_FLAG, Severity
 
 # text -> the places it names (villages, roads, communities of the jurisdiction)
 PlaceFinder = Callable[[str], Sequence[str]]
@@ -47,13 +48,25 @@ class PostLabels:
     severity: SeverityAssessment
     rumour: RumourFlag
     places: tuple[str, ...]
-    handling_type: str  # the board's own type when it gives one, else the prediction
+    # the board's own type when it gives one, else the prediction; None for an emergency
+    handling_type: str | None
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.severity.level != Severity.ROUTINE.value
+
+    @property
+    def candidate(self) -> Candidate | None:
+        """待核实: the major grade a ruled-out or ambiguous figure would give, if any."""
+        return of_assessment(self.severity)
 
     def labels(self) -> list[Label]:
-        """The four labels stored for the post (and for an event it starts)."""
+        """The labels stored for the post (and for an event it starts): topic, handling type
+        (not for an emergency), severity and the rumour flag."""
+        handling = [self.handling] if self.handling_type is not None else []
         return [
             self.topic,
-            self.handling,
+            *handling,
             severity_label(self.severity),
             rumour_label(self.rumour),
         ]
@@ -88,16 +101,18 @@ def label_posts(
             posts=1, boards=1, replies=post.replies, likes=post.likes, span_hours=1.0
         )
         board_type = post.board_type if post.board_type in HANDLING_TYPES else None
+        severity = assess(
+            post.title, post.content, heat=heat, grading=grading, locality=locality
+        )
+        emergency = severity.level != Severity.ROUTINE.value
         out.append(
             PostLabels(
                 topic=topic,
                 handling=handling,
-                severity=assess(
-                    post.title, post.content, heat=heat, grading=grading, locality=locality
-                ),
+                severity=severity,
                 rumour=assess_rumour(post.title, post.content),
                 places=tuple(places(post.text)) if places is not None else (),
-                handling_type=board_type or handling.label,
+                handling_type=None if emergency else board_type or handling.label,
             )
         )
     return out

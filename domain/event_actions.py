@@ -35,6 +35,11 @@ class EventAction(StrEnum):
     STATE_CHANGED = "state_changed"  # the clocks moved the event to responded / closed / open
     ANALYSIS_FAILED = "analysis_failed"  # a post set aside (entity POST, no event)
 
+    # 待核实: a figure at 重大 or above that a cue lowered, for a duty officer to decide
+    VERIFICATION_REQUESTED = "verification_requested"
+    VERIFICATION_CONFIRMED = "verification_confirmed"  # the grade becomes the candidate's
+    VERIFICATION_DISMISSED = "verification_dismissed"  # the grade in force stands; a reason
+
     # labels: a person changed or confirmed the machine's label
     TOPIC_CHANGED = "topic_changed"
     SEVERITY_CHANGED = "severity_changed"
@@ -57,6 +62,7 @@ class EventAction(StrEnum):
     RETURN_REFUSED = "return_refused"
     ASSIGNMENT_MOVED = "assignment_moved"  # went with its event's merge to the surviving event
     ASSIGNMENT_MERGED = "assignment_merged"  # folded into the unit's case on the surviving event
+    ASSIGNMENT_ROLE_CHANGED = "assignment_role_changed"  # a raise made the lead a co-unit …
     # 退单 as the dashboard once logged it beside the engine's return_requested; written by
     # nothing now, still read in the history of those weeks
     RETURNED = "returned"
@@ -129,6 +135,9 @@ _LABELS: Final[dict[EventAction, str]] = {
     EventAction.RESOLVED: "办结",
     EventAction.NOTE: "备注",
     EventAction.ANALYSIS_FAILED: "分析失败",
+    EventAction.VERIFICATION_REQUESTED: "列为待核实",
+    EventAction.VERIFICATION_CONFIRMED: "核实确认",
+    EventAction.VERIFICATION_DISMISSED: "核实排除",
     EventAction.STATE_CHANGED: "状态变更",
     EventAction.TOPIC_CHANGED: "更正领域",
     EventAction.SEVERITY_CHANGED: "更正级别",
@@ -149,6 +158,7 @@ _LABELS: Final[dict[EventAction, str]] = {
     EventAction.RETURN_REFUSED: "驳回退单",
     EventAction.ASSIGNMENT_MOVED: "随事件合并转入",
     EventAction.ASSIGNMENT_MERGED: "合并为同一交办",
+    EventAction.ASSIGNMENT_ROLE_CHANGED: "调整承办角色",
     EventAction.RETURNED: "退单",
     EventAction.OPENED: "开始计时",
     EventAction.REOPENED: "重办",

@@ -37,6 +37,9 @@ class HandlingType(StrEnum):
 
 
 HANDLING_TYPES: Final[tuple[str, ...]] = tuple(h.value for h in HandlingType)
+# what an emergency shows where a handling type would be: it has none (建言 / 咨询 / 投诉 sort
+# citizens' requests, not accidents)
+EMERGENCY_HANDLING: Final = "突发事件"
 
 # the suspected-false-information flag (不实信息) and its clearance
 RUMOUR_FLAG: Final = "不实信息"
@@ -84,6 +87,14 @@ MAJOR_SEVERITIES: Final[frozenset[Severity]] = frozenset({Severity.EXTRAORDINARY
 _RANK: Final[dict[Severity, int]] = {
     s: len(SEVERITY_ORDER) - 1 - i for i, s in enumerate(SEVERITY_ORDER)
 }
+
+
+def handling_label(handling: str | None, severity: Severity) -> str:
+    """The handling type as people read it: 突发事件 for an emergency (一般 or above), else the
+    type, "" when there is none."""
+    if severity is not Severity.ROUTINE:
+        return EMERGENCY_HANDLING
+    return handling or ""
 
 
 def is_major(level: str) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "ReviewStatus",
     "Role",
     "Severity",
+    "Verification",
 ]
 
 
@@ -36,6 +37,21 @@ class EventState(StrEnum):
     @property
     def label(self) -> str:
         return _EVENT_STATE_LABELS[self]
+
+
+class Verification(StrEnum):
+    """待核实: whether a duty officer is asked if the event is a major emergency, and the
+    answer. PENDING events lead the queue; CONFIRMED took the candidate's grade; DISMISSED kept
+    the grade in force, with a reason in the event log."""
+
+    NONE = "none"
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+    @property
+    def label(self) -> str:
+        return _VERIFICATION_LABELS[self]
 
 
 class AssignmentRole(StrEnum):
@@ -136,7 +152,9 @@ class OutboxKind(StrEnum):
     - RETURN_DECISION / EXTENSION_DECISION: event_id, unit_id; payload {"decision":
       "approved"|"refused", "reason": str, "new_deadline_at": ISO|None}
     - REASSIGNMENT: event_id, unit_id (the unit losing or gaining it); payload {"from": id, "to": id}
-    - NEW_MAJOR_EVENT (新 特别重大/重大): event_id; to the duty contacts and chat robots
+    - NEW_MAJOR_EVENT (新 特别重大/重大): event_id; payload {"severity": level} and, for a
+      待核实 candidate, {"verification": "pending", "candidate": level}; to the duty contacts and
+      chat robots. One per event (dedupe key ``new_major_event:{event id}``)
     - SOURCE_UNHEALTHY: payload {"source_id": id, "reason": str}; to the duty contacts
     - DIGEST: payload {"week": "2026-W47"}; to leadership and the 宣传部
     """
@@ -159,6 +177,12 @@ _EVENT_STATE_LABELS: Final[dict[EventState, str]] = {
     EventState.CLOSED: "已办结",
     EventState.NOT_RELEVANT: "不相关",
     EventState.MERGED: "已合并",
+}
+_VERIFICATION_LABELS: Final[dict[Verification, str]] = {
+    Verification.NONE: "",
+    Verification.PENDING: "待核实",
+    Verification.CONFIRMED: "已核实确认",
+    Verification.DISMISSED: "已核实排除",
 }
 _ROLE_LABELS: Final[dict[AssignmentRole, str]] = {
     AssignmentRole.LEAD: "牵头",

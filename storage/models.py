@@ -30,6 +30,7 @@ from storage.enums import (
     ReviewStatus,
     Role,
     Severity,
+    Verification,
 )
 from storage.types import JSONType, UTCDateTime
 
@@ -117,6 +118,8 @@ class Event(Base):
         Index(None, "state", "severity"),
         # the priority queue walks this index per severity, nearest deadline first
         Index("ix_events_queue", "state", "severity", "next_deadline_at"),
+        # 待核实 events lead the queue
+        Index("ix_events_verification", "verification", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,6 +141,13 @@ class Event(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     # the nearest open deadline, kept here so the priority queue needs no join
     next_deadline_at: Mapped[datetime | None] = mapped_column(index=True)
+    # 待核实: a figure at 重大 or above that a cue lowered (classifier.candidates); the grade
+    # and type it would give, until a duty officer confirms or dismisses it
+    verification: Mapped[Verification] = mapped_column(
+        _enum(Verification), default=Verification.NONE, server_default=Verification.NONE.value
+    )
+    candidate_severity: Mapped[Severity | None] = mapped_column(_enum(Severity))
+    candidate_type: Mapped[str | None] = mapped_column(String(32))
 
     posts: Mapped[list[Post]] = relationship(back_populates="event")
 

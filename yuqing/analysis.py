@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.events import EventIndex
+from classifier.incidents import IncidentFacts
 from classifier.labelling import PostInput
 from domain.event_actions import EventAction, LogEntity
 from domain.settings import Settings
@@ -58,8 +59,7 @@ class Analyzer:
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], now: datetime) -> Analyzer:
         models_ = Models.from_settings(settings)
-        index = EventIndex(broad_places=models_.broad_places)
-        analyzer = cls(settings, models_, from_settings(settings), index)
+        analyzer = cls(settings, models_, from_settings(settings), models_.event_index())
         with sessions() as session:
             analyzer.reload_index(session, now)
         return analyzer
@@ -73,6 +73,7 @@ class Analyzer:
             .where(models.Post.first_seen_at >= since)
             .order_by(models.Post.id)
         ).all()
+        facts = incident_facts(session, [post.id for post, _ in rows])
         for post, topic in rows:
             assert post.event_id is not None
             self.index.add(
@@ -82,6 +83,7 @@ class Analyzer:
                 published_at=post_time(post),
                 places=self.models.places(_text(post)),
                 topic=topic,
+                incident=facts.get(post.id),
             )
         return len(rows)
 
@@ -94,6 +96,22 @@ class AnalyzeReport:
     raised: int = 0
     replies: int = 0
     events: list[int] = field(default_factory=list)
+
+
+def incident_facts(session: Session, post_ids: list[int]) -> dict[int, IncidentFacts]:
+    """What each post's stored severity label says of its incident (the latest label)."""
+    C = models.Classification
+    out: dict[int, IncidentFacts] = {}
+    for chunk in (post_ids[i : i + 500] for i in range(0, len(post_ids), 500)):
+        rows = session.execute(
+            select(C.post_id, C.label, C.evidence)
+            .where(C.post_id.in_(chunk), C.kind == "severity")
+            .order_by(C.created_at, C.id)
+        )
+        for post_id, level, evidence in rows:
+            if post_id is not None:
+                out[post_id] = IncidentFacts.from_evidence(level, None, evidence or {})
+    return out
 
 
 def _text(post: models.Post) -> str:
@@ -181,21 +199,23 @@ def _analyze(
     store_labels(session, labels.labels(), now, post_id=post.id)
     event = current_event(session, post.event_id) if post.event_id is not None else None
     if event is None:
+        incident = IncidentFacts.of(labels.severity)
         match = analyzer.index.match(_text(post), published_at=post_time(post),
-                                     places=labels.places, topic=labels.topic.label)
+                                     places=labels.places, topic=labels.topic.label,
+                                     incident=incident)
         event = current_event(session, match.event_key) if match is not None else None
         if event is not None and match is not None:
-            intake.join(session, event, post, match, now)
+            intake.join(session, event, post, match, now, incident=incident)
             report.joined += 1
         else:
             event = intake.open_event(session, post, analysis, now, analyzer.sla)
             report.new_events += 1
         analyzer.index.add(post.id, event.id, _text(post), published_at=post_time(post),
-                           places=labels.places, topic=event.topic)
+                           places=labels.places, topic=event.topic, incident=incident)
     else:
         session.flush()
     if intake.refresh(session, event, labels.severity, now, analyzer.sla,
-                      analyzer.models.directory):
+                      analyzer.models.directory, candidate=labels.candidate, post=post):
         report.raised += 1
     if intake.record_board_reply(session, post, now, analyzer.sla):
         report.replies += 1

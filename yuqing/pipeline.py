@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from classifier.analyze import read_records, results
+from classifier.events import EventIndex
 from classifier.grading import GradingTables, grading_from_settings
 from classifier.labelling import PostInput, PostLabels, label_posts
 from classifier.locality import Locality
 from classifier.model import PostClassifier, active_model_dir, load_classifier
 from domain.settings import Settings
 from response_sla.configured import SlaSetup
-from response_sla.directory import Directory
+from response_sla.directory import NAME, PLACE, Directory
 from response_sla.preview import routing_fields
 from response_sla.routing import Routing, route
 
@@ -38,6 +39,9 @@ class Models:
     # the jurisdiction's places and every other division of China: an incident elsewhere is
     # kept and searchable but graded 常规 and routed nowhere
     locality: Locality
+    # each place and 乡镇 / 街道 name → the 乡镇 / 街道 it belongs to: a follow-up naming the
+    # town joins the incident first reported in one of its villages
+    areas: dict[str, tuple[str, ...]]
 
     @classmethod
     def from_settings(cls, settings: Settings, model_dir: Path | None = None) -> Models:
@@ -54,10 +58,32 @@ class Models:
             broad_places(settings),
             grading_from_settings(settings),
             Locality.of(settings.jurisdiction),
+            areas(directory),
         )
 
     def places(self, text: str) -> list[str]:
-        return [m.text for m in self.directory.scan(text) if m.what == "place"]
+        """The places a text names, and the 乡镇 / 街道 it names (a place for events too)."""
+        d = self.directory
+        return [
+            m.text
+            for m in d.scan(text)
+            if m.what == PLACE or (m.what == NAME and d.unit(m.unit_id).is_local)
+        ]
+
+    def event_index(self) -> EventIndex:
+        """An empty event index that knows the jurisdiction's places."""
+        return EventIndex(broad_places=self.broad_places, areas=self.areas)
+
+
+def areas(directory: Directory) -> dict[str, tuple[str, ...]]:
+    """Each name and place of a 乡镇 / 街道 → the ids of the 乡镇 / 街道 it belongs to (a river
+    may run through several)."""
+    out: dict[str, set[str]] = {}
+    for unit in directory.units():
+        if unit.is_local:
+            for name in (*unit.names, *unit.places):
+                out.setdefault(name, set()).add(unit.id)
+    return {name: tuple(sorted(ids)) for name, ids in out.items()}
 
 
 def broad_places(settings: Settings) -> tuple[str, ...]:
@@ -108,7 +134,11 @@ def analyze_records(
     posts = read_records(records)
     analyses = analyze_posts([p.input for p in posts], models)
     out = results(
-        posts, [a.labels for a in analyses], now=now, broad_places=models.broad_places
+        posts,
+        [a.labels for a in analyses],
+        now=now,
+        broad_places=models.broad_places,
+        areas=models.areas,
     )
     for post, result, analysis in zip(posts, out, analyses, strict=True):
         result.update(

@@ -91,6 +91,35 @@ def test_analyze_records_labels_events_and_masking(model: PostClassifier) -> Non
     json.dumps(out, ensure_ascii=False)  # plain JSON values only
 
 
+def test_an_emergency_has_no_handling_type(model: PostClassifier) -> None:
+    """The poster asks the government to act; an 11-death crash is still no suggestion."""
+    crash = {
+        "id": "crash",
+        "title": "海子街镇一客车侧翻坠入河道，已造成11人死亡",
+        "content": "一辆客车侧翻坠入河道，已造成11人死亡、23人受伤。希望政府尽快公布情况！",
+    }
+    (out,) = analyze_records([crash], classifier=model, now=NOW)
+    assert out["severity"] == "重大"
+    assert out["handling"] is None and out["handling_score"] is None
+    assert not out["handling_needs_review"]
+    assert "突发事件" in out["evidence"]["handling"]
+
+
+def test_a_lowered_major_figure_needs_verification(model: PostClassifier) -> None:
+    records = [
+        {"id": "debunk", "title": "网传化工厂爆炸死亡30人",
+         "content": "网传朱昌镇化工厂爆炸死亡30人系谣言，经核实，事故造成3人死亡、5人受伤。"},
+        {"id": "plain", "title": "两车相撞", "content": "碧阳大道两车相撞，2人受伤。"},
+    ]
+    debunk, plain = analyze_records(records, classifier=model, now=NOW)
+    assert debunk["severity"] == "较大"  # the grade in force
+    assert debunk["needs_verification"] is True
+    assert debunk["candidate_severity"] == "特别重大"
+    assert debunk["evidence"]["severity"]["verification"][0].startswith("帖中称已辟谣")
+    assert plain["needs_verification"] is False and plain["candidate_severity"] is None
+    assert "verification" not in plain["evidence"]["severity"]
+
+
 @pytest.mark.parametrize(
     ("records", "message"),
     [

@@ -175,3 +175,76 @@ def test_many_posts_stay_fast() -> None:
             i, m.event_key if m else i, text, published_at=when, places=["麻园路"], topic="城乡建设"
         )
     assert (time.perf_counter() - start) / 600 < 0.005
+
+
+# ---------------------------------------------------------------- updates of an incident
+
+from classifier.incidents import IncidentFacts  # noqa: E402
+
+AREAS = {"海子街镇": ["haizijie"], "新开田村": ["haizijie"], "兴海路": ["haizijie"],
+         "鸭池镇": ["yachi"], "石桥村": ["yachi"]}
+CRASH = "今天上午新开田村附近一辆客车侧翻坠入河道，已造成3人死亡，现场还在搜救。"
+
+
+def _crash_index() -> EventIndex:
+    idx = EventIndex(areas=AREAS)
+    idx.add(1, "E1", CRASH, published_at=T0, places=["海子街镇", "新开田村"],
+            incident=IncidentFacts("事故灾难", frozenset({("deaths", 3.0)})))
+    return idx
+
+
+def test_an_update_in_other_words_joins_through_the_town() -> None:
+    idx = _crash_index()
+    update = "最新：海子街镇事故死亡人数升至13人"
+    m = idx.match(update, published_at=T0 + timedelta(hours=5), places=["海子街镇"],
+                  incident=IncidentFacts("事故灾难", frozenset({("deaths", 13.0)})))
+    assert m is not None and m.event_key == "E1"
+    assert m.reasons[0].startswith("update (最新) of the 事故灾难 at 海子街镇")
+    assert "死亡 13 人" in m.reasons[0]
+    # days later an update still joins; after the follow-up window it does not
+    later = T0 + timedelta(days=6)
+    assert idx.match(update, published_at=later, places=["海子街镇"],
+                     incident=IncidentFacts("事故灾难")) is not None
+    assert idx.match(update, published_at=T0 + timedelta(days=8), places=["海子街镇"],
+                     incident=IncidentFacts("事故灾难")) is None
+
+
+def test_updates_of_another_kind_place_or_incident_stay_apart() -> None:
+    idx = _crash_index()
+    at = T0 + timedelta(hours=2)
+    accident = IncidentFacts("事故灾难", frozenset({("deaths", 2.0)}))
+    # another town
+    assert idx.match("最新：鸭池镇车祸死亡升至2人", published_at=at, places=["鸭池镇"],
+                     incident=accident) is None
+    # another kind of incident in the same town
+    assert idx.match("最新：海子街镇一民房火灾死亡升至2人", published_at=at,
+                     places=["海子街镇"], incident=accident) is None
+    # another village of the same town
+    assert idx.match("最新：兴海路车祸死亡升至2人", published_at=at,
+                     places=["海子街镇", "兴海路"], incident=accident) is None
+    # a second incident, said so
+    assert idx.match("海子街镇又发生一起车祸，最新已有2人死亡", published_at=at,
+                     places=["海子街镇"], incident=accident) is None
+
+
+def test_changed_figures_at_the_same_village_join_without_an_update_word() -> None:
+    idx = _crash_index()
+    m = idx.match("新开田村客车坠河事故，11人遇难", published_at=T0 + timedelta(hours=3),
+                  places=["新开田村"],
+                  incident=IncidentFacts("事故灾难", frozenset({("deaths", 11.0)})))
+    assert m is not None and m.event_key == "E1"
+
+
+def test_a_market_is_no_city() -> None:
+    assert place_level("海子街集市") == "specific"
+
+
+def test_an_update_graded_as_another_type_joins_when_it_names_the_same_incident() -> None:
+    """Relatives gathering after the crash may read as a crowd: the 客车 says it is the crash."""
+    idx = _crash_index()
+    crowd = IncidentFacts("社会安全事件", frozenset({("deaths", 13.0)}))
+    m = idx.match("最新：海子街镇客车事故死亡升至13人，上百名家属聚集", places=["海子街镇"],
+                  published_at=T0 + timedelta(hours=6), incident=crowd)
+    assert m is not None and m.event_key == "E1"
+    assert idx.match("最新：海子街镇上百名群众聚集堵路，3人受伤", places=["海子街镇"],
+                     published_at=T0 + timedelta(hours=6), incident=crowd) is None

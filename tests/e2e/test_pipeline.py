@@ -2,7 +2,8 @@
 
 A post published on a board must come out the other end — classified, routed, with its
 deadlines counted from the post's own published time, in the queue, and its assignment email
-accepted by SMTP — within the poll interval plus processing.
+accepted by SMTP — within the poll interval plus processing; its follow-up on another board
+joins it and raises it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from storage import models
@@ -39,41 +40,77 @@ def assert_queue_order(rows: list[QueueRow]) -> None:
 def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
     make_service: ServiceFactory, site: tuple[str, Timeline], smtp: Smtp, tmp_path: Path,
 ) -> None:
+    """A bus crash first reported with 3 deaths (较大), then a follow-up on another board in
+    other words ("死亡人数升至13人"): one event, raised to 重大, one alert, one set of
+    assignments, one set of 5 h / 24 h clocks counted from the first post."""
     smtp.start()
     service = make_service()
     service.start()
     base, _ = site
-    title = "海子街镇新开田村客车坠河，已造成11人死亡"
+    title = "海子街镇新开田村客车坠河，已造成3人死亡"
     published = requests.post(f"{base}/_admin/publish", json={
-        "board": "people", "title": title,
-        "content": "今天上午海子街镇新开田村附近一辆客车侧翻坠入河道，已造成11人死亡、23人受伤，"
+        "board": "people", "title": title, "kind": "建言",
+        "content": "今天上午海子街镇新开田村附近一辆客车侧翻坠入河道，已造成3人死亡、20多人受伤，"
                    "现场还在搜救，请政府尽快公布情况。",
     }, timeout=5).json()
     published_at = datetime.fromisoformat(published["published_at"])
-    mails = wait_for("the assignment email", lambda: smtp.inbox.find("新开田村"),
-                     POLL_S + PROCESSING_S, service)
+    wait_for("the assignment email", lambda: smtp.inbox.find("新开田村"),
+             POLL_S + PROCESSING_S, service)
 
     engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'yuqing.db'}")
     with Session(engine) as session:
         post = session.scalars(select(models.Post).where(models.Post.title == title)).one()
         assert post.event_id is not None
-        event = session.get(models.Event, post.event_id)
+        event_id = post.event_id
+        event = session.get(models.Event, event_id)
         assert event is not None
-        assert event.severity.value == "重大"  # 11 deaths: 10–29 is 重大
-        assert event.lead_unit_id is not None
-        units = {a.unit_id: a.role.value for a in session.scalars(
-            select(models.Assignment).where(models.Assignment.event_id == event.id))}
-        assert units[event.lead_unit_id] == "lead"
-        assert {"qzfb", "xcb"} <= set(units)  # 重大: government office and 宣传部 coordinate
-        deadlines = {d.kind: d for d in session.scalars(
-            select(models.Deadline).where(models.Deadline.event_id == event.id))}
-        assert {"publish_info", "press_conference"} <= set(deadlines)
-        # the 人民网 API gives whole seconds: the windows start at the post's own time
+        assert event.severity.value == "较大"  # 3 deaths, 20-odd injured
+        # the board says 建言 (the poster asks the government to act): an accident is none
+        assert event.handling is None
+        first_lead = event.lead_unit_id
+        assert first_lead is not None
+
+    follow_up = "海子街镇客车事故最新：死亡人数升至13人"
+    requests.post(f"{base}/_admin/publish", json={
+        "board": "discuz", "title": follow_up,
+        "content": "跟进：海子街镇那起客车事故死亡人数已上升至13人，仍有2人失联，家属在医院等消息。",
+    }, timeout=5).raise_for_status()
+    alerts = wait_for("the 重大 alert", lambda: smtp.inbox.find("【重大舆情】"),
+                      POLL_S + PROCESSING_S, service)
+    assert len(alerts) == 1
+    assert "建言" not in alerts[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    with Session(engine) as session:
+        joined = session.scalars(select(models.Post).where(models.Post.title == follow_up)).one()
+        assert joined.event_id == event_id  # the follow-up joined: no second event
+        event = session.get(models.Event, event_id)
+        assert event is not None
+        assert event.severity.value == "重大"  # 13 deaths + 2 missing: 10–29 is 重大
+        assert event.post_count == 2
+        assert session.scalar(select(func.count()).select_from(models.Event).where(
+            models.Event.title.like("%客车%"))) == 1
+        assignments = list(session.scalars(
+            select(models.Assignment).where(models.Assignment.event_id == event_id)))
+        units = [a.unit_id for a in assignments]
+        assert len(units) == len(set(units))  # one set of assignments: nobody twice
+        roles = {a.unit_id: a.role.value for a in assignments}
+        assert event.lead_unit_id == "yjj" and roles["yjj"] == "lead"  # the emergency's lead
+        assert roles[first_lead] == "co"
+        assert {"qzfb", "xcb"} <= set(roles)  # 重大: government office and 宣传部 coordinate
+        outbox = list(session.scalars(
+            select(models.Outbox.kind).where(models.Outbox.event_id == event_id)))
+        assert outbox.count("new_major_event") == 1
+        deadlines = list(session.scalars(
+            select(models.Deadline).where(models.Deadline.event_id == event_id)))
+        kinds = [d.kind for d in deadlines]
+        assert kinds.count("publish_info") == kinds.count("press_conference") == 1
+        by_kind = {d.kind: d for d in deadlines}
+        # the 人民网 API gives whole seconds: the windows start at the first post's own time
         start = published_at.replace(microsecond=0)
-        publish = deadlines["publish_info"]
+        publish = by_kind["publish_info"]
         assert publish.starts_at.replace(tzinfo=UTC) == start
         assert publish.deadline_at.replace(tzinfo=UTC) == start + timedelta(hours=5)
-        press = deadlines["press_conference"]
+        press = by_kind["press_conference"]
         assert press.deadline_at.replace(tzinfo=UTC) == start + timedelta(hours=24)
         assert event.next_deadline_at is not None
         # the first page of the duty officer's queue, read by the dashboard's own query
@@ -84,6 +121,7 @@ def test_post_on_a_board_becomes_a_routed_event_with_deadlines_and_email(
         assert (line.severity, line.state, line.late) == ("重大", "待处置", False)
         assert line.deadline_iso == iso_utc(event.next_deadline_at)
 
+    mails = smtp.inbox.find("新开田村")
     recipients = {r for m in mails for r in str(m["To"]).split(",")}
     assert any("qxg.example" in r for r in recipients)
     assert any("Message-ID" in m for m in mails)

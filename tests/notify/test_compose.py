@@ -194,3 +194,49 @@ def test_major_event_severity(db: sessionmaker[Session], notify_settings: Settin
     assert n.subject == "【特别重大舆情】某路段山体滑坡"
     assert "已交由毕节市七星关区住房和城乡建设局牵头" in n.text
     assert "https://yuqing.qxg.example/events/" in n.text
+
+
+def test_a_major_alert_shows_no_handling_type(
+    db: sessionmaker[Session], notify_settings: Settings
+) -> None:
+    """The poster asked for action (建言 on the board); an emergency is typed as none."""
+    with db.begin() as s:
+        c = cases.case(s, NOW, severity=Severity.MAJOR, title="客车坠河11人死亡")
+        ev = s.get(models.Event, c.event_id)
+        assert ev is not None
+        ev.handling = "建言"  # as an older version stored it
+    n = render(db, notify_settings, OutboxKind.NEW_MAJOR_EVENT, event_id=c.event_id)
+    assert "建言" not in n.text and "建言" not in n.html
+    assert "投诉/求助" not in n.text  # nor the board's own type of the posts
+
+
+def test_a_candidate_major_alert_is_marked_for_verification(
+    db: sessionmaker[Session], notify_settings: Settings
+) -> None:
+    from domain.event_actions import EventAction, LogEntity
+    from storage.enums import Verification
+    from yuqing.cases.log import record
+
+    with db.begin() as s:
+        c = cases.case(s, NOW, severity=Severity.LARGE, title="网传大桥垮塌死亡30人")
+        ev = s.get(models.Event, c.event_id)
+        assert ev is not None
+        ev.verification, ev.candidate_severity = Verification.PENDING, Severity.EXTRAORDINARY
+        record(s, NOW, "system", EventAction.VERIFICATION_REQUESTED, LogEntity.EVENT, ev.id,
+               event_id=ev.id, detail={"cues": ["debunk: 系谣言 (死亡30人)"]})
+    payload = {"severity": "较大", "verification": "pending", "candidate": "特别重大"}
+    n = render(db, notify_settings, OutboxKind.NEW_MAJOR_EVENT, event_id=c.event_id,
+               recipients=["duty"], payload=payload)
+    assert n.subject == "【待核实·疑似特别重大舆情】网传大桥垮塌死亡30人"
+    assert addresses(n.to) == ["duty@qxg.example", "wxb-duty@qxg.example"]
+    assert "帖中称已辟谣：系谣言 (死亡30人)" in n.text
+    assert "确认为特别重大或排除" in n.text and "目前按较大处置" in n.text
+    assert n.chat.title.startswith("待核实·疑似特别重大舆情")
+    # confirmed before it went out: the alert is the plain major one
+    with db.begin() as s:
+        ev = s.get(models.Event, c.event_id)
+        assert ev is not None
+        ev.verification, ev.severity = Verification.CONFIRMED, Severity.EXTRAORDINARY
+    n = render(db, notify_settings, OutboxKind.NEW_MAJOR_EVENT, event_id=c.event_id,
+               recipients=["duty"], payload=payload)
+    assert n.subject == "【特别重大舆情】网传大桥垮塌死亡30人"

@@ -290,3 +290,36 @@ def test_cached_rows_follow_every_change(
         )
     changed = row()
     assert "路灯不亮" in changed and "一般" in changed and "重大" not in changed
+
+
+def test_candidate_majors_lead_the_queue(
+    db: sessionmaker[Session], client: TestClient, queue_db: dict[str, int], clock: Clock
+) -> None:
+    """待核实 above everything, oldest question first; with a grade filtered, at its grade."""
+    from zoneinfo import ZoneInfo
+
+    from storage.enums import Verification
+    from yuqing.web.queue import present
+
+    q = queue_db
+    with db.begin() as s:
+        s.execute(update(models.Event).where(models.Event.id.in_([q["general_a"], q["no_clock"]]))
+                  .values(verification=Verification.PENDING, candidate_severity=Severity.MAJOR))
+    login(client, "duty1")
+    assert _ids(client.get("/").text) == [
+        q["general_a"],  # started 10 h ago
+        q["no_clock"],
+        q["special"],
+        q["major_soon"],
+        q["major_late"],
+        q["general_b"],
+        q["routine_hot"],
+    ]
+    assert 'data-verify="pending"' in client.get("/queue/rows").text
+    assert _ids(client.get("/?severity=一般").text) == [q["general_b"], q["general_a"]]
+    tz = ZoneInfo("Asia/Shanghai")
+    with db() as s:
+        pages = [fetch_queue(s, QueueFilters(page=n), tz, page_size=1) for n in (1, 2, 3)]
+    assert [p.rows[0].id for p in pages] == [q["general_a"], q["no_clock"], q["special"]]
+    line = present(pages[0].rows, clock.now, tz)[0]
+    assert line.pending and line.candidate == "重大"

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.events import EventIndex
 from domain.settings import Settings
 from storage import models
 from storage.claims import LEASE, claim_posts
@@ -65,7 +64,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], cache: dict[str, 
     if "analyzer" not in cache:
         cache["analyzer"] = Analyzer.build(settings, sessions, T0)
     base: Analyzer = cache["analyzer"]
-    return replace(base, index=EventIndex(broad_places=base.index.broad_places))
+    return replace(base, index=base.models.event_index())
 
 
 def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
@@ -105,7 +104,9 @@ def test_an_emergency_and_its_repost_become_one_major_event_with_windows(
         assert [o.recipients for o in rows if o.kind == "new_major_event"] == [["duty"]]
         labels = {c.kind for c in session.scalars(select(models.Classification).where(
             models.Classification.event_id == crash_event.id))}
-        assert {"topic", "severity", "handling", "rumour"} <= labels
+        # an emergency is no suggestion, though its poster asks the government to act
+        assert labels == {"topic", "severity", "rumour"}
+        assert crash_event.handling is None
 
         garbage = session.scalars(select(models.Event).where(
             models.Event.id != crash_event.id)).one()

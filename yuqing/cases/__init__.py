@@ -12,6 +12,7 @@ event as it stands, and let the engine's own refusals through.
 - ``labels``       label rows, a person's review of a label, regrading
 - ``assignments``  adding, releasing and reassigning units; routing; 退单 rulings
 - ``intake``       what an analysed post does: a new event, a join, a raise, a board reply
+- ``verification`` 待核实: a possible major put to the duty officers, confirmed or dismissed
 - ``merge``        merging (assignments carried over) and splitting events
 - ``clocks``       milestones, 延期 rulings and 重办 recorded by the duty officer
 - ``units``        a unit's own steps: 签收, response, 延期 and 退单 requests

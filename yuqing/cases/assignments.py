@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.event_actions import EventAction, LogEntity
 from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.directory import Directory
-from response_sla.routing import Routing
+from response_sla.routing import Routing, route
 from storage import models
 from storage.enums import AssignmentRole, AssignmentState, OutboxKind
 from storage.outbox import notify
@@ -85,17 +85,99 @@ def apply_routing(
            event_id=event.id, unit_id=decision.lead, detail=decision.as_json())
 
 
-def add_coordinators(
-    session: Session, event: models.Event, directory: Directory, now: datetime, *, actor: str
-) -> None:
-    """A raise to 重大 brings the government office and the 宣传部 in, as routing would have."""
-    held = set(session.scalars(select(models.Assignment.unit_id).where(
-        models.Assignment.event_id == event.id, models.Assignment.active.is_(True))))
-    reasons: list[Any] = [f"升级为{event.severity.value} → 区政府办公室、区委宣传部 协调"]
-    for unit_id in (directory.government_office, directory.propaganda_unit):
+def route_event(session: Session, event: models.Event, directory: Directory) -> Routing:
+    """Who answers the event at its grade and type as they now stand, read from the post that
+    opened it (the board's 处理部门 included)."""
+    first = session.scalars(
+        select(models.Post)
+        .where(models.Post.event_id == event.id)
+        .order_by(func.coalesce(models.Post.published_at, models.Post.first_seen_at),
+                  models.Post.id)
+        .limit(1)
+    ).first()
+    return route(
+        directory,
+        title=first.title if first is not None else event.title,
+        content=first.content if first is not None else event.summary,
+        topic=event.topic,
+        severity=event.severity.value,
+        board_unit=first.board_unit if first is not None else None,
+        emergency_type=event.emergency_type,
+    )
+
+
+def follow_routing(
+    session: Session,
+    event: models.Event,
+    decision: Routing,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+    reason: str,
+) -> list[str]:
+    """An event raised to a grade that routes otherwise (重大: the lead the emergency plan names,
+    the government office and the 宣传部 coordinating) takes the units it lacks, as routing at
+    that grade would have given them; the units it has keep their cases. A lead that is no
+    longer the lead goes on as a co-unit and is told so; a unit that already held the event is
+    not given it twice. Returns the units whose part changed."""
+    held = {a.unit_id: a for a in active_assignments(session, event.id)}
+    changed: list[str] = []
+    reasons: list[Any] = [reason, *decision.reasons]
+    if decision.lead != event.lead_unit_id:
+        old = held.get(event.lead_unit_id or "")
+        if old is not None and old.role is AssignmentRole.LEAD:
+            _change_role(session, old, AssignmentRole.CO, now, actor=actor, reason=reason)
+            changed.append(old.unit_id)
+        new = held.get(decision.lead)
+        if new is not None:
+            if new.role is not AssignmentRole.LEAD:
+                _change_role(session, new, AssignmentRole.LEAD, now, actor=actor, reason=reason)
+        else:
+            held[decision.lead] = add_assignment(
+                session, event, decision.lead, AssignmentRole.LEAD, now, actor=actor,
+                reasons=reasons, confidence=decision.confidence, reason=reason,
+            )
+        changed.append(decision.lead)
+        event.lead_unit_id = decision.lead
+    wanted = [(u, AssignmentRole.COORDINATE) for u in decision.coordinate]
+    wanted += [(u, AssignmentRole.CO) for u in decision.co_units]
+    for unit_id, role in wanted:
         if unit_id not in held:
-            add_assignment(session, event, unit_id, AssignmentRole.COORDINATE, now, actor=actor,
-                           reasons=reasons)
+            held[unit_id] = add_assignment(
+                session, event, unit_id, role, now, actor=actor, reasons=reasons,
+                confidence=decision.confidence, reason=reason,
+            )
+            changed.append(unit_id)
+    if changed:
+        record(session, now, actor, EventAction.ROUTED, LogEntity.EVENT, event.id,
+               event_id=event.id, unit_id=event.lead_unit_id,
+               detail={**decision.as_json(), "changed": changed}, reason=reason)
+    event.updated_at = now
+    service.open_clocks(session, event, now, engine, actor=actor)
+    return changed
+
+
+def _change_role(
+    session: Session,
+    a: models.Assignment,
+    role: AssignmentRole,
+    now: datetime,
+    *,
+    actor: str,
+    reason: str,
+) -> None:
+    """The unit keeps its case in another role (its 签收 window and answers stay); it is told
+    what is now asked of it."""
+    before = a.role
+    a.role = role
+    session.flush()
+    notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}:role:{role.value}", now,
+           event_id=a.event_id, unit_id=a.unit_id,
+           payload={"role": role.value, "role_before": before.value})
+    record(session, now, actor, EventAction.ASSIGNMENT_ROLE_CHANGED, LogEntity.ASSIGNMENT, a.id,
+           event_id=a.event_id, unit_id=a.unit_id,
+           detail={"role": role.value, "role_before": before.value}, reason=reason)
 
 
 def withdraw(

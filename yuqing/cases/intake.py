@@ -1,6 +1,7 @@
 """What an analysed post does to the events: it starts one (labels, routing, clocks, the 重大
-announcement) or joins one; the event's counts, heat and severity follow; an official reply on
-the board is evidence of a response."""
+announcement) or joins one; the event's counts, heat and severity follow; a figure that may make
+it a major emergency puts it to the duty officers (待核实, ``yuqing.cases.verification``); an
+official reply on the board is evidence of a response."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifier.candidates import Candidate
 from classifier.events import EventMatch
 from classifier.heat import heat_score
+from classifier.incidents import IncidentFacts, figure_text
 from classifier.labelling import severity_label
 from classifier.masking import mask_pii
 from classifier.severity import SeverityAssessment, combine
@@ -19,9 +22,10 @@ from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.directory import Directory
 from storage import models
-from storage.enums import EventState, OutboxKind, Severity
+from storage.enums import EventState, OutboxKind, Severity, Verification
 from storage.outbox import notify
-from yuqing.cases.assignments import add_coordinators, apply_routing
+from yuqing.cases import verification
+from yuqing.cases.assignments import apply_routing, follow_routing, route_event
 from yuqing.cases.events import aware
 from yuqing.cases.labels import label_row, regrade, store_labels
 from yuqing.cases.log import SYSTEM, record
@@ -69,6 +73,8 @@ def open_event(
     service.open_clocks(session, event, now, engine, actor=actor)
     if event.severity.is_major:
         announce_major(session, event, now)
+    elif labels.candidate is not None:
+        verification.request(session, event, labels.candidate, post, now, actor=actor)
     return event
 
 
@@ -79,19 +85,29 @@ def join(
     match: EventMatch,
     now: datetime,
     *,
+    incident: IncidentFacts | None = None,
     actor: str = SYSTEM,
 ) -> None:
+    """The post joins the event; the log row keeps why, and the figures the post tells."""
     post.event_id = event.id
     session.flush()
+    detail: dict[str, object] = {"similarity": round(match.similarity, 3)}
+    if incident is not None and incident.figures:
+        # what the joined post tells now ("死亡 13 人"), shown on the event's timeline
+        detail["figures"] = figure_text(incident.figures)
     record(session, now, actor, EventAction.POST_JOINED, LogEntity.POST, post.id,
-           event_id=event.id, detail={"similarity": round(match.similarity, 3)},
-           reason="; ".join(match.reasons))
+           event_id=event.id, detail=detail, reason="; ".join(match.reasons))
 
 
 def announce_major(session: Session, event: models.Event, now: datetime) -> None:
     """新 特别重大 / 重大: to the duty contacts, named by role so the directory in force when
-    it is sent decides who they are."""
-    notify(session, OutboxKind.NEW_MAJOR_EVENT, f"new_major_event:{event.id}", now,
+    it is sent decides who they are. Once per event: a 待核实 alert was it, unless a duty
+    officer dismissed that question and the facts have made the event a major since."""
+    key = verification.alert_key(event.id)
+    if event.verification is Verification.DISMISSED:
+        # the one alert went out as 待核实 and was dismissed: the facts now make it a major
+        key += ":after-dismissal"
+    notify(session, OutboxKind.NEW_MAJOR_EVENT, key, now,
            event_id=event.id, payload={"severity": event.severity.value}, recipients=["duty"])
 
 
@@ -103,12 +119,16 @@ def refresh(
     engine: SlaSetup,
     directory: Directory,
     *,
+    candidate: Candidate | None = None,
+    post: models.Post | None = None,
     actor: str = SYSTEM,
 ) -> bool:
     """Counts, heat and severity of the event after a post joined or changed; True when the
     severity went up. It only goes up here: lowering it is a person's decision. A raise to
-    重大 brings the coordinators in, opens the windows the grade adds and tells the duty
-    office, as if the event had been routed at that grade."""
+    重大 routes the event as that grade would (the emergency's lead unit, the coordinators),
+    opens the windows the grade adds and tells the duty office, once per event. The post's
+    ``candidate`` (a major figure a cue lowered) puts the event to the duty officers unless its
+    grade is that high already."""
     stats = session.execute(
         select(func.count(models.Post.id), func.count(func.distinct(models.Post.source_id)),
                func.coalesce(func.sum(models.Post.replies), 0),
@@ -127,14 +147,21 @@ def refresh(
     combined = combine([current, severity], heat=event.heat)
     new = Severity(combined.level)
     if new.rank <= event.severity.rank or event.state is not EventState.OPEN:
+        if candidate is not None and event.state is EventState.OPEN:
+            verification.request(session, event, candidate, post, now, actor=actor)
         return False
+    was_emergency = event.severity is not Severity.ROUTINE
     event.emergency_type = combined.emergency_type or event.emergency_type
+    if not was_emergency:
+        event.handling = None  # an emergency has no handling type (建言 / 咨询 / 投诉)
     session.add(label_row(severity_label(combined), now, event_id=event.id))
     regrade(session, event, new, now, engine, actor=actor)
     if new.is_major:
-        add_coordinators(session, event, directory, now, actor=actor)
-        service.open_clocks(session, event, now, engine, actor=actor)
+        follow_routing(session, event, route_event(session, event, directory), now, engine,
+                       actor=actor, reason=f"升级为{new.value}")
         announce_major(session, event, now)
+    if candidate is not None:
+        verification.request(session, event, candidate, post, now, actor=actor)
     return True
 
 

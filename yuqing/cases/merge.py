@@ -15,6 +15,7 @@ from response_sla.configured import SlaSetup
 from storage import models
 from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind
 from storage.outbox import notify
+from yuqing.cases import verification
 from yuqing.cases.assignments import active_assignments, add_assignment, manual_reasons
 from yuqing.cases.errors import CaseError
 from yuqing.cases.events import DROPPED, recount, stop
@@ -79,6 +80,8 @@ def merge_events(
         )
     if carry:
         service.open_clocks(session, target, now, engine, actor=actor)
+        # a 待核实 question of the merged-away event is the surviving event's now
+        verification.carry(session, event, target, now, actor=actor)
     note = reason or None
     record(session, now, actor, EventAction.MERGED, LogEntity.EVENT, event.id, event_id=event.id,
            detail={"into": target.id, "posts": moved, "assignments": merged.moved},

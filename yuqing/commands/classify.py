@@ -168,7 +168,7 @@ def train(
 
 @click.group("classify")
 def classify_group() -> None:
-    """Topic and handling-type models."""
+    """Topic and handling-type models; the duty officers' 待核实 answers for the severity rules."""
 
 
 @classify_group.command("evaluate")
@@ -244,6 +244,60 @@ def evaluate(
         return
     click.echo(f"{task} on {data} ({scope}), model {classifier.version}")
     click.echo(metrics.report())
+
+
+@classify_group.command("export-reviews")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write [default: standard output].",
+)
+@click.option("--since", default=None, help="Answers given on or after this date (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Answers given before this date (YYYY-MM-DD).")
+@pass_ctx
+def export_reviews(
+    ctx: Context, fmt: str, out: Path | None, since: str | None, until: str | None
+) -> None:
+    """The duty officers' 待核实 answers as labelled examples for the severity rules.
+
+    One row per confirmation or dismissal: the post's title and text (personal data masked),
+    the grade the person found (level), the candidate grade, the grade before, the decision,
+    its reason, the cues of the severity rules, who answered and when (Asia/Shanghai).
+    """
+    from zoneinfo import ZoneInfo
+
+    from yuqing.bootstrap import App
+    from yuqing.reviews import reviews, write
+
+    settings = ctx.settings
+    tz = ZoneInfo(settings.timezone)
+    bounds = [_day(v, name, tz) for v, name in ((since, "--since"), (until, "--until"))]
+    app = App.open(settings)
+    try:
+        with app.sessions() as session:
+            rows = reviews(session, tz, since=bounds[0], until=bounds[1])
+    finally:
+        app.close()
+    if out is None:
+        n = write(rows, sys.stdout, fmt)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            n = write(rows, fh, fmt)
+        click.echo(f"{n} reviews written to {out}", err=True)
+
+
+def _day(value: str | None, name: str, tz: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=tz)
+    except ValueError:
+        fail(f"{name}: not a date (YYYY-MM-DD): {value!r}", 2)
 
 
 @click.command("analyze")

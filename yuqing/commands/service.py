@@ -100,8 +100,9 @@ def demo_cmd(ctx: Context, port: int | None) -> None:
         click.echo(f"""
 yuqing demo — 七星关区 sample jurisdiction
   replay site   http://127.0.0.1:{replay_port}/  (人民网 留言板 API, 12345 board, GBK Discuz!
-                forum, 贴吧; new posts appear over the next minutes, a 重大 emergency
-                within two minutes, an official reply after five)
+                forum, 贴吧; new posts appear over the next minutes: a bus crash
+                within two minutes, raised to 重大 by its follow-up two minutes later,
+                a 待核实 claim, an official reply after five)
   dashboard     {base}/   log in as one of:""")
         for a in accounts:
             unit = f" ({a.unit_id})" if a.unit_id else ""

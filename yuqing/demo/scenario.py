@@ -3,8 +3,10 @@
 Offsets are seconds from the moment the replay site starts; negative offsets are the backlog
 already on the boards. The texts are written for the sample jurisdiction (七星关区): ordinary
 complaints about named places and units, an event reposted on two boards, a suggestion, a
-consultation, a rumour, a 重大 emergency within the first minutes, and later an official reply
-that closes a response window by itself.
+consultation, a rumour, a bus crash first reported with 3 deaths (较大) whose follow-up on
+another board two minutes later raises it to 重大 (the same event: one alert, one set of
+assignments and clocks), a post that doubts a claim of twenty deaths (待核实), and later an
+official reply that closes a response window by itself.
 """
 
 from __future__ import annotations
@@ -149,9 +151,9 @@ SCENARIO: tuple[ScenarioPost, ...] = (
         "d-kecheyiwai",
         "discuz",
         90,
-        "海子街镇一客车侧翻坠入河道，已造成11人死亡",
+        "海子街镇一客车侧翻坠入河道，已造成3人死亡",
         "今天上午10点左右，海子街镇新开田村附近一辆载有30多人的客车侧翻坠入河道，"
-        "据现场群众说已造成11人死亡、23人受伤，伤者已送往医院，现场还在搜救。"
+        "据现场群众说已造成3人死亡、20多人受伤，伤者已送往医院，现场还在搜救。"
         "希望政府尽快公布情况！",
         author="海子街镇网友",
         kind="帖子",
@@ -163,9 +165,9 @@ SCENARIO: tuple[ScenarioPost, ...] = (
         "t-kecheyiwai-repost",
         "tieba",
         120,
-        "转：海子街镇客车坠河，11人死亡23人受伤",
+        "转：海子街镇客车坠河，3人死亡20多人受伤",
         "转自毕节论坛：今天上午10点左右，海子街镇新开田村附近一辆载有30多人的客车侧翻"
-        "坠入河道，已造成11人死亡、23人受伤，现场还在搜救。",
+        "坠入河道，已造成3人死亡、20多人受伤，现场还在搜救。",
         author="七星关吧务",
         kind="帖子",
         domain="交通",
@@ -204,6 +206,19 @@ SCENARIO: tuple[ScenarioPost, ...] = (
         domain="交通",
         replies=310,
         likes=720,
+    ),
+    ScenarioPost(
+        "t-huagongchang-claim",
+        "tieba",
+        270,
+        "燕子口镇化工厂爆炸死了二十多人？",
+        "网上有人说燕子口镇大河村化工厂爆炸死了二十多个人，我就住在旁边，应该是假的吧，"
+        "就看到冒了点烟，有没有知道情况的？",
+        author="大河村村民",
+        kind="帖子",
+        domain="安全",
+        replies=35,
+        likes=20,
     ),
     ScenarioPost(
         "t-yiyuan",

@@ -38,6 +38,7 @@ from storage import models
 from storage.enums import AssignmentRole, EventState, Severity
 from yuqing.digest import history as hist
 from yuqing.digest.history import LATE, ClockRecord, History, Status
+from yuqing.digest.verification import VerificationCounts, verification_counts
 from yuqing.digest.weeks import Period, weeks_before
 
 TREND_WEEKS = 8
@@ -382,6 +383,7 @@ class WeekFigures:
     overdue_open: int  # windows still open past their deadline at the end of the week
     trend: list[TrendPoint]
     cases: list[CaseRow]
+    verification: VerificationCounts = field(default_factory=VerificationCounts)
 
     @property
     def new_breaches(self) -> list[BreachRow]:
@@ -695,4 +697,5 @@ def compute_week(
         overdue_open=overdue,
         trend=trend(h, weeks, units, windows),
         cases=cases(h, period, units, windows, mask),
+        verification=verification_counts(session, period.start, t),
     )

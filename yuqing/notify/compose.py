@@ -211,13 +211,25 @@ def _new_major(ctx: Ctx) -> Parts:
     event = ctx.event()
     case = views.case_view(ctx.settings, ctx.session, event, None, ctx.now)
     lead = views.unit_name(ctx.settings, ctx.session, event.lead_unit_id)
+    check = views.verification_view(ctx.session, event, ctx.payload)
+    if check is not None:
+        tag = f"待核实·疑似{check.candidate}舆情" if check.open else (
+            f"疑似{check.candidate}舆情·已排除")
+        title = f"{tag}：{case.event.title}"
+        lines = [("事件", case.event.title), ("首次出现", case.event.started),
+                 ("当前级别", case.event.severity), ("疑似级别", check.candidate)]
+        lines += [("原因", r) for r in check.reasons[:3]]
+    else:
+        tag = f"{event.severity.label}舆情"
+        title = f"{event.severity.label}舆情：{case.event.title}"
+        lines = [("事件", case.event.title), ("首次出现", case.event.started)]
+        lines += _case_chat(case)
     return Parts(
-        subject=f"【{event.severity.label}舆情】{case.event.title}",
+        subject=f"【{tag}】{case.event.title}",
         template="new_major_event",
-        context={"case": case, "lead": lead},
-        chat_title=f"{event.severity.label}舆情：{case.event.title}",
-        chat_lines=[("事件", case.event.title), ("首次出现", case.event.started)]
-        + _case_chat(case)
+        context={"case": case, "lead": lead, "check": check},
+        chat_title=title,
+        chat_lines=lines
         + [("牵头单位", lead or "待分派")]
         + [(d.label, f"{d.due}（{d.left}）") for d in case.deadlines if d.open],
         chat_link=case.event.dashboard_url,

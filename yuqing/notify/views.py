@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifier.candidates import cue_label
 from classifier.masking import mask_pii
+from domain.event_actions import EventAction
 from domain.settings import Settings
 from response_sla.errors import SlaConfigError
 from response_sla.policy import KindPolicy, Policy, load_policy
 from storage import models
-from storage.enums import AssignmentRole, DeadlineState
+from storage.enums import AssignmentRole, DeadlineState, Severity, Verification
 from yuqing.signed_links import unit_link
 
 MAX_POSTS = 10
@@ -211,7 +213,8 @@ def event_view(settings: Settings, event: models.Event) -> EventView:
         topic=event.topic or "未分类",
         severity=event.severity.label,
         emergency_type=event.emergency_type or "",
-        handling=event.handling or "",
+        # an emergency has no handling type: 建言 / 咨询 / 投诉 would misread an accident
+        handling="" if event.severity is not Severity.ROUTINE else event.handling or "",
         started=local_time(event.started_at, tz),
         post_count=event.post_count,
         state=event.state.label,
@@ -220,9 +223,15 @@ def event_view(settings: Settings, event: models.Event) -> EventView:
 
 
 def post_views(
-    settings: Settings, session: Session, event_id: int, limit: int = MAX_POSTS
+    settings: Settings,
+    session: Session,
+    event_id: int,
+    limit: int = MAX_POSTS,
+    *,
+    board_types: bool = True,
 ) -> tuple[list[PostView], int]:
-    """The event's posts, earliest first, and how many more there are."""
+    """The event's posts, earliest first, and how many more there are. ``board_types``: show
+    each board's own type (建言 …), which says nothing of an emergency."""
     tz = ZoneInfo(settings.timezone)
     when = func.coalesce(models.Post.published_at, models.Post.first_seen_at)
     rows = session.execute(
@@ -246,7 +255,7 @@ def post_views(
                 source=source_name,
                 published=local_time(post.published_at or post.first_seen_at, tz),
                 excerpt=mask(excerpt),
-                board_type=post.board_type or "",
+                board_type=(post.board_type or "") if board_types else "",
             )
         )
     return views, max(0, int(total or 0) - len(views))
@@ -347,7 +356,9 @@ def case_view(
     role: str | None = None,
 ) -> CaseView:
     tz = ZoneInfo(settings.timezone)
-    posts, more = post_views(settings, session, event.id)
+    posts, more = post_views(
+        settings, session, event.id, board_types=event.severity is Severity.ROUTINE
+    )
     deadlines = deadline_views(settings, session, event.id, unit_id, now)
     assignment = _assignment(session, event.id, unit_id) if unit_id else None
     role_value = role or (assignment.role.value if assignment is not None else "")
@@ -371,4 +382,42 @@ def case_view(
         link=link,
         link_is_signed=bool(unit_id),
         link_valid_until=valid_until,
+    )
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    """待核实 as the major-event alert tells it, as it stands when the alert is sent."""
+
+    candidate: str
+    state: str  # 待核实 / 已核实确认 / 已核实排除
+    open: bool  # still waiting for a duty officer
+    reasons: list[str]  # the cues, in words
+
+
+def verification_view(
+    session: Session, event: models.Event, payload: dict[str, Any]
+) -> VerificationView | None:
+    """None when the alert was no 待核实 one, or the event has been confirmed since (it is then
+    the major it may have been, and the alert says so plainly)."""
+    if payload.get("verification") != Verification.PENDING.value:
+        return None
+    if event.verification is Verification.CONFIRMED:
+        return None
+    asked = session.scalars(
+        select(models.EventLog)
+        .where(models.EventLog.event_id == event.id,
+               models.EventLog.action == EventAction.VERIFICATION_REQUESTED.value)
+        .order_by(models.EventLog.at.desc(), models.EventLog.id.desc())
+        .limit(1)
+    ).first()
+    cues = (asked.detail.get("cues") if asked is not None else None) or []
+    candidate = event.candidate_severity.label if event.candidate_severity else str(
+        payload.get("candidate", "")
+    )
+    return VerificationView(
+        candidate=candidate,
+        state=event.verification.label or Verification.PENDING.label,
+        open=event.verification is not Verification.DISMISSED,
+        reasons=[mask(cue_label(str(c))) for c in cues],
     )

@@ -17,13 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from response_sla.configured import SlaSetup
+from response_sla.directory import Directory
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
 from response_sla.policy import Policy
 from response_sla.store import ConcurrentChange
 from storage import models
 from storage.enums import AssignmentRole, Role
-from yuqing.cases import assignments, clocks, events, labels, merge, units
+from yuqing.cases import assignments, clocks, events, labels, merge, units, verification
 from yuqing.cases.clocks import MILESTONES
 from yuqing.cases.errors import CaseError
 from yuqing.cases.units import UNIT_MILESTONES
@@ -114,6 +115,38 @@ def review_label(
     detail = {"from": row.evidence["previous"], "to": label}
     audit(session, actor, f"{kind}_{row.status.value}", f"event:{event.id}", detail, now)
     return row
+
+
+def confirm_verification(
+    session: Session,
+    actor: Actor,
+    event: models.Event,
+    note: str,
+    now: datetime,
+    sla: SlaSetup,
+    directory: Directory,
+) -> str:
+    """待核实 → 确认: the event takes the candidate's grade; returns the grade it has now."""
+    body = _clean(note)
+    with refusals():
+        old = verification.confirm(session, event, body, now, sla, directory,
+                                   actor=actor.label, reviewer=actor.user_id)
+    detail = {"from": old.value, "to": event.severity.value, "note": body}
+    audit(session, actor, "verification_confirmed", f"event:{event.id}", detail, now)
+    return event.severity.label
+
+
+def dismiss_verification(
+    session: Session, actor: Actor, event: models.Event, reason: str, now: datetime
+) -> None:
+    """待核实 → 排除, with a reason: the grade in force stands."""
+    body = _clean(reason)
+    candidate = event.candidate_severity.value if event.candidate_severity else None
+    with refusals():
+        verification.dismiss(session, event, body, now, actor=actor.label,
+                             reviewer=actor.user_id)
+    detail = {"candidate": candidate, "reason": body}
+    audit(session, actor, "verification_dismissed", f"event:{event.id}", detail, now)
 
 
 def mark_not_relevant(

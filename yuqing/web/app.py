@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
+from response_sla.directory import Directory
 from yuqing.search_index import ensure_search_index
 from yuqing.templating import html_environment
 from yuqing.web import routes_auth, routes_duty, routes_reports, routes_unit
@@ -118,6 +119,7 @@ def create_app(
         secret_key=secret,
         sla=setup,
         rows=RowCache(env),
+        directory=Directory.from_jurisdiction(settings.jurisdiction),
     )
 
     @asynccontextmanager

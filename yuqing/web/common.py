@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.settings import Settings
 from response_sla.configured import HORIZON, SlaSetup
+from response_sla.directory import Directory
 from storage import models
 from storage.enums import Role
 from yuqing.web.actions import Actor
@@ -43,6 +44,7 @@ class WebState:
     secret_key: str
     sla: SlaSetup  # policy, calendar and office close, read once at start-up
     rows: RowCache  # rendered queue rows, shared by every viewer
+    directory: Directory  # the units as routing sees them (a confirmed major is routed again)
     _warnings: tuple[date, list[str]] | None = field(default=None, repr=False)
 
     def calendar_warnings(self) -> list[str]:

@@ -1,10 +1,13 @@
-"""The priority queue: open events by severity rank, then nearest deadline, then heat.
+"""The priority queue: 待核实 events first, then open events by severity rank, then nearest
+deadline, then heat.
 
 The order is not one SQL ORDER BY: severity is stored by name, and a CASE over it would sort
-every open event on each page load. Instead the queue is read as segments, one per severity
-in rank order (events with a deadline first, nearest first, then those without by heat), each
-segment an index range scan on ``ix_events_queue`` (state, severity, next_deadline_at) that
-stops at the page size.
+every open event on each page load. Instead the queue is read as segments: the events waiting
+for a duty officer to say whether they are a major emergency (待核实, oldest first, on
+``ix_events_verification``) when no grade is filtered, then one segment per severity in rank
+order (events with a deadline first, nearest first, then those without by heat), each an index
+range scan on ``ix_events_queue`` (state, severity, next_deadline_at) that stops at the page
+size.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from classifier.masking import mask_pii
 from domain.vocabulary import SEVERITY_ORDER
 from response_sla.clock import OPEN_STATES
 from storage import models
-from storage.enums import DeadlineState, EventState, Severity
+from storage.enums import DeadlineState, EventState, Severity, Verification
 from yuqing.display import SEVERITY_CSS, remaining
 from yuqing.web.deadlines import Nearest
 from yuqing.web.search import (
@@ -121,6 +124,8 @@ class QueueRow:
     lead_unit_id: str | None
     lead_unit_name: str | None
     nearest: Nearest | None = None  # the open deadline that sets its place (its kind is shown)
+    verification: Verification = Verification.NONE
+    candidate: Severity | None = None  # the grade a 待核实 event may have
 
 
 @dataclass
@@ -149,6 +154,8 @@ class QueueLine(NamedTuple):
     extended: bool  # that deadline was extended (延期)
     provisional: bool  # counted over a year without a published holiday arrangement
     lead: str
+    pending: bool = False  # 待核实: a duty officer must say whether it is a major emergency
+    candidate: str = ""  # the grade it may have
 
 
 def _stamp(dt: datetime) -> str:
@@ -200,6 +207,8 @@ def _line(
         extended=n is not None and n.deadline_at != n.original_deadline_at,
         provisional=n is not None and n.provisional,
         lead=r.lead_unit_name or "未分派",
+        pending=r.verification is Verification.PENDING,
+        candidate=r.candidate.label if r.candidate is not None else "",
     )
 
 
@@ -246,7 +255,10 @@ _COLUMNS = (
     _NEAREST.c.original_deadline_at,
     _NEAREST.c.provisional,
     _NEAREST.c.state,
+    _EC.verification,
+    _EC.candidate_severity,
 )
+_PENDING = Verification.PENDING.value
 
 
 @dataclass(frozen=True)
@@ -310,16 +322,28 @@ def _nearest_id() -> Any:
     )
 
 
+# a segment: the 待核实 events, or one severity with or without a deadline
+PENDING_SEGMENT = "pending"
+WITH_DEADLINE = "deadline"
+WITHOUT_DEADLINE = "none"
+
+
 @lru_cache(maxsize=256)
-def _segment(shape: _Shape, dialect: str, with_deadline: bool) -> Select[Any]:
+def _segment(shape: _Shape, dialect: str, which: str, pending_first: bool) -> Select[Any]:
     E = _EC
     stmt = (
         select(*_COLUMNS)
         .outerjoin(_UNITS, _UNITS.c.id == E.lead_unit_id)
         .outerjoin(_NEAREST, _NEAREST.c.id == _nearest_id())
-        .where(*_conditions(shape, dialect), E.severity == bindparam("severity"))
+        .where(*_conditions(shape, dialect))
     )
-    if with_deadline:
+    if which == PENDING_SEGMENT:
+        stmt = stmt.where(E.verification == _PENDING).order_by(E.started_at, E.id)
+        return stmt.offset(bindparam("skip")).limit(bindparam("take"))
+    stmt = stmt.where(E.severity == bindparam("severity"))
+    if pending_first:
+        stmt = stmt.where(E.verification != _PENDING)  # already listed above
+    if which == WITH_DEADLINE:
         stmt = stmt.where(E.next_deadline_at.is_not(None)).order_by(
             E.next_deadline_at, E.heat.desc(), E.id
         )
@@ -329,8 +353,8 @@ def _segment(shape: _Shape, dialect: str, with_deadline: bool) -> Select[Any]:
 
 
 @lru_cache(maxsize=256)
-def _segment_count(shape: _Shape, dialect: str, with_deadline: bool) -> Select[Any]:
-    inner = _segment(shape, dialect, with_deadline).order_by(None).offset(None).limit(None)
+def _segment_count(shape: _Shape, dialect: str, which: str, pending_first: bool) -> Select[Any]:
+    inner = _segment(shape, dialect, which, pending_first).order_by(None).offset(None).limit(None)
     return select(func.count()).select_from(inner.subquery())
 
 
@@ -361,15 +385,17 @@ def _params(f: QueueFilters, dialect: str, tz: ZoneInfo) -> tuple[_Shape, dict[s
 
 
 def _row(r: Any) -> QueueRow:
-    kind, at, original, provisional, deadline_state = r[11:]
+    kind, at, original, provisional, deadline_state = r[11:16]
     nearest = (
         None
         if kind is None
         else Nearest(kind, at, original, bool(provisional), DeadlineState(deadline_state))
     )
     ev_id, title, severity, state, topic, heat, posts, started, next_at, lead_id, lead = r[:11]
+    verification, candidate = r[16:18]
     return QueueRow(
-        ev_id, title, severity, state, topic, heat, posts, started, next_at, lead_id, lead, nearest
+        ev_id, title, severity, state, topic, heat, posts, started, next_at, lead_id, lead,
+        nearest, verification or Verification.NONE, candidate,
     )
 
 
@@ -385,18 +411,22 @@ def fetch_queue(
     want = page_size + 1  # one more than shown tells whether a next page exists
     rows: list[QueueRow] = []
     conn = session.connection()
+    # with a grade filtered, a 待核实 event is listed at its grade in force
+    pending_first = f.severity is None
+    segments: list[tuple[str, dict[str, Any]]] = [(PENDING_SEGMENT, params)] if pending_first else []
     for sev in [f.severity] if f.severity else SEVERITY_ORDER:
-        for with_deadline in (True, False):
-            seg_params = {**params, "severity": sev.value}
-            if skip:
-                count = conn.scalar(_segment_count(shape, dialect, with_deadline), seg_params)
-                if count is not None and count <= skip:
-                    skip -= count
-                    continue
-            seg_params.update(skip=skip, take=want - len(rows))
-            for r in conn.execute(_segment(shape, dialect, with_deadline), seg_params):
-                rows.append(_row(r))
-            skip = 0
-            if len(rows) >= want:
-                return QueuePage(rows[:page_size], has_more=True)
+        for which in (WITH_DEADLINE, WITHOUT_DEADLINE):
+            segments.append((which, {**params, "severity": sev.value}))
+    for which, seg_params in segments:
+        if skip:
+            count = conn.scalar(_segment_count(shape, dialect, which, pending_first), seg_params)
+            if count is not None and count <= skip:
+                skip -= count
+                continue
+        seg_params = {**seg_params, "skip": skip, "take": want - len(rows)}
+        for r in conn.execute(_segment(shape, dialect, which, pending_first), seg_params):
+            rows.append(_row(r))
+        skip = 0
+        if len(rows) >= want:
+            return QueuePage(rows[:page_size], has_more=True)
     return QueuePage(rows, has_more=False)

@@ -18,7 +18,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from classifier.masking import mask_pii
-from domain.vocabulary import HANDLING_TYPES, RUMOUR_FLAG, RUMOUR_LABELS, SEVERITY_ORDER, TOPICS
+from domain.vocabulary import (
+    HANDLING_TYPES,
+    RUMOUR_FLAG,
+    RUMOUR_LABELS,
+    SEVERITY_ORDER,
+    TOPICS,
+    handling_label,
+)
 from response_sla.policy import Policy
 from storage import models
 from storage.enums import EventState, Role
@@ -43,6 +50,7 @@ from yuqing.web.common import (
 )
 from yuqing.web.deadlines import any_provisional, kind_labels, views
 from yuqing.web.queue import QueueFilters, QueueLine, QueuePage, fetch_queue, present
+from yuqing.web.verification import post_figures, verification_view
 
 POSTS_SHOWN = 200
 LOG_SHOWN = 500
@@ -210,6 +218,7 @@ def event_context(
         )
     )
     users = dict(session.execute(select(models.User.id, models.User.username)).tuples().all())
+    figures = post_figures(labels)
     shown = [
         {
             "id": p.id,
@@ -225,9 +234,13 @@ def event_context(
             "reply_content": (p.reply_content if raw else mask_pii(p.reply_content or "")) or "",
             "reply_org": p.reply_org,
             "reply_at": p.reply_at,
+            "figures": figures.get(p.id, ""),
         }
         for p in posts
     ]
+    # the figures the latest post tells, when a later post changed them (a follow-up)
+    latest = next((p for p in reversed(shown) if p["figures"]), None)
+    first = next((p for p in shown if p["figures"]), None)
     return {
         "event": event,
         "title": event.title if raw else mask_pii(event.title),
@@ -246,8 +259,11 @@ def event_context(
         "user_names": users,
         "pending_extensions": pending_extensions(session, event.id),
         "handling_labels": HANDLING_TYPES,
+        "handling_shown": handling_label(event.handling, event.severity),
         "milestones": MILESTONES,
         "raw": raw,
+        "verification": verification_view(session, event),
+        "latest_figures": latest if latest is not None and latest is not first else None,
     }
 
 
@@ -379,6 +395,20 @@ def _split(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w:
     return f"已拆分为新事件 {new.id}"
 
 
+def _verify_confirm(
+    s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState
+) -> str:
+    grade = actions.confirm_verification(s, a, e, form_str(f, "note"), now, w.sla, w.directory)
+    return f"已确认为{grade}舆情，5 小时 / 24 小时时限从首发时间起算"
+
+
+def _verify_dismiss(
+    s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState
+) -> str:
+    actions.dismiss_verification(s, a, e, form_str(f, "reason"), now)
+    return f"已排除，按{e.severity.label}处置"
+
+
 def _note(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState) -> str:
     actions.add_note(s, a, e, form_str(f, "text"), now)
     return "备注已添加"
@@ -395,6 +425,8 @@ HANDLERS: dict[str, Handler] = {
     "merge": _merge,
     "split": _split,
     "note": _note,
+    "verify-confirm": _verify_confirm,
+    "verify-dismiss": _verify_dismiss,
 }
 
 
