@@ -555,3 +555,20 @@ def test_a_county_short_name_that_does_not_stand_as_a_place_is_not_elsewhere(
 )
 def test_a_county_short_name_standing_as_a_place_is_elsewhere(content: str) -> None:
     assert level(content) == "常规"
+
+
+# --- the dead and missing told after a bare count, and more dead told later
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("作坊炸了，里头干活的有八个没了，还有两个找不着人。", "重大"),
+        ("大货车冲进早市，当场没了五个，送到医院又走了六个。", "重大"),
+        ("矿上透水，下去的人里还有十一个到现在都联系不上。", "重大"),
+        ("房子没了，三个月的工资也没了，这日子怎么过。", "常规"),
+        ("来了五个客人，坐了一会又走了两个。", "常规"),
+    ],
+)
+def test_dead_and_missing_told_after_a_bare_count(content: str, expected: str) -> None:
+    assert level(content) == expected
