@@ -572,3 +572,11 @@ def test_a_county_short_name_standing_as_a_place_is_elsewhere(content: str) -> N
 )
 def test_dead_and_missing_told_after_a_bare_count(content: str, expected: str) -> None:
     assert level(content) == expected
+
+
+# --- a forest fire told by its firefighting, without the word 山火
+
+
+def test_a_forest_fire_told_by_its_firefighters_and_area() -> None:
+    assert level("后山那场火烧了三天，扑火队说已经烧了一千六百多亩林子。") == "重大"
+    assert level("村后的火头翻过了山梁，已经烧了四十来亩。") == "较大"
