@@ -87,7 +87,7 @@ _PEOPLE: Final = (
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|到现在|至今|到目前|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
     rf"|(?:{_PEOPLE})"
     # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
     r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
@@ -106,10 +106,13 @@ _VERBS: Final = {
         "撞死|压死|淹死|烧死|砸死|炸死|毒死|摔死|电死|踩死|挤死|打死|砍死|捅死|杀死|闷死|冻死|轧死|"
         "中毒身亡|没救过来|没抢救过来|抢救无效|没气了|都没了|全死了|都死了|没得气|没有气了|断气了|牺牲|"
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
-        "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了"
+        "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了|"
+        # right after a count only ("有九个没了"), and more of them later ("半夜又走了五个")
+        "没了|又走了|又没了"
     ),
     "missing": (
-        "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上"
+        "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上|"
+        "找不着|没找着|找不见"
     ),
     "trapped": (
         "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
@@ -366,7 +369,7 @@ def _make(
         kind = "deaths"  # 具 counts bodies: "又挖出来6具"
     if kind == "deaths":
         at = min(num.start("num"), verb_start if verb_start is not None else num.start("num"))
-        if _MORE_RE.search(text, max(0, at - 4), at):
+        if _MORE_RE.search(text, max(0, at - 4), at) or text.startswith("又", at):
             note = "又"
     return Figure(kind, value, approximate, text[span[0] : span[1]], span[0], negated, note=note)
 
@@ -750,6 +753,10 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             and HYPERBOLE_DEATH_RE.search(text, max(0, v.start() - 2), v.start())
         ):
             continue  # "累死了", "笑死了好几个人"
+        if v.group(0) == "没了" and text[v.start() - 1 : v.start()] not in ("个", "名"):
+            continue  # "房子没了", "三个月工资没了": only "九个没了" tells the dead
+        if v.group(0) in ("又走了", "又没了") and not any(f.kind == "deaths" for f in found):
+            continue  # "客人又走了两个": more dead only after a death told before
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
             continue  # "危重病人300多人" are a hospital's patients, not people hurt
         if v.group(0) == "牺牲" and _SACRIFICE_RE.match(text, v.end()):

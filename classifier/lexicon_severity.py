@@ -82,7 +82,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         "山体滑坡 滑坡 泥石流 落石 崩塌 地面塌陷 地裂缝 山垮 危岩体 山体滑动 山体下滑 山体开裂 山体变形 "
         "坡体变形 坡体开裂 边坡变形 边坡失稳 边坡垮塌 滑移 滑动 崩落 滑塌",
     ),
-    (NATURAL, STRONG, 2.0, FOREST_FIRE, "森林火灾 山火 林火 过火面积"),
+    (NATURAL, STRONG, 2.0, FOREST_FIRE, "森林火灾 山火 林火 过火面积 扑火 扑火队 火头"),
     (
         NATURAL,
         STRONG,

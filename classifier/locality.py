@@ -41,6 +41,23 @@ from domain.jurisdiction import Jurisdiction
 # letters on each side of a remote name that decide how its neighbourhood is segmented
 _WINDOW: Final = 8
 _STREET_AFTER: Final = r"(?!路|街|大道|大街|巷|广场|公园|小区|花园)"
+# a bare county short name, or a district named like a part of any town (an "old town" or
+# "east town" district), names a place elsewhere only where it stands as one: after a word of
+# going or being somewhere, or before the county word, its people or what happened there.
+# Standing alone it is as often an ordinary word ("along the river", "a mountain road") or a
+# local mine, village or company named alike.
+_STAND_BEFORE: Final = re.compile(r"(?:在|去|到|往|赴|来自|从|回)$")
+# ...but not before the word of a road, a village, a mine or a works named after it
+_NAMED_AFTER: Final = re.compile(
+    r"公路|路|街|道|村|组|镇|乡|坡|沟|山|河|湖|江|桥|矿|煤|厂|公司|水库|小区|花园|广场|市场|"
+    r"中学|小学|学校|医院|景区"
+)
+_STAND_AFTER: Final = re.compile(
+    r"县|人(?!民|员|群|口|家)|一[个家所座处辆名位栋场条]|那边|那里|那次|这次|地区|境内|当地|"
+    r"[昨今前]天|[昨今]晚|昨日|今日|凌晨|发生|突发|遭|出现|地震|暴雨|洪水|山洪|山体|泥石流|"
+    r"滑坡|大火|特大|等地"
+)
+_GENERIC_DISTRICT: Final = re.compile(r"^[老新旧东西南北中郊矿城关]{1,3}区$")
 # jieba's tags of a place name or a proper noun it has no other reading for
 _PLACE_TAGS: Final = frozenset({"ns", "nz", "nrt"})
 # tags of verbs, adjectives and adverbs: a short name read so is an ordinary word
@@ -70,10 +87,14 @@ class Locality:
         here: Iterable[str] = (),
         elsewhere: Iterable[str] = (),
         context: Iterable[str] = (),
+        bare: Iterable[str] = (),
     ) -> None:
+        """``bare`` names are elsewhere only where they stand as a place (``_stands``)."""
         self.here = frozenset(n for n in here if len(n) >= 2)
         self.context = frozenset(n for n in context if len(n) >= 2) - self.here
         self.elsewhere = frozenset(n for n in elsewhere if len(n) >= 2) - self.here - self.context
+        self.bare = frozenset(n for n in bare if len(n) >= 2) - self.here - self.context - self.elsewhere
+        self._bare_re = re.compile(trie_pattern(sorted(self.bare))) if self.bare else None
         self._here_re = re.compile(_either(lex.LOCAL_MARKERS, self.here))
         names = trie_pattern(sorted(self.elsewhere))
         remote = lex.REMOTE_MARKERS + (f"|(?:{names}){_STREET_AFTER}" if names else "")
@@ -103,8 +124,10 @@ class Locality:
         if own is not None:
             here.update({own.name, own.short})
         skip = {d.code for d in parents} | ({own.code} if own is not None else set())
-        elsewhere = {n for d in table if d.code not in skip for n in _names(d)}
-        return cls(here, elsewhere, context)
+        others = [d for d in table if d.code not in skip]
+        elsewhere = {n for d in others for n in _names(d) if not _bare(d, n)}
+        bare = {n for d in others for n in _names(d) if _bare(d, n)} - elsewhere
+        return cls(here, elsewhere, context, bare)
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Place]:
         """The places of ``text[start:end]`` that say here or elsewhere, in order."""
@@ -122,6 +145,14 @@ class Locality:
                     # a name that straddles two words of the text names nothing there
                     if where is not ELSEWHERE or not _inside_word(text, m.start(), m.end())
                 )
+        if self._bare_re is not None:
+            ends = {e for _, e, _ in found}
+            found.extend(
+                (m.start(), m.end(), ELSEWHERE)
+                for m in self._bare_re.finditer(text, start, end)
+                if _stands(text, m.start(), m.end(), ends)
+                and not _inside_word(text, m.start(), m.end())
+            )
         rank = {HERE: 0, _CONTEXT: 1, ELSEWHERE: 2}
         found.sort(key=lambda f: (f[0] - f[1], rank[f[2]], f[0]))
         kept: list[tuple[int, int, str]] = []
@@ -159,6 +190,26 @@ def _names(d: Division) -> list[str]:
     elif tag not in _WORD_TAGS:
         out.append(d.short)
     return out
+
+
+def _bare(d: Division, name: str) -> bool:
+    """Whether ``name`` of ``d`` is a county's bare short name or a district named like a part
+    of any town: elsewhere only where it stands as a place."""
+    if d.level == "county" and name == d.short and name != d.name:
+        return True
+    return d.kind == "市辖区" and _GENERIC_DISTRICT.match(name) is not None
+
+
+def _stands(text: str, start: int, end: int, name_ends: set[int]) -> bool:
+    """Whether a bare name stands as a place: after another place name (a province's, say) or a word of
+    going or being somewhere, or before the county word, its people or an event there."""
+    if start in name_ends:
+        return True
+    if _GENERIC_DISTRICT.match(text[start:end]) or _NAMED_AFTER.match(text, end):
+        return False  # such a district is named with its city; a named road or mine is local
+    if _STAND_BEFORE.search(text, max(0, start - 2), start):
+        return True
+    return _STAND_AFTER.match(text, end) is not None
 
 
 def _inside_word(text: str, start: int, end: int) -> bool:

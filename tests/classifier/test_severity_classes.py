@@ -523,3 +523,60 @@ def test_a_road_blocked_by_a_crowd_is_a_grievance_in_itself() -> None:
 )
 def test_more_ways_of_saying_no_one_died(content: str) -> None:
     assert level(content) == "常规"
+
+
+# --- a county's bare short name that is also an ordinary word or a local name
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("兴隆煤矿井下透水，18名矿工被困，正在抽水救人。", "重大"),
+        ("一辆旅游大巴在盘山公路上翻下山崖，已造成11人死亡。", "重大"),
+        ("我县沿河两岸的几个村昨晚被淹，已找到12名遇难者。", "重大"),
+        ("新河村、塘口村一千二百多个村民聚集在镇政府门口要说法。", "重大"),
+        ("老城区发生地面塌陷，直接经济损失超过1500万元。", "特别重大"),
+    ],
+)
+def test_a_county_short_name_that_does_not_stand_as_a_place_is_not_elsewhere(
+    content: str, expected: str
+) -> None:
+    assert level(content) == expected
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "听说沿河县发生山体滑坡，已有12人遇难。",
+        "沿河昨晚突发山洪，已有11人遇难。",
+        "我表哥在沿河那边打工，说那边煤矿透水，死了15个人。",
+        "贵州沿河一处煤矿透水，12人被困。",
+    ],
+)
+def test_a_county_short_name_standing_as_a_place_is_elsewhere(content: str) -> None:
+    assert level(content) == "常规"
+
+
+# --- the dead and missing told after a bare count, and more dead told later
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("作坊炸了，里头干活的有八个没了，还有两个找不着人。", "重大"),
+        ("大货车冲进早市，当场没了五个，送到医院又走了六个。", "重大"),
+        ("矿上透水，下去的人里还有十一个到现在都联系不上。", "重大"),
+        ("房子没了，三个月的工资也没了，这日子怎么过。", "常规"),
+        ("来了五个客人，坐了一会又走了两个。", "常规"),
+    ],
+)
+def test_dead_and_missing_told_after_a_bare_count(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+# --- a forest fire told by its firefighting, without the word 山火
+
+
+def test_a_forest_fire_told_by_its_firefighters_and_area() -> None:
+    assert level("后山那场火烧了三天，扑火队说已经烧了一千六百多亩林子。") == "重大"
+    assert level("村后的火头翻过了山梁，已经烧了四十来亩。") == "较大"
