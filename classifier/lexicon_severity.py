@@ -153,7 +153,13 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
     (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
     (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻 打起来"),
-    (SOCIAL, CROWD, 1.5, CROWD_KIND, "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞"),
+    (
+        SOCIAL,
+        CROWD,
+        1.5,
+        CROWD_KIND,
+        "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞 聚了 围起 把路堵 堵得死死",
+    ),
 )
 
 # Words whose sense depends on their neighbours: (must not follow, must not precede,
@@ -492,13 +498,13 @@ RESCUED_RE: Final = re.compile(
 # square dancing is not. 要求 / 反映 appear in every complaint, so they count only for a crowd
 # with a figure ("五十多名村民聚集…反映补偿"); a crowd without a figure needs a specific one.
 GRIEVANCE_RE: Final = re.compile(
-    r"维权|讨薪|讨要|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
+    r"维权|讨薪|讨要|反对|不满|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
     r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|爆雷|请愿|"
     r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)"
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
-    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
+    r"聚集|聚了|围起|堵得|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件

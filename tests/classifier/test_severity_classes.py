@@ -580,3 +580,24 @@ def test_dead_and_missing_told_after_a_bare_count(content: str, expected: str) -
 def test_a_forest_fire_told_by_its_firefighters_and_area() -> None:
     assert level("后山那场火烧了三天，扑火队说已经烧了一千六百多亩林子。") == "重大"
     assert level("村后的火头翻过了山梁，已经烧了四十来亩。") == "较大"
+
+
+# --- a crowd counted where its grievance is told, or by 聚了 / 堵得死死的; a crowd gathered today
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("为反对在河边建化工厂，今晚广场上聚了上万人。", "特别重大"),
+        ("拖了两百多个农民工半年的工资，今天这些人坐到国道上，把路堵得死死的。", "重大"),
+        ("家属叫了一百多个亲戚朋友把医院大门都堵死了。", "重大"),
+        ("征地补偿款被扣，今天一早一千二百多个村民聚集到镇政府门口，到现在还没散。", "重大"),
+    ],
+)
+def test_a_crowd_told_as_people_tell_it(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_past_gathering_or_a_quarrel_in_a_group_chat_is_no_crowd() -> None:
+    assert level("去年几百个村民到镇上反映补偿款的事，到现在补偿款还没发，找哪个部门？") == "常规"
+    assert level("小区两百多个业主在群里吵了一晚上，都反对物业涨价。") == "常规"
