@@ -135,7 +135,9 @@ _VERBS: Final = {
     "sick": (
         "中毒|食物中毒|呕吐|腹泻|拉肚子|上吐下泻|发热|发烧|感染|确诊|患病|腹痛|不适|症状|送医|住院|"
         "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉|不舒服|得了|患上|染上|出水痘|出了水痘|肚子痛|"
-        "肚子疼|"
+        "肚子疼|就诊|都遭了|"
+        # the ill are told by where they were taken: "130多个学生送到了县医院"
+        "送到医院|送到了医院|送到县医院|送到了县医院|送进医院|送进了医院|进了医院|住进医院|"
         # a case count names its disease: "8例手足口病", "水痘患儿27例", "发现肺鼠疫病例6例"
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
@@ -278,7 +280,9 @@ _RESTATED_RE: Final = re.compile(
     rf"(?<=[，,。；;！!？?\n])(?P<lead>[^，,。；;！!？?\n\d]{{0,10}}?)(?P<num>{NUMERAL})(?:人|名|个|具)了?"
     r"(?=[，,。；;！!？?\n]|$)"
 )
-_RESTATED_LEAD_RE: Final = re.compile(r"后来|现在|目前|最新|截至|到现在|如今|又|再|已经|已")
+_RESTATED_LEAD_RE: Final = re.compile(
+    r"后来|现在|目前|最新|截至|到现在|如今|又|再|已经|已|一开始|开始|统计|一共|总共|累计|加起来|算下来"
+)
 _MORE_FOUND_RE: Final = re.compile(r"又(?:找到|发现|挖出|捞出|捞起|捞上|搜救出|搜寻到|抬出|有)")
 _TOLL_UPDATE_REACH: Final = 40  # characters back to the figure the update is about
 _TOLL_KINDS: Final = frozenset(

@@ -601,3 +601,22 @@ def test_a_crowd_told_as_people_tell_it(content: str, expected: str) -> None:
 def test_a_past_gathering_or_a_quarrel_in_a_group_chat_is_no_crowd() -> None:
     assert level("去年几百个村民到镇上反映补偿款的事，到现在补偿款还没发，找哪个部门？") == "常规"
     assert level("小区两百多个业主在群里吵了一晚上，都反对物业涨价。") == "常规"
+
+
+# --- the ill told by a count restated after a tally, by 就诊, or by where they were taken
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("办完酒席好多人拉肚子，开始说二十几个，后来一统计一百一十多个，有个老人没抢救过来。", "重大"),
+        ("学校中午吃了食堂的饭，下午有一百二十多个学生送到了县医院。", "重大"),
+        ("寿宴后宾客陆续呕吐腹泻，累计就诊108人，其中1人经抢救无效死亡。", "重大"),
+    ],
+)
+def test_the_ill_told_loosely(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_hospital_queue_is_no_illness() -> None:
+    assert level("县人民医院今天门诊就诊一千多人，挂号排队排到了门口。") == "常规"
