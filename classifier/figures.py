@@ -326,6 +326,11 @@ _REMAINDER_RE: Final = re.compile(r"(?:其余|其他|其它|剩下|剩余|还有
 _MORE_RE: Final = re.compile(r"(?:又有?|再有|另有|另外有?|又发现|又找到)\Z")
 
 
+# people carried off by water: those fished out later are bodies unless told alive
+_SWEPT_RE: Final = re.compile(r"冲走|被冲|卷走|淹死|淹了|全淹|落水|掉进|冲进|溺")
+_ALIVE_RE: Final = re.compile(
+    r"活着|还活|救活|获救|被救|救出|救起|救了|医院|卫生院|送医|抢救|脱险|生还|没事|无恙|受伤"
+)
 _NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick"})
 # households count only people hit or moved: "好几户养的猪死了" are no deaths
 _HOUSEHOLD_KINDS: Final = frozenset({"affected", "evacuated", "endangered", "crowd"})
@@ -813,6 +818,26 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
                 ha = parsed[0] / _MU_PER_HA if m.group("unit") == "亩" else parsed[0]
                 found.append(Figure("burned_ha", ha, parsed[1], m.group(0), m.start()))
     found.sort(key=lambda f: f.start)
+    if found and "捞" in text and _SWEPT_RE.search(text):
+        found = _bodies_recovered(text, parts or Parts.of(text), found)
     if found:
         found = _sentence_rules(text, parts or Parts.of(text), found)
     return found
+
+
+def _bodies_recovered(text: str, parts: Parts, found: list[Figure]) -> list[Figure]:
+    """People fished out of the water after others were swept away or drowned are the dead
+    unless their sentence says they lived ("河边几户人家连人带房子冲走了。今天搜救队在下游捞起来
+    七个。还有五个找不到。")."""
+    out: list[Figure] = []
+    for f in found:
+        end = f.start + len(f.span)
+        if (
+            f.kind == "rescued"
+            and f.span.startswith(("捞", "打捞"))
+            and not _ALIVE_RE.search(parts.sentence_text(f.start))
+            and not any(g.kind == "deaths" and f.start <= g.start < end for g in found)
+        ):
+            f = replace(f, kind="deaths", note="捞")
+        out.append(f)
+    return out

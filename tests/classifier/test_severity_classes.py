@@ -620,3 +620,22 @@ def test_the_ill_told_loosely(content: str, expected: str) -> None:
 
 def test_a_hospital_queue_is_no_illness() -> None:
     assert level("县人民医院今天门诊就诊一千多人，挂号排队排到了门口。") == "常规"
+
+
+# --- bodies fished out after people were swept away; 冇 is 没
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("山洪把沟边几户人家连人带屋冲走了，今天在下游捞起来八个，还有四个没找到。", "重大"),
+        ("作坊下午爆了，当场炸死了七个，还有四个到现在冇找到人。", "重大"),
+        ("渡船翻了，捞上来三个冇得气哒。", "较大"),
+    ],
+)
+def test_the_dead_fished_out_or_told_with_mao(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_people_fished_out_alive_are_no_dead() -> None:
+    assert RANK[level("两个娃娃落水，师傅跳下去把两个都捞起来了，送到卫生院检查没事。")] <= RANK["一般"]
