@@ -106,7 +106,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         PRODUCTION,
         "爆炸 火灾 起火 失火 大火 着火 燃爆 闪爆 爆燃 火情 烧毁 坍塌 垮塌 倒塌 塌方 塌陷 车祸 相撞 追尾 "
         "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难 "
-        "炸了 塌了 垮了",
+        "炸了 塌了 垮了 烧起来",
     ),
     (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
     (
@@ -174,6 +174,10 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "震感": (None, r"没有|[没无未]", None, None),  # 没有震感: nothing was felt
     "爆炸": (r"[性头款品]", None, None, None),  # 爆炸性消息
     "火灾": (r"隐患", None, None, None),
+    # a building burns by the square metre, a forest by the 亩 or the 公顷
+    "过火面积": (r"(?:约|达|近|超过|为)?[\d一二两三四五六七八九十百千万.,余多]+(?:平方米|平米|㎡)", None, None, None),
+    # "批发市场昨晚十一点烧起来了"; "火气烧起来" is no fire
+    "烧起来": (None, None, None, r"场|厂|房|楼|店|仓库|铺|屋|车|城|馆|坊|棚|厦|酒店|网吧|KTV"),
     "大火": (r"[收炒]", None, None, None),  # 大火收汁
     "遗体": (r"告别|捐献|火化|运输", r"动物|[猪狗鸡鸭鱼]", None, None),
     "尸体": (r"告别|捐献|火化|运输", r"动物|[猪狗鸡鸭鱼]", None, None),

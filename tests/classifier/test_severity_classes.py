@@ -639,3 +639,14 @@ def test_the_dead_fished_out_or_told_with_mao(content: str, expected: str) -> No
 
 def test_people_fished_out_alive_are_no_dead() -> None:
     assert RANK[level("两个娃娃落水，师傅跳下去把两个都捞起来了，送到卫生院检查没事。")] <= RANK["一般"]
+
+
+# --- a building fire: 过火面积 by the square metre, or a building that 烧起来
+
+
+def test_a_building_fire_is_graded_by_the_regulation() -> None:
+    a = assess("", "建材市场火灾过火面积约1.2万平方米，烧毁门店260余间，直接经济损失约1.1亿元。")
+    assert (a.level, a.evidence["kind"]) == ("特别重大", "production_safety")
+    assert level("东门家具城半夜烧起来了，到天亮才扑灭，初步算下来损失六千多万。") == "重大"
+    assert level("看到物业这样敷衍，我心里火一下就烧起来了。") == "常规"
+    assert assess("", "后山林子起火，过火面积约60公顷，扑火队连夜扑灭。").evidence["kind"] == "forest_fire"
