@@ -148,7 +148,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         STRONG,
         1.5,
         CROWD_KIND,
-        "斗殴 群殴 械斗 打群架 群架 打成一团 打砸 发生冲突 肢体冲突 群体性事件 冲击",
+        "斗殴 群殴 械斗 打群架 群架 打成一团 打砸 发生冲突 肢体冲突 激烈冲突 群体性事件 冲击",
     ),
     (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
     (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
@@ -492,6 +492,8 @@ FIRE_RE: Final = re.compile(
 )
 VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
+# a named communicable disease is graded by the public-health plan, whatever was eaten
+COMMUNICABLE_RE: Final = re.compile(r"霍乱|鼠疫|炭疽|传染病")
 
 # Rescue finished: trapped figures no longer count.
 RESCUED_RE: Final = re.compile(

@@ -484,7 +484,9 @@ def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, di
             return lex.FOREST_FIRE, scores
         return lex.PRODUCTION, scores
     if etype == lex.HEALTH:
-        if lex.FOOD in kinds or lex.FOOD_HINT_RE.search(text):
+        if lex.FOOD in kinds or (
+            lex.FOOD_HINT_RE.search(text) and not lex.COMMUNICABLE_RE.search(text)
+        ):
             return lex.FOOD, scores
         if lex.WORKPLACE_HINT_RE.search(text) and not lex.VACCINE_RE.search(text):
             return lex.PRODUCTION, scores

@@ -650,3 +650,28 @@ def test_a_building_fire_is_graded_by_the_regulation() -> None:
     assert level("东门家具城半夜烧起来了，到天亮才扑灭，初步算下来损失六千多万。") == "重大"
     assert level("看到物业这样敷衍，我心里火一下就烧起来了。") == "常规"
     assert assess("", "后山林子起火，过火面积约60公顷，扑火队连夜扑灭。").evidence["kind"] == "forest_fire"
+
+
+# --- counts people write: 弟兄 by 个, a count closed by 了, people after 村民小组
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("煤窑冒顶，还有十一个弟兄困在下面。", "重大"),
+        ("寨子里好多人发高烧，查不出啥病，前后已经死了十一个了。", "重大"),
+        ("崩塌险情加剧，直接威胁坡脚4个村民小组1100余名群众。", "特别重大"),
+    ],
+)
+def test_counts_as_people_write_them(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_violent_clash_is_graded_by_the_crowd_table() -> None:
+    a = assess("", "两个村为抢水源发生激烈冲突，造成3人死亡、8人受伤。")
+    assert (a.level, a.evidence["kind"]) == ("重大", "crowd")
+
+
+def test_a_named_disease_wins_over_advice_about_eating() -> None:
+    a = assess("", "本周全市累计报告霍乱病例32例，提醒市民不吃生冷食物、不喝生水。")
+    assert (a.level, a.evidence["kind"]) == ("重大", "public_health")
