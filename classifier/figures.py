@@ -247,7 +247,7 @@ _MOSTLY_LIGHT_RE: Final = re.compile(
 # Rescue words tell that the trapped came out; followed by a count they tell how many did
 # ("已救出5人"), which the grading subtracts.
 _RESCUE_RE: Final = re.compile(
-    r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全撤离|全部撤离|拉出来|挖出来|"
+    r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全转移|安全撤离|全部撤离|拉出来|挖出来|"
     r"抬出来|刨出来|营救|解救"
 )
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
@@ -258,6 +258,9 @@ _PATIENT_NOUN_RE: Final = re.compile(r"病人|患者|患儿|孕产妇|孕妇|新
 # "牺牲休息时间" gives up time, no life
 _SACRIFICE_RE: Final = re.compile(
     r"了?(?:休息|时间|周末|假期|节假日|个人|自己|利益|午休|睡眠|健康|家庭|青春)"
+)
+_SACRIFICED_FOR_RE: Final = re.compile(
+    r"[^，,。！!？?；;]{0,16}?(?:的)?(?:健康|利益|幸福|安宁|为代价|换取|换来)"
 )
 # a grade or a weekday is no head count: "初三教师", "周六学生"
 _MOUTHFUL_BEFORE_RE: Final = re.compile(r"[吃喝咬尝吸抽]了?\Z")
@@ -705,6 +708,16 @@ def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figu
                 out[i] = replace(f, rescued=True)
             elif f.kind == "missing" and _FOUND_RE.search(after):
                 out[i] = replace(f, negated=True, note="found")
+    # "10名工人被困。…已将10名被困人员全部安全转移": the trapped told first are those brought
+    # out later, when the later count is as large and nobody is said to be still inside
+    brought_out = [g for g in out if g.kind == "trapped" and g.rescued]
+    for i, f in enumerate(out):
+        if f.kind != "trapped" or f.rescued or f.negated:
+            continue
+        later_out = any(g.start > f.start and g.value >= f.value for g in brought_out)
+        still_in = any(g.kind == "trapped" and not g.rescued and g.start > f.start for g in out)
+        if later_out and not still_in:
+            out[i] = replace(f, rescued=True, note="later rescued")
     return out
 
 
@@ -768,8 +781,10 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             continue  # "客人又走了两个": more dead only after a death told before
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
             continue  # "危重病人300多人" are a hospital's patients, not people hurt
-        if v.group(0) == "牺牲" and _SACRIFICE_RE.match(text, v.end()):
-            continue
+        if v.group(0) == "牺牲" and (
+            _SACRIFICE_RE.match(text, v.end()) or _SACRIFICED_FOR_RE.match(text, v.end())
+        ):
+            continue  # "牺牲两岸上万居民健康为代价" gives up their health, takes no life
         # a count of people brought out may also be a count of the dead: "拉出来两个已经没气了"
         fig = _figure_near(
             text, kind, v.start(), v.end(), set(taken) if kind == "rescued" else taken

@@ -174,6 +174,8 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "震感": (None, r"没有|[没无未]", None, None),  # 没有震感: nothing was felt
     "爆炸": (r"[性头款品]", None, None, None),  # 爆炸性消息
     "火灾": (r"隐患", None, None, None),
+    "发生冲突": (None, r"没有|[没未无]", None, None),  # "现场没有发生冲突"
+    "激烈冲突": (None, r"没有|[没未无]", None, None),
     # a building burns by the square metre, a forest by the 亩 or the 公顷
     "过火面积": (r"(?:约|达|近|超过|为)?[\d一二两三四五六七八九十百千万.,余多]+(?:平方米|平米|㎡)", None, None, None),
     # "批发市场昨晚十一点烧起来了"; "火气烧起来" is no fire

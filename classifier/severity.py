@@ -813,7 +813,7 @@ def assess(
     if crowd_words:
         evidence["crowd_words"] = crowd_words
     if tables.crowd_blockade and kind == lex.CROWD_KIND and (crowd or crowd_incident):
-        blockade = lex.BLOCKADE_RE.search(text)
+        blockade = _blockade(text)
         if blockade and rank < 4:
             rank += 1
             why = f"堵路 / 冲突 ({blockade.group(0)}) raises it to {LEVELS[rank]}"
@@ -902,6 +902,17 @@ def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str)
 
 def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:
     return any(scope_ok(m.start()) for m in rx.finditer(text))
+
+
+_DENIED_BEFORE_RE: Final = re.compile(r"(?:没有|没|未|无|并未|并没有|不曾)(?:发生)?\Z")
+
+
+def _blockade(text: str) -> re.Match[str] | None:
+    """A road blocked or a clash, unless the post denies it ("现场没有发生冲突")."""
+    for m in lex.BLOCKADE_RE.finditer(text):
+        if not _DENIED_BEFORE_RE.search(text, max(0, m.start() - 5), m.start()):
+            return m
+    return None
 
 
 def _crowd_now(crowd: float, measures: _Measures, text: str) -> bool:

@@ -675,3 +675,15 @@ def test_a_violent_clash_is_graded_by_the_crowd_table() -> None:
 def test_a_named_disease_wins_over_advice_about_eating() -> None:
     a = assess("", "本周全市累计报告霍乱病例32例，提醒市民不吃生冷食物、不喝生水。")
     assert (a.level, a.evidence["kind"]) == ("重大", "public_health")
+
+
+# --- what did not happen: a sacrifice of health, the trapped brought out later, a denied clash
+
+
+def test_what_did_not_happen_raises_nothing() -> None:
+    assert level("化工厂为了赚钱，不惜牺牲周边上千村民的健康，废水直排。") == "常规"
+    assert (
+        level("鱼塘管理房被淹，12名工人被困。消防员已将12名被困人员全部安全转移，无人受伤。")
+        == "一般"
+    )
+    assert level("因对分班不满，今天三百多名家长聚集在县教育局门口，现场没有发生冲突。") == "较大"

@@ -51,7 +51,7 @@ def test_held_out_posts_are_not_in_the_development_set() -> None:
 def test_dev_set_figures() -> None:
     figures, misses = score_labelled(labelled_rows("dev"), lambda t, c: assess(t, c))
     print("\nseverity dev set:", {k: round(v, 3) for k, v in figures.items()})
-    # 1024 posts, 260 majors: every major caught, 2 wrong levels (D561, D619)
+    # 1027 posts, 263 majors: every major caught, 2 wrong levels (D561, D619)
     assert figures["major_recall"] == 1.0, [m.id for m in misses]
     assert figures["nonmajor_graded_major"] == 0.0
     assert figures["emergency_graded_routine"] <= 0.005
@@ -98,10 +98,10 @@ def test_second_blind_set_figures() -> None:
     print("\nseverity blind2 set:", {k: round(v, 3) for k, v in figures.items()})
     assert figures["major_recall"] >= 0.985, [m.id for m in misses]
     assert figures["major_recall_graded"] >= 0.969
-    assert figures["nonmajor_graded_major"] <= 0.035
+    assert figures["nonmajor_graded_major"] <= 0.005
     assert figures["emergency_graded_routine"] <= 0.051
     assert figures["routine_graded_major"] <= 0.055
-    assert figures["level_accuracy"] >= 0.88
+    assert figures["level_accuracy"] >= 0.895
 
 
 def test_third_blind_set_figures() -> None:
