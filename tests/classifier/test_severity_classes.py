@@ -687,3 +687,19 @@ def test_what_did_not_happen_raises_nothing() -> None:
         == "一般"
     )
     assert level("因对分班不满，今天三百多名家长聚集在县教育局门口，现场没有发生冲突。") == "较大"
+
+
+# --- a hazard that is moving, water rising, 男主人
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("后山滑坡隐患点变形加剧，坡顶裂缝越拉越宽，已转移受威胁的180名群众。", "较大"),
+        ("全县共有地质灾害隐患点63处，威胁群众4000余人，已落实监测员。", "常规"),
+        ("今晚河水位持续上涨，沿河两个社区已转移群众1200人。", "较大"),
+        ("一家五口吃野蘑菇都中毒了，男主人没抢救过来。", "较大"),
+    ],
+)
+def test_hazards_moving_and_household_words(content: str, expected: str) -> None:
+    assert level(content) == expected

@@ -51,7 +51,7 @@ def test_held_out_posts_are_not_in_the_development_set() -> None:
 def test_dev_set_figures() -> None:
     figures, misses = score_labelled(labelled_rows("dev"), lambda t, c: assess(t, c))
     print("\nseverity dev set:", {k: round(v, 3) for k, v in figures.items()})
-    # 1027 posts, 263 majors: every major caught, 2 wrong levels (D561, D619)
+    # 1031 posts, 263 majors: every major caught, 2 wrong levels (D561, D619)
     assert figures["major_recall"] == 1.0, [m.id for m in misses]
     assert figures["nonmajor_graded_major"] == 0.0
     assert figures["emergency_graded_routine"] <= 0.005
@@ -114,6 +114,6 @@ def test_third_blind_set_figures() -> None:
     assert figures["major_recall"] >= 0.98, [m.id for m in misses]
     assert figures["major_recall_graded"] >= 0.969
     assert figures["nonmajor_graded_major"] == 0.0
-    assert figures["emergency_graded_routine"] <= 0.085
+    assert figures["emergency_graded_routine"] <= 0.06
     assert figures["routine_graded_major"] <= 0.016
-    assert figures["level_accuracy"] >= 0.89
+    assert figures["level_accuracy"] >= 0.915
