@@ -77,17 +77,17 @@ class Figure:
 
 # people counted by the number: a classifier or a group noun right after it
 _PEOPLE: Final = (
-    r"人员|群众|村民|居民|学生|工人|矿工|乘客|游客|幼儿(?!园)|儿童|孩子|小孩|娃娃|娃儿|娃|老人|同胞|师生|员工|"
+    r"人员|群众|村民(?!小?组)|居民(?!小?组)|学生|工人|矿工|乘客|游客|幼儿(?!园)|儿童|孩子|小孩|娃娃|娃儿|娃|老人|同胞|师生|员工|"
     r"业主|家长|宾客|顾客|病人|患者|患儿|职工|农民工|队员|投资人|行人|路人|渔民|司机|初中生|小学生|中学生|"
     r"女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃儿|细娃|伢|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
     r"老汉|老头|老年人|年轻人|大人|成年人|男人|女人|小伙子|姑娘|青年|老师|教师|医生|护士|民警|保安|"
-    r"打工的|打工仔|干活的|上班的|"
+    r"打工的|打工仔|干活的|上班的|兄弟|弟兄|亲戚朋友|亲戚|亲友|朋友|老乡|市民|"
     r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|人"
 )
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|到现在|至今|到目前|[^\u4e00-\u9fff]|$)|人(?!民|家|们的)"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
     rf"|(?:{_PEOPLE})"
     # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
     r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
@@ -135,7 +135,9 @@ _VERBS: Final = {
     "sick": (
         "中毒|食物中毒|呕吐|腹泻|拉肚子|上吐下泻|发热|发烧|感染|确诊|患病|腹痛|不适|症状|送医|住院|"
         "病例|病倒|发病|吃坏|头晕|抽搐|就吐|吐了|又吐又拉|不舒服|得了|患上|染上|出水痘|出了水痘|肚子痛|"
-        "肚子疼|"
+        "肚子疼|就诊|都遭了|"
+        # the ill are told by where they were taken: "130多个学生送到了县医院"
+        "送到医院|送到了医院|送到县医院|送到了县医院|送进医院|送进了医院|进了医院|住进医院|"
         # a case count names its disease: "8例手足口病", "水痘患儿27例", "发现肺鼠疫病例6例"
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
@@ -144,7 +146,7 @@ _VERBS: Final = {
     "endangered": "有危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
     "crowd": (
         "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|堵死|"
-        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得"
+        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得|聚了|围起|堵得|集体反映"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -245,7 +247,7 @@ _MOSTLY_LIGHT_RE: Final = re.compile(
 # Rescue words tell that the trapped came out; followed by a count they tell how many did
 # ("已救出5人"), which the grading subtracts.
 _RESCUE_RE: Final = re.compile(
-    r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全撤离|全部撤离|拉出来|挖出来|"
+    r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全转移|安全撤离|全部撤离|拉出来|挖出来|"
     r"抬出来|刨出来|营救|解救"
 )
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
@@ -256,6 +258,9 @@ _PATIENT_NOUN_RE: Final = re.compile(r"病人|患者|患儿|孕产妇|孕妇|新
 # "牺牲休息时间" gives up time, no life
 _SACRIFICE_RE: Final = re.compile(
     r"了?(?:休息|时间|周末|假期|节假日|个人|自己|利益|午休|睡眠|健康|家庭|青春)"
+)
+_SACRIFICED_FOR_RE: Final = re.compile(
+    r"[^，,。！!？?；;]{0,16}?(?:的)?(?:健康|利益|幸福|安宁|为代价|换取|换来)"
 )
 # a grade or a weekday is no head count: "初三教师", "周六学生"
 _MOUTHFUL_BEFORE_RE: Final = re.compile(r"[吃喝咬尝吸抽]了?\Z")
@@ -278,7 +283,9 @@ _RESTATED_RE: Final = re.compile(
     rf"(?<=[，,。；;！!？?\n])(?P<lead>[^，,。；;！!？?\n\d]{{0,10}}?)(?P<num>{NUMERAL})(?:人|名|个|具)了?"
     r"(?=[，,。；;！!？?\n]|$)"
 )
-_RESTATED_LEAD_RE: Final = re.compile(r"后来|现在|目前|最新|截至|到现在|如今|又|再|已经|已")
+_RESTATED_LEAD_RE: Final = re.compile(
+    r"后来|现在|目前|最新|截至|到现在|如今|又|再|已经|已|一开始|开始|统计|一共|总共|累计|加起来|算下来"
+)
 _MORE_FOUND_RE: Final = re.compile(r"又(?:找到|发现|挖出|捞出|捞起|捞上|搜救出|搜寻到|抬出|有)")
 _TOLL_UPDATE_REACH: Final = 40  # characters back to the figure the update is about
 _TOLL_KINDS: Final = frozenset(
@@ -322,6 +329,11 @@ _REMAINDER_RE: Final = re.compile(r"(?:其余|其他|其它|剩下|剩余|还有
 _MORE_RE: Final = re.compile(r"(?:又有?|再有|另有|另外有?|又发现|又找到)\Z")
 
 
+# people carried off by water: those fished out later are bodies unless told alive
+_SWEPT_RE: Final = re.compile(r"冲走|被冲|卷走|淹死|淹了|全淹|落水|掉进|冲进|溺")
+_ALIVE_RE: Final = re.compile(
+    r"活着|还活|救活|获救|被救|救出|救起|救了|医院|卫生院|送医|抢救|脱险|生还|没事|无恙|受伤"
+)
 _NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick"})
 # households count only people hit or moved: "好几户养的猪死了" are no deaths
 _HOUSEHOLD_KINDS: Final = frozenset({"affected", "evacuated", "endangered", "crowd"})
@@ -696,6 +708,16 @@ def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figu
                 out[i] = replace(f, rescued=True)
             elif f.kind == "missing" and _FOUND_RE.search(after):
                 out[i] = replace(f, negated=True, note="found")
+    # "10名工人被困。…已将10名被困人员全部安全转移": the trapped told first are those brought
+    # out later, when the later count is as large and nobody is said to be still inside
+    brought_out = [g for g in out if g.kind == "trapped" and g.rescued]
+    for i, f in enumerate(out):
+        if f.kind != "trapped" or f.rescued or f.negated:
+            continue
+        later_out = any(g.start > f.start and g.value >= f.value for g in brought_out)
+        still_in = any(g.kind == "trapped" and not g.rescued and g.start > f.start for g in out)
+        if later_out and not still_in:
+            out[i] = replace(f, rescued=True, note="later rescued")
     return out
 
 
@@ -759,8 +781,10 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             continue  # "客人又走了两个": more dead only after a death told before
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
             continue  # "危重病人300多人" are a hospital's patients, not people hurt
-        if v.group(0) == "牺牲" and _SACRIFICE_RE.match(text, v.end()):
-            continue
+        if v.group(0) == "牺牲" and (
+            _SACRIFICE_RE.match(text, v.end()) or _SACRIFICED_FOR_RE.match(text, v.end())
+        ):
+            continue  # "牺牲两岸上万居民健康为代价" gives up their health, takes no life
         # a count of people brought out may also be a count of the dead: "拉出来两个已经没气了"
         fig = _figure_near(
             text, kind, v.start(), v.end(), set(taken) if kind == "rescued" else taken
@@ -809,6 +833,26 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
                 ha = parsed[0] / _MU_PER_HA if m.group("unit") == "亩" else parsed[0]
                 found.append(Figure("burned_ha", ha, parsed[1], m.group(0), m.start()))
     found.sort(key=lambda f: f.start)
+    if found and "捞" in text and _SWEPT_RE.search(text):
+        found = _bodies_recovered(text, parts or Parts.of(text), found)
     if found:
         found = _sentence_rules(text, parts or Parts.of(text), found)
     return found
+
+
+def _bodies_recovered(text: str, parts: Parts, found: list[Figure]) -> list[Figure]:
+    """People fished out of the water after others were swept away or drowned are the dead
+    unless their sentence says they lived ("河边几户人家连人带房子冲走了。今天搜救队在下游捞起来
+    七个。还有五个找不到。")."""
+    out: list[Figure] = []
+    for f in found:
+        end = f.start + len(f.span)
+        if (
+            f.kind == "rescued"
+            and f.span.startswith(("捞", "打捞"))
+            and not _ALIVE_RE.search(parts.sentence_text(f.start))
+            and not any(g.kind == "deaths" and f.start <= g.start < end for g in found)
+        ):
+            f = replace(f, kind="deaths", note="捞")
+        out.append(f)
+    return out

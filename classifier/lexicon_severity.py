@@ -96,7 +96,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         WEAK,
         2.0,
         NATURAL_OTHER,
-        "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 险情 渗水 裂缝",
+        "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 险情 渗水 裂缝 水位上涨 水位持续上涨 河水上涨 涨水 变形加剧",
     ),
     (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害 裂开"),
     (
@@ -106,7 +106,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         PRODUCTION,
         "爆炸 火灾 起火 失火 大火 着火 燃爆 闪爆 爆燃 火情 烧毁 坍塌 垮塌 倒塌 塌方 塌陷 车祸 相撞 追尾 "
         "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难 "
-        "炸了 塌了 垮了",
+        "炸了 塌了 垮了 烧起来",
     ),
     (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
     (
@@ -148,12 +148,18 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         STRONG,
         1.5,
         CROWD_KIND,
-        "斗殴 群殴 械斗 打群架 群架 打成一团 打砸 发生冲突 肢体冲突 群体性事件 冲击",
+        "斗殴 群殴 械斗 打群架 群架 打成一团 打砸 发生冲突 肢体冲突 激烈冲突 群体性事件 冲击",
     ),
     (SOCIAL, STRONG, 1.0, SOCIAL_OTHER, "遗体 尸体"),
     (SOCIAL, WEAK, 1.5, SOCIAL_OTHER, "殴打 打架 暴力"),
     (SOCIAL, WEAK, 1.5, CROWD_KIND, "围攻 打起来"),
-    (SOCIAL, CROWD, 1.5, CROWD_KIND, "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞"),
+    (
+        SOCIAL,
+        CROWD,
+        1.5,
+        CROWD_KIND,
+        "聚集 围堵 堵路 静坐 拉横幅 集体上访 示威 游行 集结 堵塞 聚了 围起 把路堵 堵得死死",
+    ),
 )
 
 # Words whose sense depends on their neighbours: (must not follow, must not precede,
@@ -168,6 +174,12 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "震感": (None, r"没有|[没无未]", None, None),  # 没有震感: nothing was felt
     "爆炸": (r"[性头款品]", None, None, None),  # 爆炸性消息
     "火灾": (r"隐患", None, None, None),
+    "发生冲突": (None, r"没有|[没未无]", None, None),  # "现场没有发生冲突"
+    "激烈冲突": (None, r"没有|[没未无]", None, None),
+    # a building burns by the square metre, a forest by the 亩 or the 公顷
+    "过火面积": (r"(?:约|达|近|超过|为)?[\d一二两三四五六七八九十百千万.,余多]+(?:平方米|平米|㎡)", None, None, None),
+    # "批发市场昨晚十一点烧起来了"; "火气烧起来" is no fire
+    "烧起来": (None, None, None, r"场|厂|房|楼|店|仓库|铺|屋|车|城|馆|坊|棚|厦|酒店|网吧|KTV"),
     "大火": (r"[收炒]", None, None, None),  # 大火收汁
     "遗体": (r"告别|捐献|火化|运输", r"动物|[猪狗鸡鸭鱼]", None, None),
     "尸体": (r"告别|捐献|火化|运输", r"动物|[猪狗鸡鸭鱼]", None, None),
@@ -272,7 +284,7 @@ CUES: Final[dict[str, str]] = {
     ),
     "fiction": (
         r"电影(?![院城])|影片|灾难片|(?<!一)大片|电视剧|纪录片|观后感|剧情|小说|片中|片子里|片里|剧里|追剧|"
-        r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主|女主|吃鸡|王者|打游戏|"
+        r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主(?!人)|女主(?!人)|吃鸡|王者|打游戏|"
         r"这部(?:片|电影|剧)|片子|的故事|副本|团灭"
     ),
     "history": (
@@ -291,7 +303,9 @@ CUES: Final[dict[str, str]] = {
         r"(?:今年|全年|本年|本月|今冬|今春|入汛)[^，。]{0,10}(?:发生|共|累计)[^，。]{0,10}\d+起|"
         # a year's toll or an inventory of hazards, not an incident: "今年全区因溺水死亡的学生有9名",
         # "全区共有隐患点86处，威胁群众1.2万人"
-        r"(?:今年|全年|本年度?|年内)(?:全区|全县|全市|全镇|全乡|全省|全国|我区|我县)|隐患点"
+        r"(?:今年|全年|本年度?|年内)(?:全区|全县|全市|全镇|全乡|全省|全国|我区|我县)|"
+        # …unless the hazard is moving now: "滑坡隐患点变形加剧" is a 险情
+        r"隐患点(?![^，。]{0,8}(?:变形|裂缝|加剧|险情|滑动|垮塌|崩塌))"
     ),
     "debunk": (
         r"辟谣|系谣言|是谣言|为谣言|纯属谣言|造谣|不实信息|不属实|系不实|旧视频|假消息|虚假信息|"
@@ -482,6 +496,8 @@ FIRE_RE: Final = re.compile(
 )
 VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
+# a named communicable disease is graded by the public-health plan, whatever was eaten
+COMMUNICABLE_RE: Final = re.compile(r"霍乱|鼠疫|炭疽|传染病")
 
 # Rescue finished: trapped figures no longer count.
 RESCUED_RE: Final = re.compile(
@@ -492,13 +508,13 @@ RESCUED_RE: Final = re.compile(
 # square dancing is not. 要求 / 反映 appear in every complaint, so they count only for a crowd
 # with a figure ("五十多名村民聚集…反映补偿"); a crowd without a figure needs a specific one.
 GRIEVANCE_RE: Final = re.compile(
-    r"维权|讨薪|讨要|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
+    r"维权|讨薪|讨要|反对|不满|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
     r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|爆雷|请愿|"
     r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)"
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
-    r"聚集|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
+    r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件

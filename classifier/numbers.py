@@ -62,13 +62,14 @@ _RANGE_RE: Final = re.compile(
     r"(?:二十|上百|上千|上万|近百)$"
 )
 
-# full-width digits and decimal point, mapped one to one so that offsets stay valid
-_FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９．", "0123456789.")
-_FULL_WIDTH_CHARS: Final = "０１２３４５６７８９．"
+# full-width digits and decimal point, mapped one to one so that offsets stay valid; the
+# southern 冇 ("冇得气哒", "冇找到") is 没, one character for one
+_FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９．冇", "0123456789.没")
+_FULL_WIDTH_CHARS: Final = "０１２３４５６７８９．冇"
 
 
 def normalize(text: str) -> str:
-    """``text`` with full-width digits as ASCII digits; the length never changes."""
+    """``text`` with full-width digits as ASCII digits and 冇 as 没; the length never changes."""
     # most posts have none: a few substring scans are far cheaper than translate
     if any(ch in text for ch in _FULL_WIDTH_CHARS):
         return text.translate(_FULL_WIDTH)

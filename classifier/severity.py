@@ -110,6 +110,15 @@ _ANY_RE: Final = re.compile(
     )
 )
 _VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺伤", "捅伤", "打伤")
+# the people of a gathering counted where the grievance is told, before what they did:
+# "欠了两百多个农民工大半年的工资，今天这些人全部跑到国道上坐起，把路堵得死死的"
+_CROWD_HEAD_RE: Final = re.compile(
+    rf"(?P<num>{NUMERAL})(?:名|个|位)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
+    r"亲戚朋友|亲友|老乡)"
+)
+# what a crowd does now, in the sentence of its head count: no claim about the past
+_CROWD_TODAY_RE: Final = re.compile(r"今天|今日|今早|今晨|今晚|一早|上午|下午|中午|刚刚|刚才|现在|正在|还没散|没散")
+_SENTENCE_END_RE: Final = re.compile(r"[。！!？?\n]")
 _SHARE_COUNT_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:名|个|位|人|例)")
 # a head count: "9个娃娃", "三十多位老人", "4名初中生", "6个工人", "车上22个人"
 _COUNTED_RE: Final = re.compile(
@@ -475,7 +484,9 @@ def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, di
             return lex.FOREST_FIRE, scores
         return lex.PRODUCTION, scores
     if etype == lex.HEALTH:
-        if lex.FOOD in kinds or lex.FOOD_HINT_RE.search(text):
+        if lex.FOOD in kinds or (
+            lex.FOOD_HINT_RE.search(text) and not lex.COMMUNICABLE_RE.search(text)
+        ):
             return lex.FOOD, scores
         if lex.WORKPLACE_HINT_RE.search(text) and not lex.VACCINE_RE.search(text):
             return lex.PRODUCTION, scores
@@ -601,6 +612,10 @@ def _crowd(
     # a head count of people who "维权" or "讨薪" is a crowd only where they gather
     crowd = measures.get("crowd") if gathered or (strong and words) else 0.0
     grievance = lex.GRIEVANCE_RE.search(text)
+    if crowd < CROWD_MIN and words and grievance:
+        # the head count told with the grievance, before what the crowd did
+        heads = [parse_number(m.group("num")) for m in _CROWD_HEAD_RE.finditer(text)]
+        crowd = max([crowd, *(h[0] for h in heads if h)])
     # with a head count, blocking a road is a grievance in itself ("上百名家长聚集堵塞威宁路")
     if crowd < CROWD_MIN or not (
         grievance or lex.GRIEVANCE_WEAK_RE.search(text) or lex.BLOCKADE_RE.search(text)
@@ -759,7 +774,7 @@ def assess(
             evidence.setdefault("suppressed_by", {}).update(soft)
             incident = False
     past, money = lex.PAST_RE.search(text), lex.MONEY_CLAIM_RE.search(text)
-    if incident and past and money and not _current_figure(kept, text):
+    if incident and past and money and not _current_figure(kept, text) and not _crowd_now(crowd, measures, text):
         evidence.setdefault("suppressed_by", {})["past_claim"] = [past.group(0), money.group(0)]
         incident = False
 
@@ -798,7 +813,7 @@ def assess(
     if crowd_words:
         evidence["crowd_words"] = crowd_words
     if tables.crowd_blockade and kind == lex.CROWD_KIND and (crowd or crowd_incident):
-        blockade = lex.BLOCKADE_RE.search(text)
+        blockade = _blockade(text)
         if blockade and rank < 4:
             rank += 1
             why = f"堵路 / 冲突 ({blockade.group(0)}) raises it to {LEVELS[rank]}"
@@ -887,6 +902,29 @@ def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str)
 
 def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:
     return any(scope_ok(m.start()) for m in rx.finditer(text))
+
+
+_DENIED_BEFORE_RE: Final = re.compile(r"(?:没有|没|未|无|并未|并没有|不曾)(?:发生)?\Z")
+
+
+def _blockade(text: str) -> re.Match[str] | None:
+    """A road blocked or a clash, unless the post denies it ("现场没有发生冲突")."""
+    for m in lex.BLOCKADE_RE.finditer(text):
+        if not _DENIED_BEFORE_RE.search(text, max(0, m.start() - 5), m.start()):
+            return m
+    return None
+
+
+def _crowd_now(crowd: float, measures: _Measures, text: str) -> bool:
+    """A crowd counted in a sentence that tells it is gathered today ("今天一早…一千五百多个村民
+    自发聚集…到现在中午了还没散"): a gathering over money is no claim about the past."""
+    fig = measures.source.get("crowd")
+    if crowd < CROWD_MIN or fig is None or fig.start < 0:
+        return False
+    left = max((m.end() for m in _SENTENCE_END_RE.finditer(text, 0, fig.start)), default=0)
+    right_m = _SENTENCE_END_RE.search(text, fig.start)
+    right = right_m.start() if right_m else len(text)
+    return bool(_CROWD_TODAY_RE.search(text, left, right))
 
 
 def _current_figure(figures: list[Figure], text: str) -> bool:

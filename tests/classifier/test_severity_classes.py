@@ -580,3 +580,126 @@ def test_dead_and_missing_told_after_a_bare_count(content: str, expected: str) -
 def test_a_forest_fire_told_by_its_firefighters_and_area() -> None:
     assert level("后山那场火烧了三天，扑火队说已经烧了一千六百多亩林子。") == "重大"
     assert level("村后的火头翻过了山梁，已经烧了四十来亩。") == "较大"
+
+
+# --- a crowd counted where its grievance is told, or by 聚了 / 堵得死死的; a crowd gathered today
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("为反对在河边建化工厂，今晚广场上聚了上万人。", "特别重大"),
+        ("拖了两百多个农民工半年的工资，今天这些人坐到国道上，把路堵得死死的。", "重大"),
+        ("家属叫了一百多个亲戚朋友把医院大门都堵死了。", "重大"),
+        ("征地补偿款被扣，今天一早一千二百多个村民聚集到镇政府门口，到现在还没散。", "重大"),
+    ],
+)
+def test_a_crowd_told_as_people_tell_it(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_past_gathering_or_a_quarrel_in_a_group_chat_is_no_crowd() -> None:
+    assert level("去年几百个村民到镇上反映补偿款的事，到现在补偿款还没发，找哪个部门？") == "常规"
+    assert level("小区两百多个业主在群里吵了一晚上，都反对物业涨价。") == "常规"
+
+
+# --- the ill told by a count restated after a tally, by 就诊, or by where they were taken
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("办完酒席好多人拉肚子，开始说二十几个，后来一统计一百一十多个，有个老人没抢救过来。", "重大"),
+        ("学校中午吃了食堂的饭，下午有一百二十多个学生送到了县医院。", "重大"),
+        ("寿宴后宾客陆续呕吐腹泻，累计就诊108人，其中1人经抢救无效死亡。", "重大"),
+    ],
+)
+def test_the_ill_told_loosely(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_hospital_queue_is_no_illness() -> None:
+    assert level("县人民医院今天门诊就诊一千多人，挂号排队排到了门口。") == "常规"
+
+
+# --- bodies fished out after people were swept away; 冇 is 没
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("山洪把沟边几户人家连人带屋冲走了，今天在下游捞起来八个，还有四个没找到。", "重大"),
+        ("作坊下午爆了，当场炸死了七个，还有四个到现在冇找到人。", "重大"),
+        ("渡船翻了，捞上来三个冇得气哒。", "较大"),
+    ],
+)
+def test_the_dead_fished_out_or_told_with_mao(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_people_fished_out_alive_are_no_dead() -> None:
+    assert RANK[level("两个娃娃落水，师傅跳下去把两个都捞起来了，送到卫生院检查没事。")] <= RANK["一般"]
+
+
+# --- a building fire: 过火面积 by the square metre, or a building that 烧起来
+
+
+def test_a_building_fire_is_graded_by_the_regulation() -> None:
+    a = assess("", "建材市场火灾过火面积约1.2万平方米，烧毁门店260余间，直接经济损失约1.1亿元。")
+    assert (a.level, a.evidence["kind"]) == ("特别重大", "production_safety")
+    assert level("东门家具城半夜烧起来了，到天亮才扑灭，初步算下来损失六千多万。") == "重大"
+    assert level("看到物业这样敷衍，我心里火一下就烧起来了。") == "常规"
+    assert assess("", "后山林子起火，过火面积约60公顷，扑火队连夜扑灭。").evidence["kind"] == "forest_fire"
+
+
+# --- counts people write: 弟兄 by 个, a count closed by 了, people after 村民小组
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("煤窑冒顶，还有十一个弟兄困在下面。", "重大"),
+        ("寨子里好多人发高烧，查不出啥病，前后已经死了十一个了。", "重大"),
+        ("崩塌险情加剧，直接威胁坡脚4个村民小组1100余名群众。", "特别重大"),
+    ],
+)
+def test_counts_as_people_write_them(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_violent_clash_is_graded_by_the_crowd_table() -> None:
+    a = assess("", "两个村为抢水源发生激烈冲突，造成3人死亡、8人受伤。")
+    assert (a.level, a.evidence["kind"]) == ("重大", "crowd")
+
+
+def test_a_named_disease_wins_over_advice_about_eating() -> None:
+    a = assess("", "本周全市累计报告霍乱病例32例，提醒市民不吃生冷食物、不喝生水。")
+    assert (a.level, a.evidence["kind"]) == ("重大", "public_health")
+
+
+# --- what did not happen: a sacrifice of health, the trapped brought out later, a denied clash
+
+
+def test_what_did_not_happen_raises_nothing() -> None:
+    assert level("化工厂为了赚钱，不惜牺牲周边上千村民的健康，废水直排。") == "常规"
+    assert (
+        level("鱼塘管理房被淹，12名工人被困。消防员已将12名被困人员全部安全转移，无人受伤。")
+        == "一般"
+    )
+    assert level("因对分班不满，今天三百多名家长聚集在县教育局门口，现场没有发生冲突。") == "较大"
+
+
+# --- a hazard that is moving, water rising, 男主人
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("后山滑坡隐患点变形加剧，坡顶裂缝越拉越宽，已转移受威胁的180名群众。", "较大"),
+        ("全县共有地质灾害隐患点63处，威胁群众4000余人，已落实监测员。", "常规"),
+        ("今晚河水位持续上涨，沿河两个社区已转移群众1200人。", "较大"),
+        ("一家五口吃野蘑菇都中毒了，男主人没抢救过来。", "较大"),
+    ],
+)
+def test_hazards_moving_and_household_words(content: str, expected: str) -> None:
+    assert level(content) == expected

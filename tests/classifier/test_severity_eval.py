@@ -51,7 +51,7 @@ def test_held_out_posts_are_not_in_the_development_set() -> None:
 def test_dev_set_figures() -> None:
     figures, misses = score_labelled(labelled_rows("dev"), lambda t, c: assess(t, c))
     print("\nseverity dev set:", {k: round(v, 3) for k, v in figures.items()})
-    # 986 posts, 239 majors: every major caught, 2 wrong levels (D561, D619)
+    # 1031 posts, 263 majors: every major caught, 2 wrong levels (D561, D619)
     assert figures["major_recall"] == 1.0, [m.id for m in misses]
     assert figures["nonmajor_graded_major"] == 0.0
     assert figures["emergency_graded_routine"] <= 0.005
@@ -96,9 +96,24 @@ def test_second_blind_set_figures() -> None:
     otherwise than ``config/grading.toml`` are not chased."""
     figures, misses = score_labelled(labelled_rows("blind2"), lambda t, c: assess(t, c))
     print("\nseverity blind2 set:", {k: round(v, 3) for k, v in figures.items()})
-    assert figures["major_recall"] >= 0.875, [m.id for m in misses]
-    assert figures["major_recall_graded"] >= 0.85
-    assert figures["nonmajor_graded_major"] <= 0.035
-    assert figures["emergency_graded_routine"] <= 0.08
+    assert figures["major_recall"] >= 0.985, [m.id for m in misses]
+    assert figures["major_recall_graded"] >= 0.969
+    assert figures["nonmajor_graded_major"] <= 0.005
+    assert figures["emergency_graded_routine"] <= 0.051
     assert figures["routine_graded_major"] <= 0.055
-    assert figures["level_accuracy"] >= 0.84
+    assert figures["level_accuracy"] >= 0.895
+
+
+def test_third_blind_set_figures() -> None:
+    """severity_blind3.csv, written blind like the second: scored at major recall 0.833 (0.818
+    graded) before its misses were studied by class (crowds counted as people count them, the
+    ill told loosely, bodies fished out, building fires, counts in dialect). Seen since; pinned
+    so that no later change loses what was won on it."""
+    figures, misses = score_labelled(labelled_rows("blind3"), lambda t, c: assess(t, c))
+    print("\nseverity blind3 set:", {k: round(v, 3) for k, v in figures.items()})
+    assert figures["major_recall"] >= 0.98, [m.id for m in misses]
+    assert figures["major_recall_graded"] >= 0.969
+    assert figures["nonmajor_graded_major"] == 0.0
+    assert figures["emergency_graded_routine"] <= 0.06
+    assert figures["routine_graded_major"] <= 0.016
+    assert figures["level_accuracy"] >= 0.915
