@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from classifier.severity import CASUALTY_KINDS as INCIDENT_KINDS
 from classifier.severity import SeverityAssessment
 
 # One family per kind of incident a follow-up can be about. A post may name several (a bus that
@@ -65,20 +66,7 @@ NEW_INCIDENT_RE: Final = re.compile(
     r"又起火|又着火|又塌|又炸|同一天还|与此同时.{0,6}(?:也|还)发生"
 )
 # figures that tell what happened to people: a changed one is news about the incident
-CASUALTY_KINDS: Final = frozenset(
-    {
-        "deaths",
-        "missing",
-        "trapped",
-        "seriously_injured",
-        "injured",
-        "light_injured",
-        "casualties",
-        "sick",
-        "rescued",
-        "evacuated",
-    }
-)
+CASUALTY_KINDS: Final = INCIDENT_KINDS | {"sick", "rescued", "evacuated"}
 
 
 def families(text: str) -> frozenset[str]:

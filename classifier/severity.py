@@ -66,7 +66,7 @@ CROWD_MIN: Final = 10  # people: fewer is a group of complainants, not a crowd
 MANY_CHECK: Final = 10.0
 
 # figures that make an incident on their own
-_CASUALTY_KINDS: Final = frozenset(
+CASUALTY_KINDS: Final = frozenset(
     {
         "deaths",
         "missing",
@@ -323,7 +323,7 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
     strong = any(t.strength == lex.STRONG for t in terms)
     kept: list[Figure] = []
     for f in figures:
-        if f.kind in _CASUALTY_KINDS or f.kind in ("rescued", "magnitude"):
+        if f.kind in CASUALTY_KINDS or f.kind in ("rescued", "magnitude"):
             kept.append(f)
             continue
         near = any(abs(f.start - s) <= NEAR_TERM for s in starts)
@@ -356,7 +356,7 @@ def _implied_death(
     "被车撞死了") is one death, unless negated, exaggerated or an animal's. The plainer the words
     say that someone died in an event, the less else the post must tell (``lexicon_severity``)."""
     strong = any(t.strength == lex.STRONG for t in terms)
-    figure_stands = any(f.kind in _CASUALTY_KINDS or f.kind == "sick" for f in kept)
+    figure_stands = any(f.kind in CASUALTY_KINDS or f.kind == "sick" for f in kept)
     if strong or figure_stands:
         rx = lex.IMPLIED_DEATH_RE
     elif terms:
@@ -742,14 +742,14 @@ def assess(
     crowd, crowd_incident, crowd_words = _crowd(standing_terms, measures, text, bool(strong))
     measures.values["crowd"] = crowd
     casualty = (
-        any(f.kind in _CASUALTY_KINDS or f.kind in ("magnitude", "affected") for f in kept)
+        any(f.kind in CASUALTY_KINDS or f.kind in ("magnitude", "affected") for f in kept)
         or bool(measures.implied)
         or any(measures.get(m) for m in ("evacuated", "loss_yuan", "sick", "burned_ha"))
         or _phrase_stands(lex.CASUALTY_PHRASE_RE, text, scope_ok)
     )
     # trapped people brought out, or "所幸无人员伤亡" after an emergency word: it happened
     rescued_incident = any(f.rescued or f.kind == "rescued" for f in kept) or bool(
-        (standing_terms or any(f.negated and f.kind in _CASUALTY_KINDS for f in figures))
+        (standing_terms or any(f.negated and f.kind in CASUALTY_KINDS for f in figures))
         and _phrase_stands(lex.NO_CASUALTY_RE, text, scope_ok)
     )
 
@@ -866,7 +866,7 @@ def assess(
 
 
 _STANDALONE_FIGURES: Final = frozenset(
-    {*_CASUALTY_KINDS, "magnitude", "rescued", "crowd", "evacuated", "endangered", "burned_ha"}
+    {*CASUALTY_KINDS, "magnitude", "rescued", "crowd", "evacuated", "endangered", "burned_ha"}
 )
 
 

@@ -92,9 +92,14 @@ def pending_request(session: Session, event: models.Event) -> models.EventLog | 
     """The log row that put the event to the duty officers, while it waits."""
     if event.verification is not Verification.PENDING:
         return None
+    return last_request(session, event.id)
+
+
+def last_request(session: Session, event_id: int) -> models.EventLog | None:
+    """The latest log row that put the event to the duty officers, answered or not."""
     row: models.EventLog | None = session.scalars(
         select(models.EventLog)
-        .where(models.EventLog.event_id == event.id,
+        .where(models.EventLog.event_id == event_id,
                models.EventLog.action == EventAction.VERIFICATION_REQUESTED.value)
         .order_by(models.EventLog.at.desc(), models.EventLog.id.desc())
         .limit(1)

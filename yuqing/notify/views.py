@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from classifier.candidates import cue_label
 from classifier.masking import mask_pii
-from domain.event_actions import EventAction
 from domain.settings import Settings
 from response_sla.errors import SlaConfigError
 from response_sla.policy import KindPolicy, Policy, load_policy
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, Severity, Verification
+from yuqing.cases.verification import last_request
 from yuqing.signed_links import unit_link
 
 MAX_POSTS = 10
@@ -404,13 +404,7 @@ def verification_view(
         return None
     if event.verification is Verification.CONFIRMED:
         return None
-    asked = session.scalars(
-        select(models.EventLog)
-        .where(models.EventLog.event_id == event.id,
-               models.EventLog.action == EventAction.VERIFICATION_REQUESTED.value)
-        .order_by(models.EventLog.at.desc(), models.EventLog.id.desc())
-        .limit(1)
-    ).first()
+    asked = last_request(session, event.id)
     cues = (asked.detail.get("cues") if asked is not None else None) or []
     candidate = event.candidate_severity.label if event.candidate_severity else str(
         payload.get("candidate", "")
