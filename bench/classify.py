@@ -4,8 +4,8 @@ The posts are real citizen messages from ``../shared/data`` (TipDM train/test/un
 and the 人民网 threads), shuffled and repeated to ``--posts`` (default 20,000) with fresh ids
 and times spread over three days. One run of the analysis is one call of
 ``classifier.analyze.analyze_records`` over all of them in this process: topic and handling
-type, severity, the false-information flag, events, heat and PII masking, with the user words
-and places of ``config/yuqing.toml``. One run of the baseline is ``jieba.lcut`` (jieba's
+type, severity, the false-information flag, events, heat and PII masking, with the user words,
+places, grading tables and here / elsewhere of ``config/yuqing.toml``. One run of the baseline is ``jieba.lcut`` (jieba's
 defaults) over the same title + content strings. Each is run ``--repeats`` times (default 3)
 and the median is reported.
 
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     import jieba
 
     from classifier.analyze import analyze_records
+    from classifier.grading import grading_from_settings
+    from classifier.locality import Locality
     from classifier.model import load_classifier
     from domain.settings import load_settings
     from response_sla.directory import Directory
@@ -111,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     directory = Directory.from_jurisdiction(settings.jurisdiction)
     classifier = load_classifier(None, user_words=directory.words())
     j = settings.jurisdiction
+    # as the service grades: the configured tables, the jurisdiction's here and elsewhere
+    grading = grading_from_settings(settings)
+    locality = Locality.of(j)
     broad = tuple(x for x in {j.name, j.full_name} if len(x) >= 2)
 
     def places(text: str) -> list[str]:
@@ -125,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(args.repeats):
         t, cpu = time.perf_counter(), time.process_time()
         results = analyze_records(
-            records, classifier=classifier, now=NOW, places=places, broad_places=broad
+            records, classifier=classifier, now=NOW, places=places, broad_places=broad,
+            grading=grading, locality=locality,
         )
         analysis_s.append(time.perf_counter() - t)
         analysis_cpu.append(time.process_time() - cpu)

@@ -30,6 +30,7 @@ from classifier.grading import GradingTables
 from classifier.heat import heat_score
 from classifier.incidents import IncidentFacts
 from classifier.labelling import PlaceFinder, PostInput, PostLabels, label_posts
+from classifier.locality import Locality
 from classifier.masking import mask_pii
 from classifier.model import PostClassifier
 from classifier.severity import SeverityAssessment, combine
@@ -147,16 +148,21 @@ def analyze_records(
     broad_places: Collection[str] = (),
     areas: Mapping[str, Collection[str]] | None = None,
     grading: GradingTables | None = None,
+    locality: Locality | None = None,
     enrich: Enrich | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse one batch; results come back in the order of ``records``.
 
     ``places`` finds the jurisdiction's places in a text for the same-place event rules;
     without it only near-duplicates group. ``areas``: the 乡镇 / 街道 each place belongs to
-    (``classifier.events.EventIndex``).
+    (``classifier.events.EventIndex``). ``grading`` and ``locality`` grade severity by the
+    configured tables and the jurisdiction's here and elsewhere (None: the shipped tables,
+    and only generic words such as 外地).
     """
     posts = read_records(records)
-    labels = label_posts(classifier, [p.input for p in posts], places=places, grading=grading)
+    labels = label_posts(
+        classifier, [p.input for p in posts], places=places, grading=grading, locality=locality
+    )
     return results(posts, labels, now=now, broad_places=broad_places, areas=areas, enrich=enrich)
 
 
