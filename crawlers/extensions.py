@@ -110,7 +110,9 @@ class RunRecorder:
         items = sum(int(stats.get(f"yuqing/items_{k}", 0)) for k in ("new", "updated", "unchanged"))
         status = run_status(close_reason=reason, ok_pages=ok_pages,
                             rows=int(stats.get("yuqing/rows", 0)), items=items,
-                            dropped=sum(dropped.values()), errors=errors)
+                            dropped=sum(dropped.values()), errors=errors,
+                            responses=int(stats.get("response_received_count", 0)),
+                            shared=bool(self.crawler.settings.get("YUQING_REDIS_PREFIX")))
         error_text = describe(status, errors)
         summary = CrawlRunSummary(
             source_id=self.source["id"], status=status.value, run_id=self.run_id,

@@ -13,11 +13,15 @@ Flip = Literal["unhealthy", "recovered"]  # a run that changed the source's heal
 
 
 def run_status(*, close_reason: str, ok_pages: int, rows: int, items: int, dropped: int,
-               errors: dict[str, int]) -> CrawlStatus:
+               errors: dict[str, int], responses: int = 0, shared: bool = False) -> CrawlStatus:
+    """``responses``: every response received, whatever its status; ``shared``: the crawl's
+    requests come from a queue that other processes take from too."""
     if close_reason == "blocked" or (errors.get("blocked") and not ok_pages):
         return CrawlStatus.BLOCKED
     if not (close_reason == "finished" or close_reason.startswith("closespider")):
         return CrawlStatus.FAILED
+    if shared and close_reason == "finished" and responses == 0 and not errors:
+        return CrawlStatus.IDLE
     if ok_pages == 0:
         return CrawlStatus.FAILED
     if rows == 0 and items == 0:
@@ -45,7 +49,10 @@ class Health:
 
 def next_health(current: Health, status: CrawlStatus, error: str, threshold: int,
                 now: datetime) -> Health:
-    """Bad runs in a row flag the source at ``threshold``; one good run clears the flag."""
+    """Bad runs in a row flag the source at ``threshold``; one good run clears the flag; an
+    idle run (another process did the work) changes nothing."""
+    if status is CrawlStatus.IDLE:
+        return current
     if status in BAD:
         failures = current.consecutive_failures + 1
         if not current.unhealthy and failures >= threshold:

@@ -134,6 +134,9 @@ class CrawlStatus(StrEnum):
     EMPTY = "empty"
     FAILED = "failed"
     BLOCKED = "blocked"  # 403 / 429 from the site
+    # a process of a crawl shared through Redis found the queue already emptied by the others:
+    # it says nothing about the board
+    IDLE = "idle"
 
     @property
     def label(self) -> str:
@@ -233,4 +236,5 @@ _CRAWL_STATUS_LABELS: Final[dict[CrawlStatus, str]] = {
     CrawlStatus.EMPTY: "无内容",
     CrawlStatus.FAILED: "失败",
     CrawlStatus.BLOCKED: "被拦截",
+    CrawlStatus.IDLE: "无待抓取",
 }

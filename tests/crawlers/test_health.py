@@ -103,3 +103,16 @@ def test_run_status() -> None:
     assert run_status(**{**ok, "items": 0, "errors": {"http_404": 5}}) is CrawlStatus.FAILED
     # an incremental run that found only known threads is fine
     assert run_status(**{**ok, "items": 0}) is CrawlStatus.OK
+    # a process of a shared crawl whose queue the others emptied did nothing wrong; alone, or
+    # with errors, the same run is a failure
+    idle = {**ok, "ok_pages": 0, "rows": 0, "items": 0, "responses": 0}
+    assert run_status(**idle, shared=True) is CrawlStatus.IDLE
+    assert run_status(**idle) is CrawlStatus.FAILED
+    assert run_status(**{**idle, "errors": {"timeout": 2}}, shared=True) is CrawlStatus.FAILED
+
+
+def test_an_idle_run_leaves_the_health_as_it_was() -> None:
+    flagged = Health(3, True, NOW, "failed: timeout×3")
+    assert next_health(flagged, CrawlStatus.IDLE, "", 3, NOW) == flagged
+    failing = Health(2, False, None, "failed")
+    assert next_health(failing, CrawlStatus.IDLE, "", 3, NOW) == failing

@@ -72,6 +72,9 @@ def test_two_processes_share_one_crawl(site: LocalSite, crawl_db, crawl_settings
     assert sum(s.pages for s in summaries) == len(pages)  # no page counted by both
     assert sum(s.items_new for s in summaries) == 60
     assert all(s.status == "ok" for s in summaries if s.pages), summaries
+    # a process the others left nothing to do is idle, not failed: it must not count towards
+    # the board's failures
+    assert all(s.status == "idle" for s in summaries if not s.pages), summaries
     with Session(crawl_db[1]) as s:
         assert s.scalar(select(func.count()).select_from(Post)) == 60
     assert leftover == []  # the last process out cleared the queue and the fingerprints
