@@ -33,18 +33,6 @@ GARBAGE = ("洪山街道洪山社区垃圾多日无人清运",
            "希望洪山街道尽快安排清运。")
 
 
-@pytest.fixture(scope="module")
-def analyzer_cache() -> dict[str, Any]:
-    return {}
-
-
-@pytest.fixture
-def db(sessions: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
-    with transaction(sessions) as session:
-        sync_directory(session, settings)
-    return sessions
-
-
 def add_post(sessions: sessionmaker[Session], source: str, ext: str, title: str, content: str,
              published: datetime, **extra: Any) -> int:
     with transaction(sessions) as session:

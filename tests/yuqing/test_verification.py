@@ -18,7 +18,6 @@ from storage.db import transaction
 from storage.enums import AssignmentRole, DeadlineState, ReviewStatus, Severity, Verification
 from tests.yuqing.test_analysis import T0, add_post, build
 from yuqing.analysis import Analyzer, analyze_pending
-from yuqing.bootstrap import sync_directory
 from yuqing.cases import verification
 from yuqing.cases.errors import CaseError
 from yuqing.cases.events import mark_not_relevant
@@ -33,18 +32,6 @@ FIRST = ("海子街镇新开田村客车坠河", "今天上午新开田村附近
 # shares no emergency word with FIRST: the update rule joins it
 UPDATE = ("海子街镇客车事故最新：死亡人数升至11人", "最新：海子街镇那起客车事故死亡人数已上升至"
           "11人，仍有2人失联，家属在医院门口等消息。")
-
-
-@pytest.fixture(scope="module")
-def analyzer_cache() -> dict[str, Any]:
-    return {}
-
-
-@pytest.fixture
-def db(sessions: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
-    with transaction(sessions) as session:
-        sync_directory(session, settings)
-    return sessions
 
 
 def _event_of(session: Session, post_id: int) -> models.Event:
