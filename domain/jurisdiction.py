@@ -105,6 +105,8 @@ class Jurisdiction(Strict):
     duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
     leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
     units: list[Unit] = Field(min_length=1)
+    # office periods on working days, for SLA windows the policy runs on office hours
+    office_hours: list[str] = ["08:30-12:00", "14:30-17:30"]
     # who must be told by kind of matter (不实信息 → 公安 + 网信, 食物中毒 → 市场监管 + 卫健 …)
     kind_rules: list[KindRule] = []
 

@@ -160,7 +160,10 @@ def open_clocks(
             if kind.anchor == "assignment" and lead is None:
                 continue
             start = lead.assigned_at if kind.anchor == "assignment" and lead else event.started_at
-            end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+            end, provisional = window_end(
+                kind, start, calendar, handling=handling, close=close,
+                severity=event.severity, office=engine.office,
+            )
             clock = start_clock(
                 kind,
                 to_shanghai(start),
@@ -175,7 +178,10 @@ def open_clocks(
             if any(s.assignment_id == a.id and s.clock.kind == kind.kind for s in live):
                 continue
             start = a.assigned_at if kind.anchor == "assignment" else event.started_at
-            end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+            end, provisional = window_end(
+                kind, start, calendar, handling=handling, close=close,
+                severity=event.severity, office=engine.office,
+            )
             clock = start_clock(
                 kind,
                 to_shanghai(start),
@@ -540,7 +546,7 @@ def reopen_event(
             continue
         old, new, log = tr.reopen(
             s.clock, now, actor, reason, kind, engine.calendar, handling=handling,
-            close=engine.close,
+            close=engine.close, severity=event.severity, office=engine.office,
         )
         if old != s.clock:
             cancelled = [t for t in log if t.action is EventAction.CANCELLED]
