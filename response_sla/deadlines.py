@@ -65,6 +65,8 @@ def deadlines_for(
     for kind in policy.kinds.values():
         if not kind.applies(severity, website_error=website_error):
             continue
+        if kind.roles is not None:
+            continue  # a unit's own window of a role: opened when a unit comes to it late
         anchor = start if kind.anchor == "first_public" or assigned_at is None else assigned_at
         end, provisional = window_end(
             kind, anchor, calendar, handling=handling, close=close, severity=severity, office=office

@@ -32,8 +32,12 @@ INHERITED = (
     "extension_max_working_days",
     "return_limit_hours",
 )
+ROLES_HELD = ("lead", "co", "coordinate")  # assignment roles (牵头, 配合, 协调)
+CHARGED = ("unit", "office")
 KIND_KEYS = {
     "label",
+    "roles",
+    "charged",
     "clock",
     "clock_by_grade",
     "hours",
@@ -76,6 +80,11 @@ class KindPolicy:
     extension_max_working_days: int
     return_limit: timedelta | None
     clock: str = NATURAL  # hour windows: natural (round the clock) or office hours
+    # assignment windows: the roles that get one (None: every role)
+    roles: frozenset[str] | None = None
+    # who answers for a breach: the unit holding the window, or the office (the statutory
+    # window of the event, counted from the first post, before any unit may have been told)
+    charged: str = "unit"
     clock_by_grade: Mapping[Severity, str] = field(default_factory=dict)
 
     def clock_for(self, severity: Severity | None) -> str:
@@ -86,6 +95,9 @@ class KindPolicy:
         if severity is not None and severity in self.clock_by_grade:
             return self.clock_by_grade[severity]
         return self.clock
+
+    def applies_to_role(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
 
     def applies(self, severity: Severity, *, website_error: bool) -> bool:
         if self.severities is not None and severity not in self.severities:
@@ -255,6 +267,12 @@ def _kind(
             r.bad(f"clock_by_grade.{grade}", f"expected one of {list(CLOCKS)}, got {value!r}")
         else:
             by_grade[Severity(grade)] = str(value)
+    roles: frozenset[str] | None = None
+    if "roles" in raw:
+        roles = frozenset(r.strings(raw, "roles", ROLES_HELD))
+        if raw.get("scope") != "assignment":
+            r.bad("roles", "only windows of scope = assignment are per role")
+    charged = r.choice({"charged": raw.get("charged", "unit")}, "charged", CHARGED) or "unit"
     office_grades = [sv for sv in Severity if by_grade.get(sv, clock) == OFFICE]
     if office_grades and hours is None:
         r.bad("clock", "office hours apply to windows given in hours, not working days")
@@ -286,6 +304,8 @@ def _kind(
         return_limit=timedelta(hours=ret) if ret else None,
         clock=clock,
         clock_by_grade=by_grade,
+        roles=roles,
+        charged=charged,
     )
 
 

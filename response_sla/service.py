@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
 from response_sla.calendar import to_shanghai
+from response_sla.charging import charged_to_unit
 from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
 from response_sla.configured import SlaSetup
 from response_sla.deadlines import window_end
@@ -151,6 +152,16 @@ def open_clocks(
     if handling is None:
         handling = _handling(session, event)
     created: list[int] = []
+    # the milestones whose statutory window ran before this call: a unit that comes to lead
+    # such an event now (an upgrade, a new lead) gets its own window of the same length
+    running = {
+        m
+        for s in live
+        if s.assignment_id is None
+        and (k := policy.kinds.get(s.clock.kind)) is not None
+        and not charged_to_unit(k)
+        for m in k.met_by
+    }
     for kind in policy.kinds.values():
         if not kind.applies(event.severity, website_error=website_error):
             continue
@@ -175,9 +186,21 @@ def open_clocks(
             created.append(_new(session, event.id, clock, kind, now, actor).id)
             continue
         for a in assignments:
+            if not kind.applies_to_role(a.role.value):
+                continue
             if any(s.assignment_id == a.id and s.clock.kind == kind.kind for s in live):
                 continue
             start = a.assigned_at if kind.anchor == "assignment" else event.started_at
+            if kind.anchor == "assignment" and (
+                kind.roles is not None or kind.severities is not None
+            ):
+                # a unit's own window for a role or a grade counts from when the unit came to
+                # it: a lead given a major event at an upgrade has its own 5 h from then. It
+                # exists only beside a statutory window that was already running; a lead told
+                # with the event's first windows answers for those.
+                if not kind.met_by & running:
+                    continue
+                start = max(start, now)
             end, provisional = window_end(
                 kind, start, calendar, handling=handling, close=close,
                 severity=event.severity, office=engine.office,
@@ -195,8 +218,36 @@ def open_clocks(
         if s.assignment_id is None and s.clock.is_open and s.clock.unit_id != event.lead_unit_id:
             moved, t = tr.transfer(s.clock, event.lead_unit_id, now, actor, "lead unit changed")
             _store(session, s, moved, [t], None, now, actor)
+    _fit_unit_windows(session, event, assignments, live, now, engine, website_error, actor)
     refresh_next_deadline(session, [event.id])
     return created
+
+
+def _fit_unit_windows(
+    session: Session,
+    event: models.Event,
+    assignments: Sequence[models.Assignment],
+    live: Sequence[StoredClock],
+    now: datetime,
+    engine: SlaSetup,
+    website_error: bool,
+    actor: str,
+) -> None:
+    """A unit's open window for a role it no longer has (a lead become co-unit) or a grade
+    the event no longer has stops, unmet and uncharged."""
+    held = {a.id: a for a in assignments}
+    for s in live:
+        a = held.get(s.assignment_id) if s.assignment_id is not None else None
+        kind = engine.policy.kinds.get(s.clock.kind)
+        if a is None or kind is None or not s.clock.is_open:
+            continue
+        if kind.applies(event.severity, website_error=website_error) and kind.applies_to_role(
+            a.role.value
+        ):
+            continue
+        why = f"role {a.role.value}, severity {event.severity.value}"
+        done, t = tr.cancel(s.clock, now, actor, f"no longer owed ({why})")
+        _store(session, s, done, [t], None, now, actor)
 
 
 def on_severity_change(
@@ -242,7 +293,8 @@ def on_severity_change(
     opened = [
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
     ]
-    refresh_next_deadline(session, [event.id])
+    # the units' own windows follow the grade: opened for the lead from now, or stopped
+    open_clocks(session, event, now, engine, website_error=website_error, actor=actor)
     settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
@@ -269,7 +321,10 @@ def record_milestone(
         session, DL.c.event_id == event_id, DL.c.kind.in_(kinds), DL.c.state.in_(_OPEN), lock=True
     ):
         kind = policy.kind(s.clock.kind)
-        if kind.scope == "assignment" and s.assignment_id != assignment_id:
+        # the event's own record (the duty officer's, the board's) also meets the lead's
+        # windows of the same milestone: the information is out
+        for_the_lead = assignment_id is None and kind.roles == frozenset({"lead"})
+        if kind.scope == "assignment" and s.assignment_id != assignment_id and not for_the_lead:
             continue
         if kind.scope == "event" and assignment_id is not None and not lead:
             continue
