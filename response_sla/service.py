@@ -290,8 +290,12 @@ def on_severity_change(
         reason,
     )
     write_log(session, entity_log_rows(event.id, LogEntity.EVENT, event.id, [changed]))
+    # a statutory window already past when the grade is raised was missed before anyone could
+    # act: its breach is reported to the duty office, not to the unit that happens to hold
+    # the event (the lead then gets its own window of the same length from now)
+    late = [replace(c, unit_id=None) if c.deadline_at <= now else c for c in r.opened]
     opened = [
-        _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
+        _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in late
     ]
     # the units' own windows follow the grade: opened for the lead from now, or stopped
     open_clocks(session, event, now, engine, website_error=website_error, actor=actor)

@@ -57,8 +57,11 @@ def add_assignment(
     )
     session.add(a)
     session.flush()
+    payload: dict[str, Any] = {"role": role.value}
+    if reason:
+        payload["reason"] = reason  # why the unit is given the case now (升级为重大)
     notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}", now, event_id=event.id,
-           unit_id=unit_id, payload={"role": role.value})
+           unit_id=unit_id, payload=payload)
     record(session, now, actor, EventAction.ASSIGNED, LogEntity.ASSIGNMENT, a.id,
            event_id=event.id, unit_id=unit_id, detail={"role": role.value}, reason=reason)
     return a
@@ -174,7 +177,7 @@ def _change_role(
     session.flush()
     notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}:role:{role.value}", now,
            event_id=a.event_id, unit_id=a.unit_id,
-           payload={"role": role.value, "role_before": before.value})
+           payload={"role": role.value, "role_before": before.value, "reason": reason})
     record(session, now, actor, EventAction.ASSIGNMENT_ROLE_CHANGED, LogEntity.ASSIGNMENT, a.id,
            event_id=a.event_id, unit_id=a.unit_id,
            detail={"role": role.value, "role_before": before.value}, reason=reason)
