@@ -136,11 +136,14 @@ def open_clocks(
     website_error: bool | None = None,
     handling: str | None = None,
     actor: str = "system",
+    own_windows: bool = False,
 ) -> list[int]:
     """Create the deadline rows the event is owed and does not have yet. Idempotent: call it
     when the event is created and whenever it is (re)assigned. Windows anchored on the
     assignment wait for one; open event-level windows follow the current lead unit.
-    ``website_error`` None: as the event's windows say (see ``is_website_error``)."""
+    ``website_error`` None: as the event's windows say (see ``is_website_error``).
+    ``own_windows``: the grade or the lead has just changed, so a lead that comes to a
+    running statutory window gets its own of the same length from ``now``."""
     policy, calendar, close = engine.policy, engine.calendar, engine.close
     session.flush()
     if website_error is None:
@@ -198,7 +201,7 @@ def open_clocks(
                 # it: a lead given a major event at an upgrade has its own 5 h from then. It
                 # exists only beside a statutory window that was already running; a lead told
                 # with the event's first windows answers for those.
-                if not kind.met_by & running:
+                if not own_windows or not kind.met_by & running:
                     continue
                 start = max(start, now)
             end, provisional = window_end(
@@ -298,7 +301,9 @@ def on_severity_change(
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in late
     ]
     # the units' own windows follow the grade: opened for the lead from now, or stopped
-    open_clocks(session, event, now, engine, website_error=website_error, actor=actor)
+    open_clocks(
+        session, event, now, engine, website_error=website_error, actor=actor, own_windows=True
+    )
     settle_event(session, event.id, now, engine, actor=actor)
     return opened
 

@@ -22,6 +22,7 @@ from storage.db import transaction
 from storage.enums import AssignmentRole, DeadlineState, OutboxKind, Severity
 from yuqing.analysis import Analyzer, analyze_pending
 from yuqing.bootstrap import sync_directory
+from yuqing.cases.labels import review_label
 from yuqing.cases.units import acknowledge
 from yuqing.digest import history
 from yuqing.digest.figures import Windows, breaches, unit_directory, unit_figures
@@ -118,3 +119,39 @@ def test_an_upgrade_by_a_follow_up_moves_the_lead_and_charges_no_unit_for_earlie
                         windows, lambda s: s)
         late = [r for r in rows if r.window == "发布权威信息"]
         assert late and all(r.late_detection for r in late)
+
+
+def test_lowering_an_upgraded_event_gives_the_lead_back_and_stops_unmet_windows(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    analyzer = Analyzer.build(settings, db, T0)
+    _post(db, "8101", *FIRST, T0)
+    analyze_pending(analyzer, db, T0 + timedelta(minutes=5))
+    upgraded = T0 + timedelta(hours=1, minutes=5)
+    _post(db, "8102", *FOLLOW_UP, T0 + timedelta(hours=1))
+    analyze_pending(analyzer, db, upgraded)
+    lead = settings.jurisdiction.emergency_leads["事故灾难"]
+    lowered = upgraded + timedelta(hours=1)
+    with transaction(db) as session:
+        event = session.scalars(select(models.Event)).one()
+        assert event.lead_unit_id == lead
+        # the duty officer finds the deaths were a rumour: back to 一般
+        review_label(session, event, "severity", "一般", "死亡人数系误传", lowered,
+                     from_settings(settings), actor="user:1", reviewer=None)
+    with db() as session:
+        event = session.scalars(select(models.Event)).one()
+        assert event.severity is Severity.GENERAL
+        assert event.lead_unit_id == "haizijie"
+        held = {a.unit_id: a.role for a in session.scalars(select(models.Assignment))
+                if a.active}
+        assert held["haizijie"] is AssignmentRole.LEAD and held[lead] is AssignmentRole.CO
+        told = {(o.unit_id, o.payload.get("role"), o.payload.get("reason"))
+                for o in session.scalars(select(models.Outbox).where(
+                    models.Outbox.kind == OutboxKind.ASSIGNMENT,
+                    models.Outbox.created_at >= lowered))}
+        assert told == {("haizijie", "lead", "死亡人数系误传"), (lead, "co", "死亡人数系误传")}
+        # the windows of 重大 not yet met stop; none is charged
+        for d in session.scalars(select(models.Deadline).where(models.Deadline.kind.in_(
+                ["publish_info", "press_conference", "unit_publish_info",
+                 "unit_press_conference"]))):
+            assert d.state is DeadlineState.CANCELLED, d.kind
