@@ -42,7 +42,7 @@ _TAKEN_TO = re.compile(r"(送往|送到|送至|送进|送入|转往|转到|转�
 _HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住)$")
 _ORIGIN_BEFORE = re.compile(r"(来自|户籍在|户籍是|籍贯)$")
 _ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|嫁到)")
-_HOME_AFTER = re.compile(r"^(上班|工作|打工|务工|上学)")
+_HOME_AFTER = re.compile(r"^(上班|工作(?!人员|组|队|专班)|打工|务工|上学)")
 _TOWARD = re.compile(r"(通往|开往|去往|驶往|通向|直达|前往)$")
 # a service between two places: its ends are not where the matter is
 _LINE = re.compile(r"班车|公交|客运|线路|专线|大巴|车次|出租车|网约车|打车|的士")
@@ -52,7 +52,7 @@ _LANDMARK_BEFORE = re.compile(r"(离|距离|距)$")
 _LANDMARK_AFTER = re.compile(r"^(旁边|旁|附近|门口|对面|周边|周围|边上|后面|隔壁|不远)")
 _QUOTED_BEFORE = re.compile(r"(据|根据|转发|看到)$")
 _QUOTED_AFTER = re.compile(
-    r"^(的?通报|发布的?|的?官网|的?官微|的?公众号|消息称|的消息|(已经|已)?(辟谣|公布|声明))"
+    r"^(的?通报称|通报说|的?官网|的?官微|的?公众号|消息称|的消息|已?经?辟谣|(已经|已)(公布|声明|通报))"
 )
 _ASKED_BEFORE = re.compile(r"(建议|希望|请求|恳请|呼吁|要求|请|麻烦)(由|让)?(区|县)?$")
 
