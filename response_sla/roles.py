@@ -38,11 +38,17 @@ DEPARTMENT_NAME = "department_name"
 DEPARTMENT_PLACE = "department_place"  # a school, hospital, river … a department runs
 TERM = "term"  # a matter of a department's 派单目录
 
-_TAKEN_TO = re.compile(r"(送往|送到|送至|送进|送入|转往|转到|转至|转入|转院到|转院至|抬到|拉到|住进)$")
+_TAKEN_TO = re.compile(
+    r"((送|拉|抬|转|运|转运|转送|送医|就医)(往|到|至|去|进|入)|转院|送医|住进|就医于|被送)$"
+)
+# treated there: "在区人民医院抢救无效"
+_TREATED_AFTER = re.compile(r"^(抢救|救治|接受治疗|住院治疗|治疗中|急救|救治中)")
 _HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住)$")
 _ORIGIN_BEFORE = re.compile(r"(来自|户籍在|户籍是|籍贯)$")
 _ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|嫁到)")
-_HOME_AFTER = re.compile(r"^(上班|工作(?!人员|组|队|专班)|打工|务工|上学)")
+_HOME_AFTER = re.compile(
+    r"^(上班|工作(?!人员|组|队|专班)|打工|务工|上学|(的一名|的一位|的)?(居民|住户|业主|村民)(?!楼|区))"
+)
 _TOWARD = re.compile(r"(通往|开往|去往|驶往|通向|直达|前往)$")
 # a service between two places: its ends are not where the matter is
 _LINE = re.compile(r"班车|公交|客运|线路|专线|大巴|车次|出租车|网约车|打车|的士")
@@ -63,7 +69,7 @@ def role(text: str, start: int, term: str, of: str) -> str:
     end = start + len(term)
     before = text[max(0, start - 6) : start]
     after = text[end : end + 8]
-    if _TAKEN_TO.search(before):
+    if _TAKEN_TO.search(before) or (of != TERM and _TREATED_AFTER.search(after)):
         return TAKEN_TO
     if of == DEPARTMENT_NAME:
         if _ASKED_BEFORE.search(before):

@@ -39,6 +39,13 @@ def _route(d: Directory, title: str, content: str, severity: str = "常规") -> 
     ("text", "term", "of", "expected"),
     [
         ("伤者被送往七星关区人民医院抢救", "七星关区人民医院", DEPARTMENT_PLACE, TAKEN_TO),
+        ("伤者已被120拉往区人民医院", "区人民医院", DEPARTMENT_PLACE, TAKEN_TO),
+        ("被紧急送医至区人民医院", "区人民医院", DEPARTMENT_PLACE, TAKEN_TO),
+        ("在区人民医院抢救无效去世", "区人民医院", DEPARTMENT_PLACE, TAKEN_TO),
+        ("区人民医院住院部乱收费", "区人民医院", DEPARTMENT_PLACE, MATTER),
+        ("本人系麻园社区居民，在", "麻园社区", LOCAL, HOME),
+        ("双井社区居民楼下烧烤", "双井社区", LOCAL, MATTER),
+        ("麻园街道工作人员态度差", "麻园街道", LOCAL, MATTER),
         ("我家住在麻园社区，楼下", "麻园社区", LOCAL, HOME),
         ("我在朱昌工业园上班", "朱昌工业园", LOCAL, HOME),
         ("我们是来自海子街镇的农民工", "海子街镇", LOCAL, ORIGIN),
