@@ -27,7 +27,7 @@ SET = ROOT / "tests" / "data" / "routing_set.csv"
 COLUMNS = ["id", "title", "content", "topic", "severity", "lead_unit", "co_units", "note"]
 SEVERITIES = {"特别重大", "重大", "较大", "一般", "常规"}
 LEAD_FLOOR = 0.92  # measured 0.931 on 260 rows
-RECALL_FLOOR = 0.85  # share of expected co-units named; measured 0.869
+RECALL_FLOOR = 0.85  # share of expected co-units named; measured 0.873
 CO_FLOOR = 0.80  # exact co-unit set; measured 0.835
 
 
