@@ -62,6 +62,29 @@ class Unit(Strict):
         return [self.name, *self.short_names, *self.aliases]
 
 
+class KindRule(Strict):
+    """Who must be told about a kind of matter, whatever the post names (告知规则).
+
+    A post that contains one of ``terms`` is of the kind: ``lead`` (when set) leads it and
+    ``co_units`` assist. A lead with ``over_named = false`` gives way to a department the post
+    names as the one involved (城管打人: 城管 leads, 公安 assists); ``lead_if_none`` leads only
+    when no unit fits at all. ``basis`` is the rule's source, quoted in the routing reasons.
+    """
+
+    kind: str = Field(min_length=2)
+    terms: list[str] = Field(min_length=1)
+    # longer words that contain a term without being of the kind (小学生 is no 小学)
+    unless: list[str] = []
+    # grades it applies to; empty: every grade
+    grades: list[Literal["特别重大", "重大", "较大", "一般", "常规"]] = []
+    lead: str | None = None
+    over_named: bool = False
+    # leads only when no unit fits at all, instead of the fallback unit
+    lead_if_none: str | None = None
+    co_units: list[str] = []
+    basis: str = Field(min_length=2)
+
+
 class Jurisdiction(Strict):
     name: str
     full_name: str = ""
@@ -82,6 +105,10 @@ class Jurisdiction(Strict):
     duty_contacts: list[Contact] = Field(min_length=1)  # 宣传部 / 网信办 duty officers
     leadership: list[Contact] = Field(min_length=1)  # receives the weekly digest
     units: list[Unit] = Field(min_length=1)
+    # office periods on working days, for SLA windows the policy runs on office hours
+    office_hours: list[str] = ["08:30-12:00", "14:30-17:30"]
+    # who must be told by kind of matter (不实信息 → 公安 + 网信, 食物中毒 → 市场监管 + 卫健 …)
+    kind_rules: list[KindRule] = []
 
     @field_validator("population_density")
     @classmethod
@@ -98,6 +125,15 @@ class Jurisdiction(Strict):
                 raise ValueError(f"code {self.code!r} is no county-level division")
             if self.name not in (d.name, d.short):
                 raise ValueError(f"code {self.code!r} is {d.name}, not {self.name}")
+        return self
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> Jurisdiction:
+        ids = {u.id for u in self.units}
+        for rule in self.kind_rules:
+            for uid in (rule.lead, rule.lead_if_none, *rule.co_units):
+                if uid is not None and uid not in ids:
+                    raise ValueError(f"kind_rules {rule.kind!r}: unknown unit {uid!r}")
         return self
 
     def division(self) -> Division | None:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.settings import Settings
 from response_sla.calendar import WorkCalendar, missing_year_warning, parse_close
-from response_sla.errors import SlaConfigError
+from response_sla.errors import Problem, SlaConfigError
+from response_sla.office import OfficeHours
 from response_sla.overrides import load_overrides
 from response_sla.policy import Policy, load_policy
 from response_sla.tick import TickResult, tick
@@ -29,6 +30,9 @@ class SlaSetup:
     policy: Policy
     calendar: WorkCalendar
     close: time | None  # office close; None = 24:00
+    # the jurisdiction's office periods for windows the policy runs on office hours; None:
+    # every hour window runs round the clock
+    office: OfficeHours | None = None
 
 
 def from_settings(settings: Settings) -> SlaSetup:
@@ -45,9 +49,16 @@ def from_settings(settings: Settings) -> SlaSetup:
             overrides = load_overrides(Path(settings.sla.calendar_overrides))
         except SlaConfigError as exc:
             problems.extend(exc.problems)
+    office: OfficeHours | None = None
+    try:
+        office = OfficeHours.parse(settings.jurisdiction.office_hours)
+    except ValueError as exc:
+        problems.append(Problem(str(settings.config_path), "jurisdiction.office_hours", str(exc)))
     if problems or policy is None:
         raise SlaConfigError(problems)
-    return SlaSetup(policy, WorkCalendar(overrides), parse_close(settings.sla.office_close))
+    return SlaSetup(
+        policy, WorkCalendar(overrides), parse_close(settings.sla.office_close), office
+    )
 
 
 def calendar_warnings(settings: Settings, today: date, horizon: timedelta = HORIZON) -> list[str]:

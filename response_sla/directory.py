@@ -49,6 +49,29 @@ class DirectoryUnit:
 
 
 @dataclass(frozen=True)
+class KindRule:
+    """Who must be told about a kind of matter (see ``domain.jurisdiction.KindRule``)."""
+
+    kind: str
+    terms: tuple[str, ...]
+    lead: str | None
+    over_named: bool
+    co_units: tuple[str, ...]
+    basis: str
+    unless: tuple[str, ...] = ()
+    grades: frozenset[str] = frozenset()  # empty: every grade
+    lead_if_none: str | None = None
+
+    def found_in(self, text: str, severity: str) -> str | None:
+        """The first of the rule's terms in ``text``, if the rule applies at ``severity``."""
+        if self.grades and severity not in self.grades:
+            return None
+        for word in self.unless:
+            text = text.replace(word, " " * len(word))
+        return next((t for t in self.terms if t in text), None)
+
+
+@dataclass(frozen=True)
 class Mention:
     text: str
     unit_id: str
@@ -67,6 +90,7 @@ class Directory:
         government_office: str,
         propaganda_unit: str,
         emergency_leads: Mapping[str, str] | None = None,
+        kind_rules: Iterable[KindRule] = (),
     ) -> None:
         self._units: dict[str, DirectoryUnit] = {}
         for u in units:
@@ -87,6 +111,11 @@ class Directory:
         for kind, uid in self.emergency_leads.items():
             if uid not in self._units:
                 raise ValueError(f"emergency_leads.{kind}: unknown unit {uid!r}")
+        self.kind_rules: tuple[KindRule, ...] = tuple(kind_rules)
+        for rule in self.kind_rules:
+            for rid in (rule.lead, rule.lead_if_none, *rule.co_units):
+                if rid is not None and rid not in self._units:
+                    raise ValueError(f"kind_rules {rule.kind}: unknown unit {rid!r}")
 
         owners: dict[str, list[tuple[str, str]]] = {}
         for u in self._units.values():
@@ -126,6 +155,20 @@ class Directory:
             government_office=jurisdiction.government_office,
             propaganda_unit=jurisdiction.propaganda_unit,
             emergency_leads={str(k): v for k, v in jurisdiction.emergency_leads.items()},
+            kind_rules=[
+                KindRule(
+                    kind=r.kind,
+                    terms=tuple(r.terms),
+                    lead=r.lead,
+                    over_named=r.over_named,
+                    co_units=tuple(r.co_units),
+                    basis=r.basis,
+                    unless=tuple(r.unless),
+                    grades=frozenset(r.grades),
+                    lead_if_none=r.lead_if_none,
+                )
+                for r in jurisdiction.kind_rules
+            ],
         )
 
     def unit(self, unit_id: str) -> DirectoryUnit:

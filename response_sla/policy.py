@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from domain.vocabulary import is_major
 from response_sla.errors import Problem, SlaConfigError
+from response_sla.office import CLOCKS, NATURAL, OFFICE
 from storage.enums import Severity
 
 MILESTONES = ("acknowledge", "publish", "press", "respond", "resolve")
@@ -30,8 +32,14 @@ INHERITED = (
     "extension_max_working_days",
     "return_limit_hours",
 )
+ROLES_HELD = ("lead", "co", "coordinate")  # assignment roles (牵头, 配合, 协调)
+CHARGED = ("unit", "office")
 KIND_KEYS = {
     "label",
+    "roles",
+    "charged",
+    "clock",
+    "clock_by_grade",
     "hours",
     "working_days",
     "working_days_by_handling",
@@ -71,6 +79,25 @@ class KindPolicy:
     max_reminders: int
     extension_max_working_days: int
     return_limit: timedelta | None
+    clock: str = NATURAL  # hour windows: natural (round the clock) or office hours
+    # assignment windows: the roles that get one (None: every role)
+    roles: frozenset[str] | None = None
+    # who answers for a breach: the unit holding the window, or the office (the statutory
+    # window of the event, counted from the first post, before any unit may have been told)
+    charged: str = "unit"
+    clock_by_grade: Mapping[Severity, str] = field(default_factory=dict)
+
+    def clock_for(self, severity: Severity | None) -> str:
+        """``natural`` or ``office`` for an hour window of ``severity``; ``working_days`` for a
+        window counted in working days."""
+        if self.hours is None:
+            return "working_days"
+        if severity is not None and severity in self.clock_by_grade:
+            return self.clock_by_grade[severity]
+        return self.clock
+
+    def applies_to_role(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
 
     def applies(self, severity: Severity, *, website_error: bool) -> bool:
         if self.severities is not None and severity not in self.severities:
@@ -227,6 +254,34 @@ def _kind(
     ret = r.number(raw, "return_limit_hours", integer=False, minimum=0)
     if hours is not None and ext:
         r.bad("extension_max_working_days", "legal hour windows cannot be extended; use 0")
+    clock = r.choice({"clock": raw.get("clock", NATURAL)}, "clock", CLOCKS) or NATURAL
+    by_grade: dict[Severity, str] = {}
+    grades = raw.get("clock_by_grade", {})
+    if not isinstance(grades, dict):
+        r.bad("clock_by_grade", "a table of grade = natural | office")
+        grades = {}
+    for grade, value in grades.items():
+        if grade not in {sv.value for sv in Severity}:
+            r.bad(f"clock_by_grade.{grade}", "unknown grade")
+        elif value not in CLOCKS:
+            r.bad(f"clock_by_grade.{grade}", f"expected one of {list(CLOCKS)}, got {value!r}")
+        else:
+            by_grade[Severity(grade)] = str(value)
+    roles: frozenset[str] | None = None
+    if "roles" in raw:
+        roles = frozenset(r.strings(raw, "roles", ROLES_HELD))
+        if raw.get("scope") != "assignment":
+            r.bad("roles", "only windows of scope = assignment are per role")
+    charged = r.choice({"charged": raw.get("charged", "unit")}, "charged", CHARGED) or "unit"
+    office_grades = [sv for sv in Severity if by_grade.get(sv, clock) == OFFICE]
+    if office_grades and hours is None:
+        r.bad("clock", "office hours apply to windows given in hours, not working days")
+    elif office_grades and anchor == "first_public":
+        r.bad("clock", "the statutory windows counted from the first post run round the clock")
+    elif any(is_major(sv.value) for sv in office_grades) and (
+        severities is None or any(is_major(sv.value) for sv in severities)
+    ):
+        r.bad("clock", "windows of 特别重大 / 重大 run round the clock: set clock_by_grade")
     if len(problems) > before:
         return None
     return KindPolicy(
@@ -247,6 +302,10 @@ def _kind(
         max_reminders=int(max_reminders),
         extension_max_working_days=int(ext),
         return_limit=timedelta(hours=ret) if ret else None,
+        clock=clock,
+        clock_by_grade=by_grade,
+        roles=roles,
+        charged=charged,
     )
 
 

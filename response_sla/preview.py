@@ -30,6 +30,7 @@ def routing_fields(
         engine.calendar,
         handling=handling,
         close=engine.close,
+        office=engine.office,
     )
     return {
         "lead_unit": decision.lead,
@@ -43,6 +44,7 @@ def routing_fields(
                 "kind": s.kind,
                 "label": s.label,
                 "due_at": to_shanghai(s.due_at).isoformat(),
+                "clock": s.clock,
                 "provisional": s.provisional,
             }
             for s in specs

@@ -45,7 +45,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.vocabulary import is_major
-from response_sla.directory import KEYWORD, NAME, PLACE, Directory, Mention
+from response_sla.directory import KEYWORD, NAME, PLACE, Directory, KindRule, Mention
+from response_sla.roles import (
+    ASKED,
+    DEPARTMENT_NAME,
+    DEPARTMENT_PLACE,
+    ENDPOINT,
+    HOME,
+    LANDMARK,
+    LOCAL,
+    MATTER,
+    ORIGIN,
+    QUOTED,
+    TAKEN_TO,
+    TERM,
+    VISITED,
+    role,
+)
 
 CLEAR_MATTER = 2  # distinct 派单目录 terms that make a matter the department's at any place
 LOW_CONFIDENCE = 0.5
@@ -95,7 +111,11 @@ def _competent(
     topic: str | None,
     skip: set[str],
     title_end: int,
+    buildings: frozenset[tuple[str, str]] = frozenset(),
 ) -> _Competent | None:
+    """The competent department (谁主管). ``buildings`` are (unit, place) pairs of institutions
+    counted as terms: on a tie, a department with a matter term beats one with only its
+    building."""
     terms: dict[str, list[str]] = {}
     first: dict[str, int] = {}
     for m in mentions:
@@ -107,11 +127,18 @@ def _competent(
     by_topic = set(directory.competent_for(topic)) if topic else set()
     if terms:
 
-        def key(uid: str) -> tuple[int, bool, bool, int]:
-            return (-len(terms[uid]), first[uid] >= title_end, uid not in by_topic, first[uid])
+        def key(uid: str) -> tuple[int, bool, bool, bool, int]:
+            only_building = all((uid, t) in buildings for t in terms[uid])
+            return (
+                -len(terms[uid]),
+                only_building,
+                first[uid] >= title_end,
+                uid not in by_topic,
+                first[uid],
+            )
 
         ranked = sorted(terms, key=key)
-        tied = len(ranked) > 1 and key(ranked[1])[:3] == key(ranked[0])[:3]
+        tied = len(ranked) > 1 and key(ranked[1])[:4] == key(ranked[0])[:4]
         return _Competent(ranked[0], tuple(terms[ranked[0]]), tied)
     for uid in directory.competent_for(topic) if topic else []:
         if uid not in skip:
@@ -134,6 +161,94 @@ def _locals(directory: Directory, mentions: list[Mention]) -> tuple[list[str], l
     return _ordered(m.unit_id for m in chosen), chosen
 
 
+_ROLE_WORDS = {
+    TAKEN_TO: "送医地点",
+    HOME: "发帖人住处或工作地",
+    ORIGIN: "来源地",
+    ENDPOINT: "道路或线路的一端",
+    VISITED: "发帖人前往办事的地点",
+    LANDMARK: "参照地点",
+    QUOTED: "仅被引述",
+}
+_JOINED = ("和", "、", "及", "与", "跟")
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The mentions of a post sorted by role."""
+
+    matter: list[Mention]  # names, places and terms in the matter's role
+    asked: set[str]  # departments the post asks to act
+    set_aside: list[tuple[Mention, str]]  # incidental names and places and their role
+    institutions: set[str]  # departments whose school, hospital … is where the matter is
+    buildings: frozenset[tuple[str, str]]  # (department, place) counted as one of its terms
+    masked: str  # the text without the incidental places, for the kind rules
+
+
+def _read(d: Directory, text: str, coordinating: set[str]) -> _Read:
+    matter: list[Mention] = []
+    asked: set[str] = set()
+    aside: list[tuple[Mention, str]] = []
+    homes: list[Mention] = []
+    last_end, last_role = -1, MATTER
+    for m in d.scan(text):
+        unit = d.unit(m.unit_id)
+        if m.what == KEYWORD:
+            of = TERM
+        elif unit.is_local:
+            of = LOCAL
+        else:
+            of = DEPARTMENT_NAME if m.what == NAME else DEPARTMENT_PLACE
+        r = role(text, m.start, m.text, of)
+        joined = m.start - 1 == last_end and text[m.start - 1] in _JOINED
+        if of == LOCAL and r == MATTER and joined and last_role in (HOME, ORIGIN):
+            r = last_role  # 来自海子街镇和燕子口镇
+        if of == LOCAL:
+            last_end, last_role = m.start + len(m.text), r
+        if r == ASKED:
+            asked.add(m.unit_id)
+            matter.append(m)
+        elif r == MATTER:
+            matter.append(m)
+        elif r == HOME:
+            homes.append(m)
+        elif m.unit_id not in coordinating and of != TERM:
+            aside.append((m, r))
+    # where the poster lives is the place of the matter unless the post places it elsewhere
+    # or gives places only in other roles (the ends of a bus line)
+    if any(d.unit(m.unit_id).is_local and m.what != KEYWORD for m in matter) or any(
+        d.unit(m.unit_id).is_local for m, _ in aside
+    ):
+        aside.extend((m, HOME) for m in homes)
+    else:
+        matter.extend(homes)
+        matter.sort(key=lambda m: m.start)
+    # a department is competent for the matter, not for the building: its school, hospital or
+    # river stands for it only when no other department's matter is in the post; otherwise it
+    # counts as one term of its 派单目录 and the department is told
+    keyed = {m.unit_id for m in matter if m.what == KEYWORD and m.unit_id not in coordinating}
+    institutions: set[str] = set()
+    buildings: set[tuple[str, str]] = set()
+    for i, m in enumerate(matter):
+        if m.what == PLACE and not d.unit(m.unit_id).is_local and keyed - {m.unit_id}:
+            matter[i] = Mention(m.text, m.unit_id, KEYWORD, m.start)
+            institutions.add(m.unit_id)
+            buildings.add((m.unit_id, m.text))
+    masked = text
+    for m, _ in aside:
+        masked = masked[: m.start] + " " * len(m.text) + masked[m.start + len(m.text) :]
+    return _Read(matter, asked, aside, institutions, frozenset(buildings), masked)
+
+
+def _kinds(d: Directory, text: str, severity: str) -> list[tuple[KindRule, str]]:
+    found: list[tuple[KindRule, str]] = []
+    for rule in d.kind_rules:
+        term = rule.found_in(text, severity)
+        if term is not None:
+            found.append((rule, term))
+    return found
+
+
 def route(
     directory: Directory,
     *,
@@ -146,7 +261,10 @@ def route(
 ) -> Routing:
     d = directory
     coordinating = {d.government_office, d.propaganda_unit}
-    mentions = d.scan(f"{title}\n{content}")
+    text = f"{title}\n{content}"
+    read = _read(d, text, coordinating)
+    mentions = read.matter
+    kinds = _kinds(d, read.masked, severity)
     reasons: list[str] = []
 
     def label(uid: str) -> str:
@@ -163,14 +281,23 @@ def route(
         and not d.unit(m.unit_id).is_local
     ]
     named = _ordered(m.unit_id for m in named_mentions)
+    # a department the post asks to act comes first (建议交通部门…)
+    named = [u for u in named if u in read.asked] + [u for u in named if u not in read.asked]
     local_ids, local_mentions = _locals(d, mentions)
-    comp = _competent(d, mentions, topic, coordinating, len(title))
+    comp = _competent(d, mentions, topic, coordinating, len(title), read.buildings)
 
     for m in _first_per_unit(named_mentions):
-        if m.what == NAME:
-            reasons.append(f"点名 {m.text} → {label(m.unit_id)} (涉事责任部门)")
-        else:
+        if m.unit_id in read.asked:
+            reasons.append(f"诉求指向 {m.text} → {label(m.unit_id)} (谁主管)")
+        elif m.what == PLACE:
             reasons.append(f"提及 {m.text} → {label(m.unit_id)} (主管单位)")
+        else:
+            reasons.append(f"点名 {m.text} → {label(m.unit_id)} (涉事责任部门)")
+    for m, why in read.set_aside:
+        what = "属地" if d.unit(m.unit_id).is_local else "涉事单位"
+        line = f"{m.text} 为{_ROLE_WORDS[why]}，不作{what}"
+        if line not in reasons:
+            reasons.append(line)
     for m in _first_per_unit(local_mentions):
         reasons.append(f"提及 {m.text} → {label(m.unit_id)} (属地)")
     if comp is not None:
@@ -180,6 +307,12 @@ def route(
             reasons.append(f"领域 {topic} → {label(comp.unit_id)} (谁主管)")
 
     clear = comp is not None and len(comp.terms) >= CLEAR_MATTER
+    kind_lead: tuple[KindRule, str] | None = None
+    for rule, term in kinds:
+        if rule.lead is not None and (rule.over_named or not named):
+            kind_lead = (rule, term)
+            break
+    if_none = next(((r, t) for r, t in kinds if r.lead_if_none is not None), None)
     lead: str
     if board is not None:
         lead, confidence = board, 0.95
@@ -191,6 +324,14 @@ def route(
         confidence = 0.85
         reasons.append(f"{severity}{emergency_type} → {label(lead)} 牵头处置 (分级负责)，"
                        "相关部门及属地配合")
+    elif kind_lead is not None:
+        rule, term = kind_lead
+        lead = str(rule.lead)
+        confidence = 0.85
+        reasons.append(f"{rule.kind} ({term}) → {label(lead)} 牵头 ({rule.basis})")
+    elif named and named[0] in read.asked:
+        lead, confidence = named[0], 0.85
+        reasons.append(f"→ {label(lead)} 牵头 (诉求所指的主管部门)")
     elif named:
         lead = named[0]
         if comp is not None and comp.unit_id in named:
@@ -220,6 +361,10 @@ def route(
         lead = comp.unit_id
         confidence = (0.8 if clear else 0.7) if comp.terms else 0.45
         reasons.append(f"→ {label(lead)} 牵头 (谁主管谁负责)")
+    elif if_none is not None:
+        rule, term = if_none
+        lead, confidence = str(rule.lead_if_none), 0.6
+        reasons.append(f"{rule.kind} ({term}) 且无其他责任单位 → {label(lead)} 牵头 ({rule.basis})")
     else:
         lead, confidence = d.fallback_unit, 0.2
         reasons.append(f"无匹配 → 兜底 {label(lead)} (请值班员确认)")
@@ -229,9 +374,27 @@ def route(
 
     co = [u for u in named if u != lead]
     co += [u for u in local_ids if u != lead]
-    if comp is not None and comp.terms and comp.unit_id != lead:
+    strong = kind_lead is not None or lead in read.asked
+    if comp is not None and comp.terms and comp.unit_id != lead and (not strong or clear):
+        # under a kind's lead the competent department joins only when the matter is plainly
+        # its own (a knife attack in a 小区 is no 住建 matter; a 物业 保安's is)
         co.append(comp.unit_id)
-    co_units = tuple(u for u in _ordered(co) if u not in coordinating)
+    if is_major(severity):
+        # a major event brings in every department whose matter it touches
+        co += _ordered(
+            m.unit_id for m in mentions if m.what == KEYWORD and m.unit_id not in coordinating
+        )
+    co += sorted(read.institutions)
+    for rule, term in kinds:
+        told = [u for u in (rule.lead, *rule.co_units) if u is not None and u != lead]
+        if told and (rule, term) != kind_lead:
+            co += told
+            reasons.append(
+                f"{rule.kind} ({term}) → 告知 {'、'.join(label(u) for u in told)} ({rule.basis})"
+            )
+        elif told:
+            co += told
+    co_units = tuple(u for u in _ordered(co) if u not in coordinating and u != lead)
 
     coordinate: tuple[str, ...] = ()
     if is_major(severity):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
 from response_sla.calendar import to_shanghai
+from response_sla.charging import charged_to_unit
 from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
 from response_sla.configured import SlaSetup
 from response_sla.deadlines import window_end
@@ -135,11 +136,14 @@ def open_clocks(
     website_error: bool | None = None,
     handling: str | None = None,
     actor: str = "system",
+    own_windows: bool = False,
 ) -> list[int]:
     """Create the deadline rows the event is owed and does not have yet. Idempotent: call it
     when the event is created and whenever it is (re)assigned. Windows anchored on the
     assignment wait for one; open event-level windows follow the current lead unit.
-    ``website_error`` None: as the event's windows say (see ``is_website_error``)."""
+    ``website_error`` None: as the event's windows say (see ``is_website_error``).
+    ``own_windows``: the grade or the lead has just changed, so a lead that comes to a
+    running statutory window gets its own of the same length from ``now``."""
     policy, calendar, close = engine.policy, engine.calendar, engine.close
     session.flush()
     if website_error is None:
@@ -151,6 +155,16 @@ def open_clocks(
     if handling is None:
         handling = _handling(session, event)
     created: list[int] = []
+    # the milestones whose statutory window ran before this call: a unit that comes to lead
+    # such an event now (an upgrade, a new lead) gets its own window of the same length
+    running = {
+        m
+        for s in live
+        if s.assignment_id is None
+        and (k := policy.kinds.get(s.clock.kind)) is not None
+        and not charged_to_unit(k)
+        for m in k.met_by
+    }
     for kind in policy.kinds.values():
         if not kind.applies(event.severity, website_error=website_error):
             continue
@@ -160,7 +174,10 @@ def open_clocks(
             if kind.anchor == "assignment" and lead is None:
                 continue
             start = lead.assigned_at if kind.anchor == "assignment" and lead else event.started_at
-            end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+            end, provisional = window_end(
+                kind, start, calendar, handling=handling, close=close,
+                severity=event.severity, office=engine.office,
+            )
             clock = start_clock(
                 kind,
                 to_shanghai(start),
@@ -172,10 +189,25 @@ def open_clocks(
             created.append(_new(session, event.id, clock, kind, now, actor).id)
             continue
         for a in assignments:
+            if not kind.applies_to_role(a.role.value):
+                continue
             if any(s.assignment_id == a.id and s.clock.kind == kind.kind for s in live):
                 continue
             start = a.assigned_at if kind.anchor == "assignment" else event.started_at
-            end, provisional = window_end(kind, start, calendar, handling=handling, close=close)
+            if kind.anchor == "assignment" and (
+                kind.roles is not None or kind.severities is not None
+            ):
+                # a unit's own window for a role or a grade counts from when the unit came to
+                # it: a lead given a major event at an upgrade has its own 5 h from then. It
+                # exists only beside a statutory window that was already running; a lead told
+                # with the event's first windows answers for those.
+                if not own_windows or not kind.met_by & running:
+                    continue
+                start = max(start, now)
+            end, provisional = window_end(
+                kind, start, calendar, handling=handling, close=close,
+                severity=event.severity, office=engine.office,
+            )
             clock = start_clock(
                 kind,
                 to_shanghai(start),
@@ -189,8 +221,36 @@ def open_clocks(
         if s.assignment_id is None and s.clock.is_open and s.clock.unit_id != event.lead_unit_id:
             moved, t = tr.transfer(s.clock, event.lead_unit_id, now, actor, "lead unit changed")
             _store(session, s, moved, [t], None, now, actor)
+    _fit_unit_windows(session, event, assignments, live, now, engine, website_error, actor)
     refresh_next_deadline(session, [event.id])
     return created
+
+
+def _fit_unit_windows(
+    session: Session,
+    event: models.Event,
+    assignments: Sequence[models.Assignment],
+    live: Sequence[StoredClock],
+    now: datetime,
+    engine: SlaSetup,
+    website_error: bool,
+    actor: str,
+) -> None:
+    """A unit's open window for a role it no longer has (a lead become co-unit) or a grade
+    the event no longer has stops, unmet and uncharged."""
+    held = {a.id: a for a in assignments}
+    for s in live:
+        a = held.get(s.assignment_id) if s.assignment_id is not None else None
+        kind = engine.policy.kinds.get(s.clock.kind)
+        if a is None or kind is None or not s.clock.is_open:
+            continue
+        if kind.applies(event.severity, website_error=website_error) and kind.applies_to_role(
+            a.role.value
+        ):
+            continue
+        why = f"role {a.role.value}, severity {event.severity.value}"
+        done, t = tr.cancel(s.clock, now, actor, f"no longer owed ({why})")
+        _store(session, s, done, [t], None, now, actor)
 
 
 def on_severity_change(
@@ -233,10 +293,17 @@ def on_severity_change(
         reason,
     )
     write_log(session, entity_log_rows(event.id, LogEntity.EVENT, event.id, [changed]))
+    # a statutory window already past when the grade is raised was missed before anyone could
+    # act: its breach is reported to the duty office, not to the unit that happens to hold
+    # the event (the lead then gets its own window of the same length from now)
+    late = [replace(c, unit_id=None) if c.deadline_at <= now else c for c in r.opened]
     opened = [
-        _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in r.opened
+        _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in late
     ]
-    refresh_next_deadline(session, [event.id])
+    # the units' own windows follow the grade: opened for the lead from now, or stopped
+    open_clocks(
+        session, event, now, engine, website_error=website_error, actor=actor, own_windows=True
+    )
     settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
@@ -263,7 +330,10 @@ def record_milestone(
         session, DL.c.event_id == event_id, DL.c.kind.in_(kinds), DL.c.state.in_(_OPEN), lock=True
     ):
         kind = policy.kind(s.clock.kind)
-        if kind.scope == "assignment" and s.assignment_id != assignment_id:
+        # the event's own record (the duty officer's, the board's) also meets the lead's
+        # windows of the same milestone: the information is out
+        for_the_lead = assignment_id is None and kind.roles == frozenset({"lead"})
+        if kind.scope == "assignment" and s.assignment_id != assignment_id and not for_the_lead:
             continue
         if kind.scope == "event" and assignment_id is not None and not lead:
             continue
@@ -540,7 +610,7 @@ def reopen_event(
             continue
         old, new, log = tr.reopen(
             s.clock, now, actor, reason, kind, engine.calendar, handling=handling,
-            close=engine.close,
+            close=engine.close, severity=event.severity, office=engine.office,
         )
         if old != s.clock:
             cancelled = [t for t in log if t.action is EventAction.CANCELLED]

@@ -16,6 +16,7 @@ from response_sla.clock import Clock, Extension, Hold, Transition, next_due, sta
 from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
+from response_sla.office import OfficeHours
 from response_sla.policy import KindPolicy, Policy
 from storage.enums import DeadlineState, Severity
 
@@ -242,6 +243,8 @@ def reopen(
     *,
     handling: str | None = None,
     close: time | None = None,
+    severity: Severity | None = None,
+    office: OfficeHours | None = None,
 ) -> tuple[Clock, Clock, list[Transition]]:
     """A new cycle from ``now``; the old clock is kept (cancelled if it was still open)."""
     if not kind.reopenable:
@@ -253,7 +256,9 @@ def reopen(
     if old.is_open:
         old, t = cancel(old, now, actor, "reopened")
         log.append(t)
-    end, provisional = window_end(kind, now, calendar, handling=handling, close=close)
+    end, provisional = window_end(
+        kind, now, calendar, handling=handling, close=close, severity=severity, office=office
+    )
     new = start_clock(
         kind,
         to_shanghai(now),

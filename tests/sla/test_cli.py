@@ -59,6 +59,20 @@ def test_deadlines_json(tmp_path: Path) -> None:
         "press_conference": "2025-10-01T10:00:00+08:00",
         "resolve": "2025-10-29T00:00:00+08:00",
     }
+    clocks = {d["kind"]: d["clock"] for d in json.loads(r.output)["deadlines"]}
+    assert clocks == {
+        "acknowledge": "natural",  # a 重大 event is signed for round the clock
+        "publish_info": "natural",
+        "press_conference": "natural",
+        "resolve": "working_days",
+    }
+    # a routine complaint the evening before National Day: 签收 waits for the offices
+    r = run(tmp_path, "deadlines", "--severity", "常规", "--start", "2025-09-30T20:00")
+    assert r.exit_code == 0, r.output
+    lines = {line.split()[3]: line for line in r.output.splitlines()}
+    assert "10月9日 10:30" in lines["acknowledge"] and "[工作时间]" in lines["acknowledge"]
+    assert "[自然时]" in lines["respond"]
+    assert "10月28日 24:00" in lines["resolve"] and "[工作日]" in lines["resolve"]
     r = run(tmp_path, "deadlines", "--severity", "huge", "--start", "2025-09-30T10:00")
     assert r.exit_code == 2 and "expected one of" in r.output
 
@@ -112,7 +126,8 @@ def test_tick_and_show(tmp_path: Path, settings: Settings) -> None:
         "acknowledge": "breached",
         "resolve": "open",
     }
-    assert data["next_deadline_at"] == "2025-09-26T13:00:00+08:00"
+    # 签收 runs on office hours: 11:00–12:00, then 14:30–15:30
+    assert data["next_deadline_at"] == "2025-09-26T15:30:00+08:00"
     r = run(tmp_path, "show", "999", env=env)
     assert r.exit_code == 1 and "no event 999" in r.output
 

@@ -30,8 +30,10 @@ def test_default_policy_has_the_legal_windows(policy: Policy) -> None:
 @pytest.mark.parametrize(
     ("severity", "kinds"),
     [
-        (Severity.EXTRAORDINARY, {"publish_info", "press_conference", "acknowledge", "resolve"}),
-        (Severity.MAJOR, {"publish_info", "press_conference", "acknowledge", "resolve"}),
+        (Severity.EXTRAORDINARY, {"publish_info", "press_conference", "acknowledge", "resolve",
+                                  "unit_publish_info", "unit_press_conference"}),
+        (Severity.MAJOR, {"publish_info", "press_conference", "acknowledge", "resolve",
+                          "unit_publish_info", "unit_press_conference"}),
         (Severity.LARGE, {"respond", "acknowledge", "resolve"}),
         (Severity.GENERAL, {"respond", "acknowledge", "resolve"}),
         (Severity.ROUTINE, {"respond", "acknowledge", "resolve"}),

@@ -43,3 +43,7 @@ def test_an_ordinary_complaint_answers_within_48_hours_of_its_own_time(
     assert out["lead_unit"] == "hongshan"
     due = {d["kind"]: d["due_at"] for d in out["deadlines"]}
     assert due["respond"] == "2026-11-26T08:30:00+08:00"
+    # 签收 on office hours: 08:30–10:30 of that Tuesday
+    assert due["acknowledge"] == "2026-11-24T10:30:00+08:00"
+    clocks = {d["kind"]: d["clock"] for d in out["deadlines"]}
+    assert (clocks["acknowledge"], clocks["respond"]) == ("office", "natural")

@@ -279,6 +279,9 @@ def test_a_major_emergency_is_led_by_the_plan_unit_for_its_type(settings: Settin
     assert r.lead == "yjj"
     assert "haizijie" in r.co_units and "swj" in r.co_units  # 属地, and 河道 → 水务局
     assert any("牵头处置" in reason for reason in r.reasons)
-    # without a type, or below 重大, the ordinary rules apply
-    assert route(d, topic="交通运输", severity="重大", **text).lead != "yjj"
+    # without a type the jurisdiction's rule for major accidents (侧翻) still brings 应急局 in;
+    # below 重大 the ordinary rules apply
+    untyped = route(d, topic="交通运输", severity="重大", **text)
+    assert untyped.lead == "yjj"
+    assert any("重大事故灾难" in reason for reason in untyped.reasons)
     assert route(d, topic="交通运输", severity="较大", emergency_type="事故灾难", **text).lead != "yjj"

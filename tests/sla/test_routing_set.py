@@ -2,8 +2,10 @@
 
 The set was written for this project: each row is a citizen post with the lead unit and co-units
 a duty officer would assign. Rows ``r…`` were written while the rules were being settled; rows
-``h…`` were written after the rules were fixed and never used to change them. Run with ``-s`` to
-see the figures.
+``h…`` were written after the rules were fixed and never used to change them; rows ``p…`` cover
+the role of a mention, who must be told by kind, multi-place matters and major events (half of
+them paraphrase the others with other places, units and wording). Run with ``-s`` to see the
+figures, or ``python -m bench.routing_eval`` for the table.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.routing_eval import read_rows, score
 from domain.settings import Settings
 from domain.vocabulary import TOPICS, is_major
 from response_sla.directory import Directory
@@ -23,8 +26,9 @@ from tests.conftest import ROOT
 SET = ROOT / "tests" / "data" / "routing_set.csv"
 COLUMNS = ["id", "title", "content", "topic", "severity", "lead_unit", "co_units", "note"]
 SEVERITIES = {"特别重大", "重大", "较大", "一般", "常规"}
-LEAD_FLOOR = 0.80  # measured 0.86 on 150 rows
-CO_FLOOR = 0.60  # exact co-unit set; measured 0.69
+LEAD_FLOOR = 0.92  # measured 0.931 on 260 rows
+RECALL_FLOOR = 0.85  # share of expected co-units named; measured 0.873
+CO_FLOOR = 0.80  # exact co-unit set; measured 0.835
 
 
 @dataclass(frozen=True)
@@ -91,26 +95,21 @@ def test_the_set_covers_every_rule(rows: list[Row], directory: Directory) -> Non
     assert sum(len(r.co & local) >= 2 for r in rows) >= 5  # several 属地
     assert sum(r.lead in local for r in rows) >= 30
     assert sum(r.id.startswith("h") for r in rows) >= 30
+    assert sum(r.id.startswith("p") for r in rows) >= 100
 
 
-def _score(rows: list[Row], d: Directory) -> tuple[float, float]:
-    routed = [(r, _route(d, r)) for r in rows]
-    lead = sum(x.lead == r.lead for r, x in routed) / len(routed)
-    co = sum(frozenset(x.co_units) == r.co for r, x in routed) / len(routed)
-    return lead, co
-
-
-def test_lead_unit_accuracy(rows: list[Row], directory: Directory) -> None:
-    lead, co = _score(rows, directory)
-    later = [r for r in rows if r.id.startswith("h")]
-    later_lead, later_co = _score(later, directory)
+def test_lead_unit_accuracy(directory: Directory) -> None:
+    rows = read_rows(SET)
+    every = score(directory, rows)
+    later = score(directory, [r for r in rows if r.id.startswith("h")])
     print(
-        f"\nrouting set: n={len(rows)} lead accuracy {lead:.3f}, co-units exact {co:.3f}; "
-        f"rows written after the rules (n={len(later)}): lead {later_lead:.3f}, "
-        f"co-units {later_co:.3f}"
+        f"\nrouting set: n={every.n} lead accuracy {every.lead:.3f}, co-unit recall "
+        f"{every.co_recall:.3f}, co-units exact {every.co_exact:.3f}; rows written after the "
+        f"rules (n={later.n}): lead {later.lead:.3f}, co-units exact {later.co_exact:.3f}"
     )
-    assert lead >= LEAD_FLOOR
-    assert co >= CO_FLOOR
+    assert every.lead >= LEAD_FLOOR
+    assert every.co_recall >= RECALL_FLOOR
+    assert every.co_exact >= CO_FLOOR
 
 
 def test_major_events_are_coordinated(rows: list[Row], directory: Directory) -> None:

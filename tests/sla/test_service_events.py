@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,7 +11,7 @@ from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.evidence import Evidence
 from storage import models
-from storage.enums import DeadlineState, EventState, Severity
+from storage.enums import AssignmentRole, DeadlineState, EventState, Severity
 from tests.sla import factories as f
 from tests.sla.conftest import sh
 
@@ -127,3 +127,27 @@ def test_restart_windows_when_the_start_moves(
         assert len(_log(s, e.id, "restarted")) == 4
         # nothing moves when the start is unchanged
         assert service.restart_windows(s, e, now, sla, actor="x", reason="") == []
+
+
+def test_a_lead_told_with_the_event_answers_for_the_statutory_windows_itself(
+    sessions: sessionmaker[Session], sla: SlaSetup
+) -> None:
+    """No second 5 h for the lead of an event that was major from its first windows, however
+    often its clocks are revisited; a new lead by a later change gets its own from then."""
+    with sessions.begin() as s:
+        e = f.event(s, S, Severity.MAJOR)
+        first = f.assign(s, e, "zjj", S)
+        service.open_clocks(s, e, S, sla)
+        f.assign(s, e, "hbj", S + timedelta(hours=1), role=AssignmentRole.CO)
+        service.open_clocks(s, e, S + timedelta(hours=1), sla)
+        kinds = {d.kind for d in s.scalars(select(models.Deadline))}
+        assert "unit_publish_info" not in kinds
+        # the duty officer makes another unit lead three hours in: its own 5 h from then
+        later = S + timedelta(hours=3)
+        first.role = AssignmentRole.CO
+        a = f.assign(s, e, "yjj", later)
+        e.lead_unit_id = "yjj"
+        service.open_clocks(s, e, later, sla, own_windows=True)
+        own = _clock(s, e.id, "unit_publish_info")
+        assert own.unit_id == "yjj" and own.assignment_id == a.id
+        assert own.deadline_at.replace(tzinfo=UTC) == (later + timedelta(hours=5)).astimezone(UTC)

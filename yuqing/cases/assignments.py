@@ -57,8 +57,11 @@ def add_assignment(
     )
     session.add(a)
     session.flush()
+    payload: dict[str, Any] = {"role": role.value}
+    if reason:
+        payload["reason"] = reason  # why the unit is given the case now (升级为重大)
     notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}", now, event_id=event.id,
-           unit_id=unit_id, payload={"role": role.value})
+           unit_id=unit_id, payload=payload)
     record(session, now, actor, EventAction.ASSIGNED, LogEntity.ASSIGNMENT, a.id,
            event_id=event.id, unit_id=unit_id, detail={"role": role.value}, reason=reason)
     return a
@@ -154,8 +157,56 @@ def follow_routing(
                event_id=event.id, unit_id=event.lead_unit_id,
                detail={**decision.as_json(), "changed": changed}, reason=reason)
     event.updated_at = now
-    service.open_clocks(session, event, now, engine, actor=actor)
+    service.open_clocks(session, event, now, engine, actor=actor, own_windows=True)
     return changed
+
+
+def lead_before_upgrade(session: Session, event: models.Event) -> models.Assignment | None:
+    """The active co-unit that led the event until an upgrade made another unit lead (its
+    latest role change lead → co), if any."""
+    rows = session.scalars(
+        select(models.EventLog)
+        .where(
+            models.EventLog.event_id == event.id,
+            models.EventLog.action == EventAction.ASSIGNMENT_ROLE_CHANGED.value,
+        )
+        .order_by(models.EventLog.at.desc(), models.EventLog.id.desc())
+    )
+    for row in rows:
+        if row.detail.get("role_before") != AssignmentRole.LEAD.value:
+            continue
+        a = session.get(models.Assignment, row.entity_id) if row.entity_id else None
+        if a is not None and a.active and a.role is AssignmentRole.CO:
+            return a
+        return None
+    return None
+
+
+def restore_lead(
+    session: Session,
+    event: models.Event,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+    reason: str,
+) -> list[str]:
+    """An event lowered below 重大 goes back to the lead it had before its upgrade: the
+    emergency plan's unit goes on as a co-unit, the former lead leads again, both are told;
+    the windows of the higher grade not yet met stop (``service.open_clocks``). Returns the
+    units whose part changed; none when the event was not led otherwise before."""
+    former = lead_before_upgrade(session, event)
+    if former is None or former.unit_id == event.lead_unit_id:
+        return []
+    decision = Routing(
+        lead=former.unit_id,
+        co_units=(),
+        coordinate=(),
+        confidence=event.routing_confidence or 0.5,
+        low_confidence=False,
+        reasons=(f"{reason}：恢复升级前的牵头单位",),
+    )
+    return follow_routing(session, event, decision, now, engine, actor=actor, reason=reason)
 
 
 def _change_role(
@@ -174,7 +225,7 @@ def _change_role(
     session.flush()
     notify(session, OutboxKind.ASSIGNMENT, f"assignment:{a.id}:role:{role.value}", now,
            event_id=a.event_id, unit_id=a.unit_id,
-           payload={"role": role.value, "role_before": before.value})
+           payload={"role": role.value, "role_before": before.value, "reason": reason})
     record(session, now, actor, EventAction.ASSIGNMENT_ROLE_CHANGED, LogEntity.ASSIGNMENT, a.id,
            event_id=a.event_id, unit_id=a.unit_id,
            detail={"role": role.value, "role_before": before.value}, reason=reason)
@@ -245,7 +296,7 @@ def reassign(
         raise CaseError("分派没有变化")
     event.lead_unit_id = lead_unit
     event.updated_at = now
-    service.open_clocks(session, event, now, engine, actor=actor)
+    service.open_clocks(session, event, now, engine, actor=actor, own_windows="lead" in changed)
     return changed
 
 
@@ -277,7 +328,7 @@ def rule_on_return(
                            reason=reason or None)
         if lead:
             event.lead_unit_id = new_unit or None
-        service.open_clocks(session, event, now, engine, actor=actor)
+        service.open_clocks(session, event, now, engine, actor=actor, own_windows=lead)
     else:
         a.state = AssignmentState.ACKNOWLEDGED if a.acknowledged_at else AssignmentState.ASSIGNED
     decision = "approved" if approve else "refused"

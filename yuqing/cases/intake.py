@@ -21,8 +21,9 @@ from domain.event_actions import EventAction, LogEntity
 from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.directory import Directory
+from response_sla.website import is_website_error_report
 from storage import models
-from storage.enums import EventState, OutboxKind, Severity, Verification
+from storage.enums import AssignmentState, EventState, OutboxKind, Severity, Verification
 from storage.outbox import notify
 from yuqing.cases import verification
 from yuqing.cases.assignments import apply_routing, follow_routing, route_event
@@ -70,7 +71,9 @@ def open_event(
            detail={"post_id": post.id, "source_id": post.source_id,
                    "severity": labels.severity.level, "topic": labels.topic.label})
     apply_routing(session, event, analysis.routing, now, actor=actor)
-    service.open_clocks(session, event, now, engine, actor=actor)
+    # a 网站找错 report is owed its 2-working-day reply (seed 000)
+    website_error = is_website_error_report(post.title, post.content)
+    service.open_clocks(session, event, now, engine, website_error=website_error, actor=actor)
     if event.severity.is_major:
         announce_major(session, event, now)
     elif labels.candidate is not None:
@@ -169,5 +172,40 @@ def record_board_reply(
     session: Session, post: models.Post, now: datetime, engine: SlaSetup
 ) -> bool:
     """The board's official reply, once the crawler finds it, closes the windows it answers;
-    True when it closed one."""
-    return bool(service.record_board_reply(session, post, now, engine))
+    True when it closed one. A reply signed by a unit the event is assigned to is that unit's
+    签收 as well: it has plainly received the case."""
+    closed = service.record_board_reply(session, post, now, engine)
+    if post.event_id is None or post.reply_at is None or not (post.reply_content or "").strip():
+        return bool(closed)
+    a = _replying_assignment(session, post.event_id, post.reply_org or "")
+    if a is not None and a.acknowledged_at is None:
+        reply_at = aware(post.reply_at)
+        a.acknowledged_at = reply_at
+        if a.state is AssignmentState.ASSIGNED:
+            a.state = AssignmentState.ACKNOWLEDGED
+        session.flush()
+        closed += service.acknowledge(session, a, now, engine, SYSTEM, at=reply_at)
+        record(session, now, SYSTEM, EventAction.ACKNOWLEDGED, LogEntity.ASSIGNMENT, a.id,
+               event_id=a.event_id, unit_id=a.unit_id, detail={"by": "board_reply"},
+               reason=f"留言板公开答复 ({post.reply_org})")
+    return bool(closed)
+
+
+def _replying_assignment(
+    session: Session, event_id: int, org: str
+) -> models.Assignment | None:
+    """The active assignment of the unit that signed a board reply (回复单位), by the unit's
+    full name, short names or aliases."""
+    org = org.strip()
+    if not org:
+        return None
+    best: tuple[int, models.Assignment] | None = None
+    for a in service.active_assignments(session, event_id):
+        unit = session.get(models.Unit, a.unit_id)
+        if unit is None:
+            continue
+        names = [str(n) for n in (unit.name, *(unit.names or [])) if n]
+        hits = [len(n) for n in names if n == org or (len(n) >= 3 and n in org)]
+        if hits and (best is None or max(hits) > best[0]):
+            best = (max(hits), a)
+    return best[1] if best else None

@@ -16,6 +16,7 @@ from response_sla import service
 from response_sla.configured import SlaSetup
 from storage import models
 from storage.enums import ReviewStatus, Severity
+from yuqing.cases.assignments import restore_lead
 from yuqing.cases.errors import CaseError
 from yuqing.cases.log import record
 
@@ -97,6 +98,8 @@ def regrade(
     event.severity = new
     session.flush()
     service.on_severity_change(session, event, old, now, engine, actor=actor, reason=reason)
+    if old.is_major and not new.is_major:
+        restore_lead(session, event, now, engine, actor=actor, reason=reason or f"降级为{new.value}")
     return old
 
 

@@ -102,6 +102,7 @@ def deadlines_cmd(
 ) -> None:
     """Every deadline the policy gives an event of SEVERITY that appeared at START."""
     from response_sla.deadlines import deadlines_for
+    from response_sla.display import CLOCK_LABELS, due_label
 
     try:
         grade = Severity(severity)
@@ -117,9 +118,17 @@ def deadlines_cmd(
         website_error=website_error,
         assigned_at=_moment(assigned, "--assigned") if assigned else None,
         close=setup.close,
+        office=setup.office,
     )
     rows = [
-        {"kind": s.kind, "label": s.label, "due_at": _iso(s.due_at), "provisional": s.provisional}
+        {
+            "kind": s.kind,
+            "label": s.label,
+            "due_at": _iso(s.due_at),
+            "due": due_label(s.due_at),
+            "clock": s.clock,
+            "provisional": s.provisional,
+        }
         for s in specs
     ]
     if as_json:
@@ -127,7 +136,8 @@ def deadlines_cmd(
         return
     for r in rows:
         flag = "  provisional" if r["provisional"] else ""
-        click.echo(f"{r['due_at']}  {r['kind']:<18} {r['label']}{flag}")
+        clock = CLOCK_LABELS.get(str(r["clock"]), str(r["clock"]))
+        click.echo(f"{r['due_at']}  {r['due']:<13} {r['kind']:<18} {r['label']}  [{clock}]{flag}")
 
 
 @sla_group.command("tick")

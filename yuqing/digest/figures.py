@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.vocabulary import SEVERITY_ORDER
+from response_sla.charging import caused_by_late_detection, charged_to_unit
 from storage import models
 from storage.enums import AssignmentRole, EventState, Severity
 from yuqing.digest import history as hist
@@ -68,7 +69,14 @@ class Windows:
     def __init__(self, policy: Any | None = None) -> None:
         self._groups: dict[str, str] = {}
         self._labels: dict[str, str] = dict(DEFAULT_LABELS)
+        # the statutory windows, the duty office's where a unit has its own beside them
+        self._office: set[str] = set()
+        self._own: set[str] = set()  # a unit's own window of a role (the lead's 5 h / 24 h)
         for name, kind in (getattr(policy, "kinds", None) or {}).items():
+            if not charged_to_unit(kind):
+                self._office.add(name)
+            if getattr(kind, "roles", None) is not None:
+                self._own.add(name)
             met_by = set(kind.met_by)
             if "acknowledge" in met_by:
                 self._groups[name] = "ack"
@@ -89,6 +97,14 @@ class Windows:
 
     def label(self, kind: str) -> str:
         return self._labels.get(kind, kind)
+
+    def charged_to_unit(self, kind: str, own: bool = False) -> bool:
+        """Whether a breach of ``kind`` counts against its unit; ``own``: the event has a
+        unit's own window beside its statutory one."""
+        return not (own and kind in self._office)
+
+    def is_own(self, kind: str) -> bool:
+        return kind in self._own
 
 
 @dataclass
@@ -207,6 +223,7 @@ def unit_figures(
             u.assignments += 1
             u.ack.total += 1
             u.ack.done += a.acknowledged_at is not None and a.acknowledged_at < t
+    owned = {c.event_id for c in h.clocks if windows.is_own(c.kind)}
     for c in h.clocks:
         if not c.may_matter(start, end):
             continue
@@ -216,7 +233,8 @@ def unit_figures(
         u = unit(o.unit_id)
         if u is None:
             continue
-        if o.status in LATE and _in(o.deadline_at, start, end):
+        charged = windows.charged_to_unit(c.kind, c.event_id in owned)
+        if o.status in LATE and _in(o.deadline_at, start, end) and charged:
             u.breaches += 1
         group = windows.group(c.kind)
         if group == "ack":
@@ -310,6 +328,7 @@ class BreachRow:
     late_by: timedelta
     level: int
     new: bool  # the deadline passed this week (else: an older breach escalated this week)
+    late_detection: bool = False  # the window was past when it opened: found too late
 
 
 @dataclass
@@ -470,6 +489,7 @@ def breaches(
                 late_by=o.late_by or timedelta(0),
                 level=o.level,
                 new=new,
+                late_detection=caused_by_late_detection(c.opened_at, c.original_deadline_at),
             )
         )
     return sorted(rows, key=lambda r: (-r.level, -r.late_by, r.event_id, r.clock_id))

@@ -1,0 +1,101 @@
+"""The role a mention plays in a post: where the matter happened, or something incidental.
+
+Only the place where the matter happened makes a 乡镇 / 街道 the 属地 unit, and only the matter
+makes a department 谁主管. A place can also appear as
+
+- where people were taken (``taken_to``: "伤者被送往区人民医院");
+- where the poster lives or works (``home``: "我家住在麻园社区", "在朱昌工业园上班") — the
+  place of the matter only when the post gives no other place;
+- where people come from (``origin``: "来自海子街镇和燕子口镇的农民工");
+- an end of a road or of a bus or taxi ride (``endpoint``: "通往石桥村的路",
+  "燕子口镇到城区的班车", "坐出租车去麻园社区");
+- an office the poster went to (``visited``: "到洪山派出所报案");
+- a landmark that only says where something else is (``landmark``: "人民医院旁边的工地",
+  "离梨树镇中心小学不到两百米") — it still places the matter in its 乡镇 / 街道, but does not
+  make the school's or hospital's department competent;
+
+and a unit can be merely quoted (``quoted``: "据区气象局通报", "区网信办已经辟谣"). A unit the
+post asks to act ("建议交通部门增设红绿灯") is ``asked``: the strongest sign of who is competent
+(谁主管). Everything else is ``matter``. The rules read a few characters around the mention.
+"""
+
+from __future__ import annotations
+
+import re
+
+MATTER = "matter"
+TAKEN_TO = "taken_to"
+HOME = "home"
+ORIGIN = "origin"
+ENDPOINT = "endpoint"
+VISITED = "visited"
+LANDMARK = "landmark"
+QUOTED = "quoted"
+ASKED = "asked"
+
+LOCAL = "local"  # a name or place of a 乡镇 / 街道
+DEPARTMENT_NAME = "department_name"
+DEPARTMENT_PLACE = "department_place"  # a school, hospital, river … a department runs
+TERM = "term"  # a matter of a department's 派单目录
+
+_TAKEN_TO = re.compile(
+    r"((送|拉|抬|转|运|转运|转送|送医|就医)(往|到|至|去|进|入)|转院|送医|住进|就医于|被送)$"
+)
+# treated there: "在区人民医院抢救无效"
+_TREATED_AFTER = re.compile(r"^(抢救|救治|接受治疗|住院治疗|治疗中|急救|救治中)")
+_HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住)$")
+_ORIGIN_BEFORE = re.compile(r"(来自|户籍在|户籍是|籍贯)$")
+_ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|嫁到)")
+_HOME_AFTER = re.compile(
+    r"^(上班|工作(?!人员|组|队|专班)|打工|务工|上学|(的一名|的一位|的)?(居民|住户|业主|村民)(?!楼|区))"
+)
+_TOWARD = re.compile(r"(通往|开往|去往|驶往|通向|直达|前往)$")
+# a service between two places: its ends are not where the matter is
+_LINE = re.compile(r"班车|公交|客运|线路|专线|大巴|车次|出租车|网约车|打车|的士")
+_ROAD_AFTER = re.compile(r"^(的那段路|那段路|的路段|的路上|的路|的公路)")
+_VISITED_AFTER = re.compile(r"^(报案|报警|投诉|咨询|办理|求助|上访|办事)")
+_LANDMARK_BEFORE = re.compile(r"(离|距离|距)$")
+_LANDMARK_AFTER = re.compile(r"^(旁边|旁|附近|门口|对面|周边|周围|边上|后面|隔壁|不远)")
+_QUOTED_BEFORE = re.compile(r"(据|根据|转发|看到)$")
+_QUOTED_AFTER = re.compile(
+    r"^(的?通报称|通报说|的?官网|的?官微|的?公众号|消息称|的消息|已?经?辟谣|(已经|已)(公布|声明|通报))"
+)
+_ASKED_BEFORE = re.compile(r"(建议|希望|请求|恳请|呼吁|要求|请|麻烦)(由|让)?(区|县)?$")
+
+
+def role(text: str, start: int, term: str, of: str) -> str:
+    """The role of the mention ``term`` found at ``start`` of ``text``; ``of`` says what the
+    term stands for: ``LOCAL``, ``DEPARTMENT_NAME``, ``DEPARTMENT_PLACE`` or ``TERM``."""
+    end = start + len(term)
+    before = text[max(0, start - 6) : start]
+    after = text[end : end + 8]
+    if _TAKEN_TO.search(before) or (of != TERM and _TREATED_AFTER.search(after)):
+        return TAKEN_TO
+    if of == DEPARTMENT_NAME:
+        if _ASKED_BEFORE.search(before):
+            return ASKED
+        if _QUOTED_BEFORE.search(before) or _QUOTED_AFTER.search(after):
+            return QUOTED
+        return MATTER
+    if of != LOCAL and (_LANDMARK_BEFORE.search(before) or _LANDMARK_AFTER.search(after)):
+        return LANDMARK
+    if _TOWARD.search(before) or after.startswith("方向"):
+        return ENDPOINT
+    if of != LOCAL and before.endswith(("到", "至")) and _ROAD_AFTER.search(after):
+        return ENDPOINT  # 到学校的路: a road between two villages lies in both, one to a school not
+    if of == TERM:
+        return MATTER
+    if (
+        before.endswith(("从", "到", "至", "往", "经", "去"))
+        or after.startswith(("到", "至", "经", "直达", "—", "-"))
+    ) and _LINE.search(text[max(0, start - 8) : end + 20]):
+        return ENDPOINT
+    if of == DEPARTMENT_PLACE:
+        return MATTER
+    if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.search(after):
+        return ORIGIN
+    if _HOME_BEFORE.search(before) or _HOME_AFTER.search(after):
+        return HOME
+    if _VISITED_AFTER.search(after):
+        return VISITED
+    return MATTER
