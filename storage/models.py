@@ -193,6 +193,9 @@ class Post(Base):
     # passed, no other process analyses it; both are cleared when analyzed_at is set
     claimed_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(128))
+    # title, content and author with personal data masked: what a reader who sees masked
+    # text searches (yuqing.search_index); NULL until the post is indexed
+    search_masked: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[Event | None] = relationship(back_populates="posts")
 

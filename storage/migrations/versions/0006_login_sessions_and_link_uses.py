@@ -1,4 +1,5 @@
-"""Server-side dashboard sessions, and the signed links spent by closing or returning a case
+"""Server-side dashboard sessions, the signed links spent by closing or returning a case, and
+posts' masked search text
 
 Revision ID: 0006
 Revises: 0005
@@ -43,9 +44,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_link_uses_assignment_id_assignments')),
         sa.PrimaryKeyConstraint('token_id', name=op.f('pk_link_uses')),
     )
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('search_masked', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_column('search_masked')
     op.drop_table('link_uses')
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.drop_index('ix_login_sessions_user_id_revoked_at')
