@@ -52,16 +52,16 @@ def is_clean(text: str | None) -> bool:
 
 
 def evidence(text: str) -> str:
-    """The text as fetched, storable anywhere: lone surrogates written as ``\\udXXX``, every
-    other character as it was."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """The text as fetched, storable anywhere: lone surrogates written as ``\\udXXX`` and NUL
+    as ``\\x00`` (PostgreSQL stores neither), every other character as it was."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def storable(value: Any) -> Any:
     """A JSON value (e.g. a post's raw API record) with every string made storable by
     ``evidence``: a lone surrogate deep inside a record no longer stops the post being saved."""
     if isinstance(value, str):
-        return evidence(value) if _SURROGATE.search(value) else value
+        return evidence(value) if _SURROGATE.search(value) or "\x00" in value else value
     if isinstance(value, Mapping):
         return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

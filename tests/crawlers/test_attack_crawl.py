@@ -63,7 +63,7 @@ def test_a_lone_surrogate_in_the_people_api_is_stored_and_kept_as_fetched(
     def api(method: str, path: str, query: str, body: bytes) -> Reply | None:
         if path == "/v1/threads/list/df":
             rows = [{"tid": 7, "subject": "七星关区停水\ud800三天", "createDateline": 1716000000},
-                    {"tid": 8, "subject": "七星关区路灯不亮", "createDateline": 1716000000}]
+                    {"tid": 8, "subject": "七星关区\u202e路灯不亮\x01", "createDateline": 1716000000}]
             # ensure_ascii: the answer carries the escape "\ud800", as the real API did
             return Reply(200, json.dumps({"resultData": {"data": rows}}).encode(),
                          {"Content-Type": "application/json"})
@@ -86,6 +86,11 @@ def test_a_lone_surrogate_in_the_people_api_is_stored_and_kept_as_fetched(
     assert post.title == "七星关区停水\ufffd三天"
     assert post.content == "撒拉溪镇\ufffd停水"
     assert post.raw["as_fetched"]["title"] == "七星关区停水\\ud800三天"
+    # a bidi override or a control character is not shown to anyone: display spoofing
+    with Session(crawl_db[1]) as s:
+        other = s.scalars(select(Post).where(Post.external_id == "8")).one()
+    assert other.title == "七星关区路灯不亮"
+    assert other.raw["as_fetched"]["title"] == "七星关区\u202e路灯不亮\x01"
 
 
 def test_two_hundred_thousand_nested_divs_are_counted_and_the_page_kept(

@@ -204,7 +204,11 @@ def create_app(
         env=env,
         tz=tz,
         clock=clock or (lambda: datetime.now(UTC)),
-        limiter=limiter or LoginLimiter(),
+        limiter=limiter
+        or LoginLimiter(
+            settings.web.login_failures_per_account,
+            per_address=settings.web.login_failures_per_address,
+        ),
         secret_key=secret,
         sla=setup,
         rows=RowCache(env),
