@@ -112,3 +112,62 @@ def test_sane_dates_still_filter(client: TestClient, hidden: int) -> None:
     login(client, "duty1")
     assert client.get("/?from=2000-01-01&to=2100-12-31").status_code == 200
     assert client.get("/queue/rows?from=2026-01-01").status_code == 200
+
+
+def test_masked_search_on_both_databases(db_url: str) -> None:
+    """The queue's search for a reader shown masked text, on SQLite and on PostgreSQL (ILIKE on
+    the masked text): the full number finds nothing, the masked form and plain words do."""
+    from dataclasses import replace as dc_replace
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from yuqing.web.queue import QueueFilters, fetch_queue
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    sessions = make_sessionmaker(engine)
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        with sessions.begin() as s:
+            f.source(s, "board")
+            ev = f.event(s, "小区停水无人管", severity=Severity.GENERAL,
+                         started_at=now - timedelta(hours=2))
+            index_post(s, f.post(s, ev, title="小区停水三天", content=f"电话{PHONE}，请处理"))
+            event_id = ev.id
+        tz = ZoneInfo("Asia/Shanghai")
+
+        def found(q: str, masked: bool) -> bool:
+            with sessions() as s:
+                page = fetch_queue(s, dc_replace(QueueFilters(q=q), masked=masked), tz)
+                return event_id in [r.id for r in page.rows]
+
+        assert found(PHONE, masked=False)
+        assert not found(PHONE, masked=True)
+        assert not found("3912341234", masked=True)
+        assert found("139****1234", masked=True)
+        assert found("停水", masked=True)
+    finally:
+        engine.dispose()
+
+
+def test_an_unhandled_error_is_a_500_page_with_the_security_headers(
+    db: sessionmaker[Session], web_settings: object, clock: Clock
+) -> None:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from yuqing.web import create_app
+
+    app = create_app(web_settings, db, clock=clock)  # type: ignore[arg-type]
+
+    def boom(request: Request) -> Response:
+        raise RuntimeError("a bug nobody caught")
+
+    app.router.add_route("/boom", boom)
+    with TestClient(app, follow_redirects=False) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500 and "服务器内部错误" in r.text
+    assert "a bug nobody caught" not in r.text
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
