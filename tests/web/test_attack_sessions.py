@@ -184,6 +184,22 @@ def test_spraying_usernames_from_one_address_is_stopped_but_colleagues_still_sig
     assert _failed_logins(db) == 20
 
 
+def test_guessing_one_account_from_many_addresses_is_stopped_but_its_owner_signs_in() -> None:
+    limiter = LoginLimiter(max_failures=5, per_address=20)
+    now = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    for i in range(20):  # four wrong passwords from each of five machines
+        slot = limiter.begin("duty1", f"198.51.100.{i // 4}", now)
+        assert slot is not None
+        limiter.finish(slot, False, now)
+    assert limiter.begin("duty1", "198.51.100.99", now) is None  # a new machine: refused
+    owner = limiter.begin("duty1", "192.0.2.10", now, known=True)  # her own desk
+    assert owner is not None
+    limiter.finish(owner, True, now)
+    assert limiter.begin("leader1", "198.51.100.99", now) is not None  # other accounts: fine
+    later = now + limiter.window
+    assert limiter.begin("duty1", "198.51.100.99", later) is not None
+
+
 def test_forged_forwarded_for_is_ignored_unless_the_proxy_is_trusted() -> None:
     # a direct client cannot choose its address with a header
     assert client_address("203.0.113.9", "10.9.9.9", []) == "203.0.113.9"

@@ -200,10 +200,15 @@ class Attempt:
 
     account: tuple[str, str]
     address: str
+    everywhere: tuple[str]  # the account, from any address
+
+    @property
+    def keys(self) -> tuple[object, ...]:
+        return (self.account, self.address, self.everywhere)
 
 
 class LoginLimiter:
-    """Failed logins in a sliding window, per (account, address) and per address.
+    """Failed logins in a sliding window, per (account, address), per address and per account.
 
     - An address that failed ``max_failures`` times for one account may not try that account
       again until the window has passed: the owner at another desk is not locked out.
@@ -211,6 +216,8 @@ class LoginLimiter:
       accounts that have signed in from it before (``known``): spraying usernames from one
       address stops, and the colleagues who share that address (an office behind one NAT or
       proxy) keep signing in.
+    - An account that failed ``per_address`` times from any addresses (guessing spread over
+      many machines) may be tried only from addresses it has signed in from before.
 
     A slot is taken *before* the password is checked (``begin``) and given back by ``finish``,
     all under one lock: forty wrong passwords sent at once get ``max_failures`` guesses, not
@@ -242,20 +249,24 @@ class LoginLimiter:
 
     def begin(self, username: str, ip: str, now: datetime, *, known: bool = False) -> Attempt | None:
         """A slot for one password check, or None while the account or address is blocked."""
-        attempt = Attempt((username.lower(), ip), ip)
+        name = username.lower()
+        attempt = Attempt((name, ip), ip, (name,))
         with self._lock:
             if self._count(attempt.account, now) >= self.max_failures:
                 return None
-            if not known and self._count(attempt.address, now) >= self.per_address:
+            if not known and (
+                self._count(attempt.address, now) >= self.per_address
+                or self._count(attempt.everywhere, now) >= self.per_address
+            ):
                 return None
-            for key in (attempt.account, attempt.address):
+            for key in attempt.keys:
                 self._pending[key] = self._pending.get(key, 0) + 1
         return attempt
 
     def finish(self, attempt: Attempt, ok: bool, now: datetime) -> bool:
         """Record the outcome; True when this failure is the one that blocks the account."""
         with self._lock:
-            for key in (attempt.account, attempt.address):
+            for key in attempt.keys:
                 left = self._pending.get(key, 0) - 1
                 if left > 0:
                     self._pending[key] = left
@@ -264,7 +275,7 @@ class LoginLimiter:
             if ok:
                 self._failures.pop(attempt.account, None)
                 return False
-            for key in (attempt.account, attempt.address):
+            for key in attempt.keys:
                 self._failures.setdefault(key, deque()).append(now)
             return len(self._failures[attempt.account]) == self.max_failures
 
