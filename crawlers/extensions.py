@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawlers.clock import crawl_now
-from crawlers.health import Flip, Health, describe, next_health, run_status
+from crawlers.health import Flip, Health, describe, lost_items, next_health, run_status
 from crawlers.summary import CrawlRunSummary
 from domain.event_actions import EventAction, LogEntity
 from storage.db import make_engine, make_sessionmaker, transaction
@@ -45,6 +45,7 @@ class RunRecorder:
         self.sessions = make_sessionmaker(self.engine)
         self.run_id: int | None = None
         self.samples: list[str] = []
+        self.lost: dict[str, int] = {}
         self.started = time.monotonic()
         self.summary: CrawlRunSummary | None = None
 
@@ -58,6 +59,7 @@ class RunRecorder:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         return ext
 
     def _now(self) -> datetime:
@@ -93,6 +95,15 @@ class RunRecorder:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"yuqing/dropped/{reason}")
 
+    def item_error(self, item: Any, response: Any, failure: Any) -> None:
+        """A pipeline failed on an item: it was not stored, and that is counted by reason."""
+        name = type(failure.value).__name__
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"yuqing/dropped/error_{name}")
+        if len(self.samples) < MAX_SAMPLES:
+            url = getattr(item, "url", None) or getattr(response, "url", "?")
+            self.samples.append(f"{url}: {name}: {failure.value}"[:500])
+
     def spider_error(self, failure: Any, response: Any) -> None:
         name = type(failure.value).__name__
         if self.crawler.stats is not None:
@@ -105,6 +116,9 @@ class RunRecorder:
         now = self._now()
         errors = _prefixed(stats, "yuqing/errors/")
         dropped = _prefixed(stats, "yuqing/dropped/")
+        if stats.get("offsite/filtered"):
+            # links that point off the board's own site: counted, never followed
+            dropped["offsite"] = int(stats["offsite/filtered"])
         statuses = _prefixed(stats, "downloader/response_status_count/")
         ok_pages = sum(v for k, v in statuses.items() if k.startswith("2"))
         items = sum(int(stats.get(f"yuqing/items_{k}", 0)) for k in ("new", "updated", "unchanged"))
@@ -113,7 +127,8 @@ class RunRecorder:
                             dropped=sum(dropped.values()), errors=errors,
                             responses=int(stats.get("response_received_count", 0)),
                             shared=bool(self.crawler.settings.get("YUQING_REDIS_PREFIX")))
-        error_text = describe(status, errors)
+        error_text = describe(status, errors, dropped)
+        self.lost = lost_items({**errors, **dropped})
         summary = CrawlRunSummary(
             source_id=self.source["id"], status=status.value, run_id=self.run_id,
             pages=int(stats.get("response_received_count", 0)),
@@ -160,6 +175,9 @@ class RunRecorder:
         source.unhealthy = health.unhealthy
         source.unhealthy_since = health.unhealthy_since
         source.last_error = health.last_error
+        if self.lost:
+            # a run that went well but lost posts says so on the source's health all the same
+            source.last_error = error_text
         if health.flipped is None:
             return
         detail = {"source_id": source.id, "status": status.value, "run_id": self.run_id,

@@ -31,11 +31,27 @@ def run_status(*, close_reason: str, ok_pages: int, rows: int, items: int, dropp
     return CrawlStatus.OK
 
 
-def describe(status: CrawlStatus, errors: dict[str, int]) -> str:
+# drop reasons that mean a post was lost, not judged (``irrelevant`` and the like are routine)
+LOST = ("store_failed", "error_", "content_unparsed")
+
+
+def lost_items(dropped: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in dropped.items() if v and k.startswith(LOST)}
+
+
+def describe(status: CrawlStatus, errors: dict[str, int],
+             dropped: dict[str, int] | None = None) -> str:
+    """The run in one line for the source's health: its status, its commonest errors, and the
+    posts it could not store, by reason."""
+    lost = lost_items(dropped or {})
+    tail = ""
+    if lost:
+        tail = "; not stored: " + ", ".join(f"{k}×{v}" for k, v in sorted(lost.items()))
     if not errors:
-        return status.value if status is not CrawlStatus.EMPTY else "empty: the board showed no posts"
+        head = status.value if status is not CrawlStatus.EMPTY else "empty: the board showed no posts"
+        return head + tail
     top = sorted(errors.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    return f"{status.value}: " + ", ".join(f"{k}×{v}" for k, v in top)
+    return f"{status.value}: " + ", ".join(f"{k}×{v}" for k, v in top) + tail
 
 
 @dataclass(frozen=True)

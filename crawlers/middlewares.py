@@ -268,6 +268,14 @@ class CharsetMiddleware:
             text = _REPLACEMENT * 10
         if not garbled(text):
             return response
+        # a page in the charset it declares with a few invalid bytes (one bad post in a
+        # thread): keep the page, the bad bytes shown as U+FFFD, rather than lose the thread
+        # or read it in a charset that turns all of it into nonsense
+        if text.count(_REPLACEMENT) <= len(text) // 50:
+            log.info("%s: invalid %s bytes replaced", response.url, response.encoding)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("yuqing/charset_replaced")
+            return response.replace(body=text.encode("utf-8"), encoding="utf-8")
         candidates = []
         declared = html_body_declared_encoding(response.body)
         if declared:

@@ -7,12 +7,13 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawlers.clock import crawl_now
 from crawlers.items import PostItem
 from crawlers.relevance import Matcher
 from crawlers.store import Outcome, upsert_post
+from domain.safe_text import CONTENT_MAX, TITLE_MAX, evidence, normalise, storable
 from storage.db import make_engine, make_sessionmaker, transaction
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,57 @@ class Rejected(DropItem):
     def __init__(self, reason: str, message: str = "") -> None:
         super().__init__(f"{reason}: {message}" if message else reason, log_level="INFO")
         self.reason = reason
+
+
+# text as fetched is kept for evidence up to this many characters a field
+EVIDENCE_MAX = 1_000_000
+_NORMALISED = {
+    "title": TITLE_MAX,
+    "content": CONTENT_MAX,
+    "author": 200,
+    "reply_content": CONTENT_MAX,
+    "reply_org": 200,
+    "board_type": 32,
+    "board_domain": 32,
+    "board_state": 32,
+    "board_unit": 200,
+    "list_state": 200,
+}
+
+
+class NormalisePipeline:
+    """Text made safe at the door (``domain.safe_text.normalise``): every later stage, page
+    and export reads NFC text without control characters, bidi overrides or lone surrogates.
+    A field that changed is kept as fetched in ``raw["as_fetched"]``; the raw record itself
+    is made storable (a lone surrogate in an API answer no longer loses the post)."""
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PostItem):
+            return item
+        fetched: dict[str, str] = {}
+        for name, limit in _NORMALISED.items():
+            value = getattr(item, name)
+            if not isinstance(value, str) or not value:
+                continue
+            safe = normalise(value, limit)
+            if safe != value:
+                fetched[name] = evidence(value[:EVIDENCE_MAX])
+                setattr(item, name, safe)
+        item.external_id = normalise(item.external_id, 200)
+        item.url = normalise(item.url, 4000)
+        item.raw = storable(item.raw)
+        if fetched:
+            item.raw = {**item.raw, "as_fetched": fetched}
+            if self.crawler is not None and self.crawler.stats is not None:
+                self.crawler.stats.inc_value("yuqing/normalised")
+        return item
 
 
 class ValidatePipeline:
@@ -85,12 +137,17 @@ class StoragePipeline:
     def process_item(self, item: PostItem) -> PostItem:
         now = crawl_now(self.crawler.settings)
         try:
-            with transaction(self.sessions) as session:
-                outcome = upsert_post(session, item, now)
-        except IntegrityError:
-            # another crawler process stored it a moment ago: this becomes an update
-            with transaction(self.sessions) as session:
-                outcome = upsert_post(session, item, now)
+            try:
+                with transaction(self.sessions) as session:
+                    outcome = upsert_post(session, item, now)
+            except IntegrityError:
+                # another crawler process stored it a moment ago: this becomes an update
+                with transaction(self.sessions) as session:
+                    outcome = upsert_post(session, item, now)
+        except (SQLAlchemyError, UnicodeError, ValueError, TypeError) as exc:
+            # counted by reason in the run and the source's health, never lost in silence
+            log.warning("could not store %s/%s: %s", item.source_id, item.external_id, exc)
+            raise Rejected("store_failed", f"{item.url}: {type(exc).__name__}") from exc
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"yuqing/items_{outcome.value}")
         if outcome is Outcome.UPDATED:

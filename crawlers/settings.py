@@ -49,6 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.CharsetMiddleware": 590,
 }
 ITEM_PIPELINES = {
+    "crawlers.pipelines.NormalisePipeline": 50,
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.RelevancePipeline": 200,
     "crawlers.pipelines.StoragePipeline": 300,

@@ -91,6 +91,29 @@ class WebSettings(Strict):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
     signed_link_days: int = Field(default=7, ge=1)
+    # a dashboard session ends after this long without a page, or this long after the login
+    session_idle_minutes: int = Field(default=120, ge=1)
+    session_max_hours: int = Field(default=12, ge=1)
+    # addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; empty: the
+    # connecting address is the client's
+    trusted_proxies: list[str] = []
+    # failed logins in 15 minutes before an account is refused from one address, and before
+    # one address is refused for every account it has not signed in to before
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    password_min_score: int = Field(default=3, ge=0, le=4)  # zxcvbn's 0-4 strength estimate
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in v:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"trusted_proxies: {entry!r} is no address or network") from exc
+        return v
 
 
 class DigestSettings(Strict):

@@ -160,6 +160,10 @@ class OutboxKind(StrEnum):
       chat robots. One per event (dedupe key ``new_major_event:{event id}``)
     - SOURCE_UNHEALTHY: payload {"source_id": id, "reason": str}; to the duty contacts
     - DIGEST: payload {"week": "2026-W47"}; to leadership and the 宣传部
+    - ACCOUNT_LOCKED: payload {"username", "display_name", "ip", "failures", "minutes"}; a
+      dashboard account refused after repeated wrong passwords; to the duty contacts
+    - DIGEST_INCOMPLETE: payload {"week", "attachment", "error"}; the digest went out without an
+      attachment that could not be built; to the duty contacts
     """
 
     ASSIGNMENT = "assignment"
@@ -172,6 +176,8 @@ class OutboxKind(StrEnum):
     NEW_MAJOR_EVENT = "new_major_event"
     SOURCE_UNHEALTHY = "source_unhealthy"
     DIGEST = "digest"
+    ACCOUNT_LOCKED = "account_locked"
+    DIGEST_INCOMPLETE = "digest_incomplete"
 
 
 _EVENT_STATE_LABELS: Final[dict[EventState, str]] = {

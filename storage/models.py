@@ -193,6 +193,9 @@ class Post(Base):
     # passed, no other process analyses it; both are cleared when analyzed_at is set
     claimed_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(128))
+    # title, content and author with personal data masked: what a reader who sees masked
+    # text searches (yuqing.search_index); NULL until the post is indexed
+    search_masked: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[Event | None] = relationship(back_populates="posts")
 
@@ -342,4 +345,34 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(100))  # e.g. "event:12"
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginSession(Base):
+    """One dashboard login. The browser's cookie carries a random token; the row is found by
+    the token's SHA-256 (``id``), so a copy of this table opens no session. A session ends when
+    it is revoked (logout, password reset, account disabled) or times out."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index(None, "user_id", "revoked_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class LinkUse(Base):
+    """A signed email link spent by the action it was used for (办结 or 退单): a link closes or
+    returns a case once. The primary key makes the second use fail even when both race."""
+
+    __tablename__ = "link_uses"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    used_at: Mapped[datetime]
     ip: Mapped[str | None] = mapped_column(String(64))

@@ -46,6 +46,14 @@ def post_document(post: models.Post) -> str:
     return " ".join(tokens(" ".join(filter(None, (post.title, post.content, post.author)))))
 
 
+def masked_document(post: models.Post) -> str:
+    """The post as a reader who sees masked text sees it: a leader searching for a full phone
+    number must find nothing that the page would not show."""
+    from classifier.masking import mask_pii
+
+    return "\n".join(mask_pii(t) for t in (post.title, post.content, post.author) if t)
+
+
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
@@ -86,9 +94,22 @@ def ensure_search_index(engine: Engine) -> None:
 
 
 def backfill(session: Session, batch: int = 500) -> int:
-    """Index posts missing from ``posts_fts`` (after an upgrade or a restore)."""
+    """Index posts missing from ``posts_fts`` or without masked search text (after an upgrade
+    or a restore). Returns how many posts were indexed (on PostgreSQL: given masked text)."""
+    masked = 0
+    while True:
+        unmasked = session.scalars(
+            select(models.Post).where(models.Post.search_masked.is_(None))
+            .order_by(models.Post.id).limit(batch)
+        ).all()
+        if not unmasked:
+            break
+        for post in unmasked:
+            post.search_masked = masked_document(post)
+        session.flush()
+        masked += len(unmasked)
     if _dialect(session) != "sqlite":
-        return 0
+        return masked
     done = 0
     while True:
         posts = session.scalars(
@@ -106,6 +127,7 @@ def backfill(session: Session, batch: int = 500) -> int:
 
 def index_post(session: Session, post: models.Post) -> None:
     """(Re)index one post; call after inserting or changing its title, content or author."""
+    post.search_masked = masked_document(post)
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         return  # PostgreSQL's trigram indexes follow the table by themselves

@@ -1,8 +1,10 @@
 """Signed links in assignment emails: open one unit's case for one event without logging in.
 
 Scheme: itsdangerous ``URLSafeTimedSerializer(secret_key, salt="unit-link")`` over
-``{"u": unit_id, "e": event_id}``; the URL is ``{base_url}/u/{token}``; a link is valid for
-``web.signed_link_days``. The key is ``web.secret_key``, or the one generated once into
+``{"u": unit_id, "e": event_id, "a": assignment_id}``; the URL is ``{base_url}/u/{token}``; a
+link is valid for ``web.signed_link_days``, and only while its assignment is the unit's (a
+reassignment away ends it for good; a merge that carries the assignment keeps it). Closing or
+returning the case through a link spends it (``storage.models.LinkUse``). The key is ``web.secret_key``, or the one generated once into
 ``var_dir/secret_key`` when the setting is empty, so the email sender and the dashboard agree.
 """
 
@@ -26,6 +28,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 class LinkScope:
     unit_id: str
     event_id: int
+    assignment_id: int | None = None  # None: a link made before links were bound
+    signed_at: datetime | None = None  # binds such a link to the assignment held then
 
 
 def secret_key(settings: Settings) -> str:
@@ -52,13 +56,19 @@ def _serializer(key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(key, salt=SALT)
 
 
-def sign_token(key: str, unit_id: str, event_id: int) -> str:
-    return _serializer(key).dumps({"u": unit_id, "e": event_id})
+def sign_token(key: str, unit_id: str, event_id: int, assignment_id: int | None = None) -> str:
+    payload: dict[str, object] = {"u": unit_id, "e": event_id}
+    if assignment_id is not None:
+        payload["a"] = assignment_id
+    return _serializer(key).dumps(payload)
 
 
-def unit_link(settings: Settings, unit_id: str, event_id: int) -> str:
-    """The URL to put in the assignment email for ``unit_id``'s part in ``event_id``."""
-    token = sign_token(secret_key(settings), unit_id, event_id)
+def unit_link(
+    settings: Settings, unit_id: str, event_id: int, assignment_id: int | None = None
+) -> str:
+    """The URL to put in the assignment email for ``unit_id``'s part in ``event_id``, bound to
+    the assignment ``assignment_id``."""
+    token = sign_token(secret_key(settings), unit_id, event_id, assignment_id)
     return f"{settings.web.base_url.rstrip('/')}/u/{token}"
 
 
@@ -76,10 +86,25 @@ def verify_token(key: str, token: str, now: datetime, max_age: timedelta) -> Lin
         return None
     if not isinstance(payload, dict):
         return None
-    unit, event = payload.get("u"), payload.get("e")
+    unit, event, bound = payload.get("u"), payload.get("e"), payload.get("a")
     if not isinstance(unit, str) or not isinstance(event, int) or isinstance(event, bool):
         return None
-    return LinkScope(unit, event)
+    if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
+        return None
+    return LinkScope(unit, event, bound, signed)
+
+
+def link_expired(key: str, token: str, now: datetime, max_age: timedelta) -> bool:
+    """A genuine token whose time is up (for telling the reader why the link no longer works)."""
+    if not token or len(token) > 500:
+        return False
+    try:
+        _serializer(key).loads(token)
+    except BadSignature:
+        return False
+    except (ValueError, TypeError):
+        return False
+    return verify_token(key, token, now, max_age) is None
 
 
 def verify_link_token(settings: Settings, token: str, now: datetime) -> LinkScope | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -11,8 +12,10 @@ from scrapy.http import Response
 
 from crawlers.clock import crawl_now
 from crawlers.config import load_for_spider
+from domain.safe_text import evidence
 
 DETAIL = "detail"
+UNPARSED_KEEP = 200_000  # characters of a page that parsed empty, kept for a person to read
 LIST = "list"
 
 
@@ -49,6 +52,20 @@ def row_state(response: Response) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def allowed_domains(source: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    """The hosts a source's crawl may visit: its URL's host, its ``site_url``'s, and any
+    configured in ``params.allowed_domains`` (subdomains included, as Scrapy matches them)."""
+    hosts: list[str] = []
+    extras = params.get("allowed_domains") or []
+    for value in [source.get("url"), params.get("site_url"), *extras]:
+        if not isinstance(value, str) or not value:
+            continue
+        host = urlsplit(value).hostname if "//" in value else value.split(":")[0]
+        if host and host.lower() not in hosts:
+            hosts.append(host.lower())
+    return hosts
+
+
 class SourceSpider(scrapy.Spider):
     """A spider kind; the source (which board, which selectors) comes from the configuration.
 
@@ -62,6 +79,7 @@ class SourceSpider(scrapy.Spider):
     source: dict[str, Any]
     params: dict[str, Any]
     now: datetime
+    allowed_domains: list[str]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -77,6 +95,9 @@ class SourceSpider(scrapy.Spider):
             )
         spider.params = {**cls.default_params, **spider.source.get("params", {})}
         spider.now = crawl_now(crawler.settings)
+        # Scrapy's OffsiteMiddleware drops (and counts, ``offsite/filtered``) every request
+        # to a host not listed here, before robots.txt is fetched from it
+        spider.allowed_domains = allowed_domains(spider.source, spider.params)
         return spider
 
     @property
@@ -86,6 +107,14 @@ class SourceSpider(scrapy.Spider):
     @property
     def start_url(self) -> str:
         return str(self.source["url"])
+
+    def unparsed(self, response: Response) -> dict[str, Any]:
+        """A non-empty page whose content parsed empty (markup nested past the parser's limit,
+        a layout the selectors do not know): counted, and the page kept in the post's raw
+        record for a person to read. Returns the raw fields to add."""
+        self.skip(response, "content_unparsed", f"{len(response.body)} bytes, no content found")
+        text = response.text if hasattr(response, "text") else ""
+        return {"unparsed_page": evidence(text[:UNPARSED_KEEP]), "unparsed_page_chars": len(text)}
 
     def skip(self, response: Response, reason: str, detail: object = "") -> None:
         """Give up on one page or item: one clear log line and a counted reason; the crawl

@@ -103,6 +103,12 @@ class DiscuzSpider(SourceSpider):
             self.skip(response, "no_post", "no postmessage_ element on a thread page")
             return
         posted = _POSTED.sub("", first(response, FIRST_POSTED))
+        raw: dict[str, Any] = {
+            "list": listed, "posted": posted,
+            "generator": response.xpath("//meta[@name='generator']/@content").get(),
+        }
+        if not content:
+            raw.update(self.unparsed(response))
         yield PostItem(
             source_id=self.source_id,
             external_id=tid,
@@ -113,8 +119,7 @@ class DiscuzSpider(SourceSpider):
             published_at=parse_local_time(posted, self.now)
             or parse_local_time(listed["time"], self.now),
             replies=int(listed["replies"]),
-            raw={"list": listed, "posted": posted,
-                 "generator": response.xpath("//meta[@name='generator']/@content").get()},
+            raw=raw,
             list_state=row_state(response),
         )
 

@@ -87,6 +87,10 @@ class GovBoardSpider(SourceSpider):
         reply_content = block_of(response, sel.get("reply_content")) or None
         reply_time = strip_label(text_of(response, sel.get("reply_time")))
         reply_org = strip_label(text_of(response, sel.get("reply_org"))) or None
+        raw: dict[str, Any] = {"list": listed, "detail": {"title": title, "time": time_text,
+                                                          "reply_time": reply_time}}
+        if not content and response.body:
+            raw.update(self.unparsed(response))
         yield PostItem(
             source_id=self.source_id,
             external_id=external_id,
@@ -101,7 +105,6 @@ class GovBoardSpider(SourceSpider):
             reply_content=reply_content,
             reply_at=parse_local_time(reply_time, self.now) if reply_content else None,
             reply_org=reply_org if reply_content else None,
-            raw={"list": listed, "detail": {"title": title, "time": time_text,
-                                            "reply_time": reply_time}},
+            raw=raw,
             list_state=row_state(response),
         )

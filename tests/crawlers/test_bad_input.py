@@ -67,7 +67,9 @@ def test_broken_pages_are_skipped_and_counted(site: LocalSite, crawl_db, crawl_s
     summary = crawl(settings, "g", now=NOW + timedelta(hours=1))
 
     assert summary.status == "ok"
-    assert summary.errors == {"too_large": 1, "bad_charset": 1, "http_500": 1}
+    # detail 6 parsed empty from a non-empty page: counted, its page kept for a person
+    assert summary.errors == {"too_large": 1, "bad_charset": 1, "http_500": 1,
+                              "content_unparsed": 1}
     assert summary.items_updated == 1  # detail 3, decoded as GB18030
     with Session(crawl_db[1]) as s:
         after = {p.external_id: p for p in s.scalars(select(Post))}

@@ -129,8 +129,10 @@ def test_filters(client: TestClient, queue_db: dict[str, int]) -> None:
     assert _ids(client.get("/?source=other").text) == [q["general_a"]]
     assert _ids(client.get("/?state=closed").text) == [q["closed"]]
     assert _ids(client.get("/?topic=教育文体").text) == []
-    # malformed values are ignored, not errors
-    assert client.get("/?severity=bogus&from=notadate&page=x").status_code == 200
+    # an unknown choice is ignored; a malformed date or page number is a 400
+    assert client.get("/?severity=bogus&state=nope").status_code == 200
+    assert client.get("/?from=notadate").status_code == 400
+    assert client.get("/?page=x").status_code == 400
 
 
 def test_chinese_full_text_search(client: TestClient, queue_db: dict[str, int]) -> None:

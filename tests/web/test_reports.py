@@ -111,7 +111,7 @@ def test_scoreboard_page(client: TestClient, db: sessionmaker[Session], clock: C
     html = client.get("/scoreboard?weeks=4").text
     assert "区教育局" in html or "教育局" in html
     assert "75%" in html and "<svg" in html and "polyline" in html
-    assert client.get("/scoreboard?weeks=abc").status_code == 200
+    assert client.get("/scoreboard?weeks=abc").status_code == 400  # a bad parameter is a 400
 
 
 def test_sources_page_and_healthz(

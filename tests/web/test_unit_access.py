@@ -300,8 +300,8 @@ def test_return_goes_to_duty_officer(
 def test_return_after_the_limit_is_refused(
     client: TestClient, cases: dict[str, int], db: sessionmaker[Session], clock: Clock
 ) -> None:
-    token = login(client, "jyj_user")
     clock.advance(timedelta(hours=30))  # the default policy allows 退单 within 24 h
+    token = login(client, "jyj_user")  # a session lasts a working day: log in when acting
     r = client.post(
         f"/unit/events/{cases['mine']}/return", data={"csrf_token": token, "reason": "属交警职责"}
     )
@@ -348,8 +348,10 @@ def test_expired_link_does_nothing(
     page = client.get(f"/u/{link}")
     token = csrf_of(page.text)
     clock.advance(timedelta(days=web_settings.web.signed_link_days, minutes=1))
-    assert client.get(f"/u/{link}").status_code == 404
-    assert client.post(f"/u/{link}/ack", data={"csrf_token": token}).status_code == 404
+    # a genuine link whose time is up says so, and whom to call
+    ended = client.get(f"/u/{link}")
+    assert ended.status_code == 410 and "链接已过期" in ended.text and "舆情值班室" in ended.text
+    assert client.post(f"/u/{link}/ack", data={"csrf_token": token}).status_code == 410
     with db() as s:
         a = s.get(models.Assignment, cases["a_mine"])
         assert a is not None and a.state is AssignmentState.ASSIGNED

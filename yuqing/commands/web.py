@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
@@ -51,13 +53,18 @@ def user_group() -> None:
     """Dashboard accounts."""
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(ctx: Context, from_stdin: bool, username: str) -> str:
+    """A new password, refused unless it passes the password policy (see
+    ``yuqing.web.security.password_problem``)."""
+    from yuqing.web.security import password_problem
+
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        fail("the password must have at least 8 characters")
+    problem = password_problem(password, username, ctx.settings.web.password_min_score)
+    if problem:
+        fail(problem)
     return password
 
 
@@ -93,7 +100,7 @@ def user_add(
         fail("--unit is required for a unit account")
     if role != Role.UNIT and unit_id:
         fail("--unit only applies to --role unit")
-    password = _read_password(password_stdin)
+    password = _read_password(ctx, password_stdin, username)
     app = App.open(ctx.settings)
     try:
         with transaction(app.sessions) as session:
@@ -132,5 +139,121 @@ def user_list(ctx: Context) -> None:
             for u in session.scalars(select(models.User).order_by(models.User.username)):
                 state = "active" if u.active else "disabled"
                 click.echo(f"{u.username}\t{u.role.value}\t{u.unit_id or '-'}\t{state}")
+    finally:
+        app.close()
+
+
+def _change_user(
+    ctx: Context, username: str, change: Callable[[Any, Any, datetime], str]
+) -> None:
+    """Apply ``change(session, user, now)`` to one account and print what it returns."""
+    from sqlalchemy import select
+
+    from storage import models
+    from storage.db import transaction
+    from yuqing.bootstrap import App
+
+    app = App.open(ctx.settings)
+    try:
+        with transaction(app.sessions) as session:
+            user = session.scalar(select(models.User).where(models.User.username == username))
+            if user is None:
+                fail(f"no user {username!r}")
+            message = change(session, user, datetime.now(UTC))
+    finally:
+        app.close()
+    click.echo(message)
+
+
+@user_group.command("disable")
+@click.argument("username")
+@pass_ctx
+def user_disable(ctx: Context, username: str) -> None:
+    """Disable an account: its open sessions end at once and it can no longer log in."""
+    from yuqing.web.security import revoke_user_sessions
+
+    def change(session: Any, user: Any, now: datetime) -> str:
+        user.active = False
+        ended = revoke_user_sessions(session, user.id, now, "disabled")
+        return f"user {username} disabled; {ended} open session(s) ended"
+
+    _change_user(ctx, username, change)
+
+
+@user_group.command("enable")
+@click.argument("username")
+@pass_ctx
+def user_enable(ctx: Context, username: str) -> None:
+    """Allow a disabled account to log in again."""
+
+    def change(session: Any, user: Any, now: datetime) -> str:
+        user.active = True
+        return f"user {username} enabled"
+
+    _change_user(ctx, username, change)
+
+
+@user_group.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_ctx
+def user_reset_password(ctx: Context, username: str, password_stdin: bool) -> None:
+    """Set a new password; every open session of the account ends."""
+    from yuqing.web.security import hash_password, revoke_user_sessions
+
+    password = _read_password(ctx, password_stdin, username)
+
+    def change(session: Any, user: Any, now: datetime) -> str:
+        user.password_hash = hash_password(password)
+        ended = revoke_user_sessions(session, user.id, now, "password_reset")
+        return f"password of {username} changed; {ended} open session(s) ended"
+
+    _change_user(ctx, username, change)
+
+
+@user_group.command("sessions")
+@click.argument("username", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Include ended sessions.")
+@click.option("--revoke", is_flag=True, help="End the listed open sessions.")
+@pass_ctx
+def user_sessions(ctx: Context, username: str | None, show_all: bool, revoke: bool) -> None:
+    """List dashboard sessions (of one account, or of all): opened, last seen, address, state.
+    ``--revoke`` ends the open ones."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from storage import models
+    from storage.db import transaction
+    from yuqing.bootstrap import App
+    from yuqing.web.security import revoke_user_sessions
+
+    tz = ZoneInfo(ctx.settings.timezone)
+    S, U = models.LoginSession, models.User
+    app = App.open(ctx.settings)
+    try:
+        with transaction(app.sessions) as session:
+            query = select(S, U.username).join(U, U.id == S.user_id)
+            if username:
+                query = query.where(U.username == username)
+            if not show_all:
+                query = query.where(S.revoked_at.is_(None))
+            rows = session.execute(query.order_by(S.created_at.desc()).limit(500)).all()
+            now = datetime.now(UTC)
+            for row, name in rows:
+                state = f"ended ({row.revoked_reason})" if row.revoked_at else "open"
+
+                def local(at: datetime) -> str:
+                    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+                click.echo(
+                    f"{name}\t{local(row.created_at)}\t{local(row.last_seen_at)}\t"
+                    f"{row.ip or '-'}\t{state}"
+                )
+            if revoke:
+                ended = 0
+                for uid in {row.user_id for row, _ in rows if row.revoked_at is None}:
+                    ended += revoke_user_sessions(session, uid, now, "revoked")
+                click.echo(f"{ended} open session(s) ended")
     finally:
         app.close()

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from domain.safe_text import csv_cell, xlsx_cell
 from storage.enums import DeadlineState
 from yuqing.digest.figures import CaseRow, UnitFigures, WeekFigures, WindowCell
 from yuqing.digest.history import Status
@@ -142,7 +143,7 @@ def _text(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value:g}"
-    text = str(value)
+    text = csv_cell(str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -158,7 +159,7 @@ def ledger_csv(figures: WeekFigures, tz: ZoneInfo) -> bytes:
 def _write_sheet(
     ws: Any, title: str, columns: Sequence[tuple[str, int]], rows: Sequence[Sequence[Any]]
 ) -> None:
-    ws.append([title])
+    ws.append([xlsx_cell(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     ws.cell(1, 1).font = Font(bold=True, size=13)
     ws.append([h for h, _ in columns])
@@ -168,8 +169,10 @@ def _write_sheet(
         head.font = Font(bold=True)
         head.fill = PatternFill("solid", fgColor="DDE5F0")
         head.alignment = Alignment(wrap_text=True, vertical="center")
-    for r, values in enumerate(rows, 3):  # counted here: ws.max_row scans the sheet
-        ws.append(list(values))
+    for r, row in enumerate(rows, 3):  # counted here: ws.max_row scans the sheet
+        # a control character in one crawled title would stop the whole workbook
+        values = [xlsx_cell(v) if isinstance(v, str) else v for v in row]
+        ws.append(values)
         for i, value in enumerate(values, 1):
             cell = ws.cell(r, i)
             if isinstance(value, datetime):

@@ -9,6 +9,8 @@ data).
 from __future__ import annotations
 
 import base64
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ from yuqing.digest.weeks import Period, week
 from yuqing.display import fmt_local
 from yuqing.templating import html_environment, text_environment
 
+log = logging.getLogger(__name__)
+
 TEMPLATES = "digest"  # the digest's folder in the shared environments (yuqing.templating)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 LEVEL_LABELS = {1: "一级：督促责任单位", 2: "二级：抄送分管领导", 3: "三级：通报宣传部、政府办"}
@@ -39,6 +43,8 @@ class DigestEmail:
     text: str
     inline_images: list[tuple[str, bytes, str]] = field(default_factory=list)  # cid, data, "png"
     attachments: list[tuple[str, str, str, bytes]] = field(default_factory=list)
+    # (file name, error) of attachments that could not be built: the email goes without them
+    missing: list[tuple[str, str]] = field(default_factory=list)
 
 
 def windows_for(settings: Settings) -> Windows:
@@ -123,15 +129,27 @@ def build_digest_email(settings: Settings, session: Session, week: str) -> Diges
     html, text = _render(settings, figures, f"cid:{cid}")
     name = settings.jurisdiction.name
     stem = f"{name}舆情处置台账-{figures.period.label}"
+    attachments: list[tuple[str, str, str, bytes]] = []
+    missing: list[tuple[str, str]] = []
+    builders: list[tuple[str, str, str, Callable[[], bytes]]] = [
+        (f"{stem}.xlsx", *XLSX, lambda: ledger.ledger_xlsx(figures, tz, name)),
+        (f"{stem}.csv", "text", "csv", lambda: ledger.ledger_csv(figures, tz)),
+    ]
+    for filename, main, sub, build in builders:
+        # no attachment may hold back the week's 督办通报: it goes without, and the duty
+        # officers are told (yuqing.notify.compose)
+        try:
+            attachments.append((filename, main, sub, build()))
+        except Exception as exc:  # noqa: BLE001 - any failure of one file, reported
+            log.exception("digest attachment %s could not be built", filename)
+            missing.append((filename, f"{type(exc).__name__}: {exc}"[:300]))
     return DigestEmail(
         subject=subject(settings, figures),
         html=html,
         text=text,
         inline_images=[(cid, png, "png")],
-        attachments=[
-            (f"{stem}.xlsx", *XLSX, ledger.ledger_xlsx(figures, tz, name)),
-            (f"{stem}.csv", "text", "csv", ledger.ledger_csv(figures, tz)),
-        ],
+        attachments=attachments,
+        missing=missing,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
+from storage.outbox import notify
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
 from yuqing.notify.transport import PermanentError
@@ -259,6 +260,36 @@ def _source_unhealthy(ctx: Ctx) -> Parts:
     )
 
 
+def _account_locked(ctx: Ctx) -> Parts:
+    p = ctx.payload
+    username = str(p.get("username", ""))
+    return Parts(
+        subject=f"【账号锁定】{username} 多次密码错误",
+        template="account_locked",
+        context={
+            "username": username,
+            "display_name": str(p.get("display_name", "")),
+            "ip": str(p.get("ip", "")),
+            "failures": p.get("failures"),
+            "minutes": p.get("minutes"),
+            "at": views.local_time(ctx.row.created_at, ctx.tz),
+        },
+    )
+
+
+def _digest_incomplete(ctx: Ctx) -> Parts:
+    p = ctx.payload
+    return Parts(
+        subject=f"【周报附件缺失】{p.get('week', '')} 督办通报已发送，附件未能生成",
+        template="digest_incomplete",
+        context={
+            "week": str(p.get("week", "")),
+            "attachment": str(p.get("attachment", "")),
+            "error": str(p.get("error", ""))[:300],
+        },
+    )
+
+
 def _digest(ctx: Ctx) -> Parts:
     week = str(ctx.payload.get("week", ""))
     if not week:
@@ -268,6 +299,13 @@ def _digest(ctx: Ctx) -> Parts:
     from yuqing.digest.render import build_digest_email
 
     digest = build_digest_email(ctx.settings, ctx.session, week)
+    if digest.missing:
+        # the digest goes out without the files that failed; the duty officers are told which
+        for filename, error in digest.missing:
+            notify(ctx.session, OutboxKind.DIGEST_INCOMPLETE,
+                   f"digest_incomplete:{week}:{filename}", ctx.now,
+                   payload={"week": week, "attachment": filename, "error": error})
+        ctx.session.commit()
     return Parts(
         subject=digest.subject,
         template="",
@@ -290,6 +328,8 @@ BUILDERS: dict[OutboxKind, Callable[[Ctx], Parts]] = {
     OutboxKind.NEW_MAJOR_EVENT: _new_major,
     OutboxKind.SOURCE_UNHEALTHY: _source_unhealthy,
     OutboxKind.DIGEST: _digest,
+    OutboxKind.ACCOUNT_LOCKED: _account_locked,
+    OutboxKind.DIGEST_INCOMPLETE: _digest_incomplete,
 }
 
 

@@ -364,7 +364,7 @@ def case_view(
     role_value = role or (assignment.role.value if assignment is not None else "")
     role_task = _role_task(role_value)
     if unit_id:
-        link = unit_link(settings, unit_id, event.id)
+        link = unit_link(settings, unit_id, event.id, assignment.id if assignment else None)
         valid_until = local_time(now + timedelta(days=settings.web.signed_link_days), tz)
     else:
         link, valid_until = dashboard_url(settings, event.id), ""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +17,12 @@ from anyio import to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
 from response_sla.directory import Directory
-from yuqing.search_index import ensure_search_index
+from yuqing.search_index import backfill, ensure_search_index
 from yuqing.templating import html_environment
 from yuqing.web import routes_auth, routes_duty, routes_reports, routes_unit
 from yuqing.web.common import LoginRequired, WebState, login_redirect, render
@@ -54,6 +58,9 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
+    """The security headers on every answer — an error page too: an exception nothing else
+    handled becomes a plain 500 page with the same headers, not a reset connection."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -61,9 +68,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
@@ -72,7 +82,86 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unhandled error on %s", scope.get("path"))
+            if started:
+                raise
+            page = HTMLResponse(
+                "<!doctype html><meta charset=utf-8><title>500</title>"
+                "<p>服务器内部错误，请稍后重试。</p>",
+                status_code=500,
+            )
+            await page(scope, receive, send_with_headers)
+
+
+# Query parameters the pages read, and what each may hold: anything else in them is a 400
+# with the usual headers, never a 500 further in.
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def query_problem(params: QueryParams) -> str | None:
+    """Why a query string cannot be served; None when it can."""
+    for name, value in params.multi_items():
+        if _CONTROL.search(name) or _CONTROL.search(value):
+            return "查询参数含有无效字符"
+        if len(value) > 2000:
+            return "查询参数过长"
+    for name in ("from", "to"):
+        value = params.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value) if _DAY.match(value) else None
+        except ValueError:
+            day = None
+        if day is None:
+            return f"日期参数 {name} 应为 YYYY-MM-DD 格式"
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            return f"日期参数 {name} 超出范围（{EARLIEST_DAY}—{LATEST_DAY}）"
+    for name, top in (("page", 10_000), ("weeks", 520)):
+        value = params.get(name, "").strip()
+        if value and (not value.isascii() or not value.isdigit() or not 1 <= int(value) <= top):
+            return f"参数 {name} 应为 1—{top} 的整数"
+    return None
+
+
+class QueryGuard:
+    """Refuses a malformed or extreme query string with a 400 page before any route runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            try:
+                params = QueryParams(scope["query_string"].decode("latin-1"))
+                problem = query_problem(params)
+            except (UnicodeError, ValueError):
+                problem = "查询参数无效"
+            if problem:
+                page = HTMLResponse(
+                    "<!doctype html><meta charset=utf-8><title>400</title>"
+                    f"<p>请求有误：{html.escape(problem)}</p><p><a href=\"/\">返回首页</a></p>",
+                    status_code=400,
+                )
+                await page(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _backfill(sessions: sessionmaker[Session]) -> None:
+    try:
+        with sessions.begin() as session:
+            done = backfill(session)
+        if done:
+            log.info("search index: %d posts indexed", done)
+    except Exception:  # noqa: BLE001 - search still works for posts indexed as they come
+        log.exception("search index backfill failed")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -115,7 +204,11 @@ def create_app(
         env=env,
         tz=tz,
         clock=clock or (lambda: datetime.now(UTC)),
-        limiter=limiter or LoginLimiter(),
+        limiter=limiter
+        or LoginLimiter(
+            settings.web.login_failures_per_account,
+            per_address=settings.web.login_failures_per_address,
+        ),
         secret_key=secret,
         sla=setup,
         rows=RowCache(env),
@@ -133,6 +226,10 @@ def create_app(
                 ensure_search_index(bind)
             except Exception:  # noqa: BLE001 - serve anyway: /healthz reports the database
                 log.exception("could not prepare the search index; retried on first search")
+            else:
+                # posts stored before an upgrade get their search entries (and the masked
+                # text leaders search) in the background, without holding up start-up
+                threading.Thread(target=_backfill, args=(sessions,), daemon=True).start()
         yield
 
     routes = [
@@ -146,6 +243,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(QueryGuard),
             Middleware(
                 SessionMiddleware,
                 secret_key=secret,

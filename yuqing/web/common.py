@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -26,7 +26,20 @@ from storage.enums import Role
 from yuqing.web.actions import Actor
 from yuqing.web.deadlines import PROVISIONAL_WARNING
 from yuqing.web.queue import RowCache
-from yuqing.web.security import CSRF_FIELD, LoginLimiter, csrf_ok, csrf_token, session_marker
+from yuqing.web.security import (
+    CSRF_FIELD,
+    SESSION_KEY,
+    LoginLimiter,
+    client_address,
+    csrf_ok,
+    csrf_token,
+    session_marker,
+    token_id,
+)
+
+# last_seen_at is written at most this often: a page polled every few seconds does not write
+# on each poll
+SEEN_EVERY = timedelta(seconds=60)
 
 TEMPLATES = "web"  # the dashboard's folder in the shared HTML environment (yuqing.templating)
 STAFF = (Role.ADMIN, Role.DUTY)  # may act on any event and see raw posts
@@ -98,27 +111,51 @@ def state(request: Request) -> WebState:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    """The client's address; ``X-Forwarded-For`` only from a proxy in ``web.trusted_proxies``."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        state(request).settings.web.trusted_proxies,
+    )
 
 
 def load_user(request: Request, session: Session) -> CurrentUser | None:
-    uid = request.session.get("uid")
-    if not isinstance(uid, int):
+    """The signed-in user: the cookie's session token must name a session row that is not
+    revoked nor timed out (``web.session_idle_minutes`` since the last page,
+    ``web.session_max_hours`` since the login), of an active account."""
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str) or not token:
         return None
+    web = state(request)
+    now = web.clock()
     U = models.User.__table__.c
-    row = (
-        session.connection()
-        .execute(
-            select(
-                U.id, U.username, U.display_name, U.role, U.unit_id, U.active, U.password_hash
-            ).where(U.id == uid)
+    S = models.LoginSession.__table__.c
+    conn = session.connection()
+    row = conn.execute(
+        select(
+            U.id, U.username, U.display_name, U.role, U.unit_id, U.active, U.password_hash,
+            S.id.label("sid"), S.created_at, S.last_seen_at, S.revoked_at,
         )
-        .first()
-    )
-    if row is None or not row.active:
+        .join(models.LoginSession.__table__, S.user_id == U.id)
+        .where(S.id == token_id(token))
+    ).first()
+    if row is None or not row.active or row.revoked_at is not None:
         return None
-    if request.session.get("pw") != session_marker(state(request).secret_key, row.password_hash):
+    created, seen = row.created_at, row.last_seen_at
+    if now - seen > timedelta(minutes=web.settings.web.session_idle_minutes):
+        return None
+    if now - created > timedelta(hours=web.settings.web.session_max_hours):
+        return None
+    if request.session.get("pw") != session_marker(web.secret_key, row.password_hash):
         return None  # a changed password or secret key ends every open session
+    if now - seen >= SEEN_EVERY:
+        # its own short transaction: the page's session may only read, or roll back
+        with web.sessions.begin() as touch:
+            touch.execute(
+                update(models.LoginSession)
+                .where(models.LoginSession.id == row.sid)
+                .values(last_seen_at=now)
+            )
     return CurrentUser(
         row.id, row.username, row.display_name or row.username, row.role, row.unit_id
     )

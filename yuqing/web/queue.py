@@ -53,6 +53,7 @@ class QueueFilters:
     date_to: date | None = None
     q: str = ""
     page: int = 1
+    masked: bool = False  # the reader sees personal data masked, and searches masked text
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> QueueFilters:
@@ -273,6 +274,7 @@ class _Shape:
     date_from: bool
     date_to: bool
     search: bool
+    masked: bool = False
 
 
 def _conditions(shape: _Shape, dialect: str) -> list[ColumnElement[bool]]:
@@ -304,7 +306,7 @@ def _conditions(shape: _Shape, dialect: str) -> list[ColumnElement[bool]]:
     if shape.date_to:
         conds.append(E.started_at < bindparam("date_to", type_=E.started_at.type))
     if shape.search:
-        conds.append(matching_events(dialect))
+        conds.append(matching_events(dialect, shape.masked))
     return conds
 
 
@@ -360,7 +362,7 @@ def _segment_count(shape: _Shape, dialect: str, which: str, pending_first: bool)
 
 def _params(f: QueueFilters, dialect: str, tz: ZoneInfo) -> tuple[_Shape, dict[str, Any]]:
     params: dict[str, Any] = {"state": f.state.value}
-    search = search_parameter(dialect, f.q) if f.q else None
+    search = search_parameter(dialect, f.q, f.masked) if f.q else None
     if f.topic:
         params["topic"] = f.topic
     if f.unit:
@@ -380,6 +382,7 @@ def _params(f: QueueFilters, dialect: str, tz: ZoneInfo) -> tuple[_Shape, dict[s
         date_from=f.date_from is not None,
         date_to=f.date_to is not None,
         search=search is not None,
+        masked=f.masked and search is not None,
     )
     return shape, params
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -119,7 +120,8 @@ def _queue_page(request: Request) -> Response:
         user = require(request, session, (*READERS, Role.UNIT))
         if user.role is Role.UNIT:
             return see_other("/unit")
-        f = QueueFilters.from_params(request.query_params)
+        # a reader shown masked personal data searches the masked text, never the raw
+        f = replace(QueueFilters.from_params(request.query_params), masked=not user.is_staff)
         page = fetch_queue(session, f, web.tz)
         lines = _lines(web, page, user)
         ctx = {
@@ -139,7 +141,8 @@ def _queue_rows(request: Request) -> Response:
     web = state(request)
     with read_only(web) as session:
         user = require(request, session, READERS)
-        f = QueueFilters.from_params(request.query_params)
+        # a reader shown masked personal data searches the masked text, never the raw
+        f = replace(QueueFilters.from_params(request.query_params), masked=not user.is_staff)
         page = fetch_queue(session, f, web.tz)
     lines = _lines(web, page, user)
     return render(

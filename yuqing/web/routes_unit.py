@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -23,10 +24,10 @@ from starlette.routing import BaseRoute, Route
 from classifier.masking import mask_pii
 from response_sla.policy import Policy
 from storage import models
-from storage.enums import Role
+from storage.enums import AssignmentState, EventState, Role
 from yuqing.cases.clocks import pending_extensions
 from yuqing.cases.events import current_event
-from yuqing.signed_links import LinkScope, verify_token
+from yuqing.signed_links import LinkScope, link_expired, verify_token
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
 from yuqing.web.common import (
@@ -42,6 +43,7 @@ from yuqing.web.common import (
     state,
 )
 from yuqing.web.deadlines import any_provisional, views
+from yuqing.web.security import CSRF_FIELD, token_id
 
 UNIT_ACTIONS = ("ack", "respond", "extension", "return")
 NOT_FOUND = "案件不存在或不属于本单位"
@@ -158,21 +160,157 @@ def unit_case(request: Request) -> Response:
         return _render_case(request, web, session, a, f"/unit/events/{a.event_id}", user)
 
 
+SIGNED_GRAIN = timedelta(seconds=1)  # a link's signing time is kept in whole seconds
+
+
+class LinkEnded(Exception):
+    """A genuine link that no longer opens the case; ``why`` says what happened."""
+
+    def __init__(self, why: str, detail: str = "") -> None:
+        super().__init__(why)
+        self.why = why
+        self.detail = detail
+
+
+LINK_ENDED = {
+    "expired": ("链接已过期", "为安全起见，邮件中的办理链接只在发出后的有限天数内有效。"),
+    "reassigned": (
+        "案件已改派",
+        "此案件已改派给其他单位或已不再由本单位承办，原邮件链接随之失效；"
+        "即使案件日后再次交给本单位，也会发送新的链接。",
+    ),
+    "closed": ("案件已办结", "此案件已经办结或已停止办理，链接不再用于办理。"),
+    "used": ("链接已使用", "此链接已用于办结或退单，每个链接只能提交一次办结或退单。"),
+}
+
+
 def _scope(web: WebState, token: str) -> LinkScope:
-    scope = verify_token(
-        web.secret_key, token, web.clock(), timedelta(days=web.settings.web.signed_link_days)
-    )
+    max_age = timedelta(days=web.settings.web.signed_link_days)
+    scope = verify_token(web.secret_key, token, web.clock(), max_age)
     if scope is None:
+        if link_expired(web.secret_key, token, web.clock(), max_age):
+            raise LinkEnded("expired")
         raise HTTPException(404, "链接无效或已过期，请登录系统处理")
     return scope
 
 
+def link_assignment(session: Session, scope: LinkScope, token: str) -> models.Assignment:
+    """The one assignment a link is bound to, while the unit holds it. A merge that carried the
+    assignment to another event keeps the link working there; a reassignment away ends it, and
+    a later assignment of the same case to the same unit does not revive it."""
+    used = session.get(models.LinkUse, token_id(token))
+    if used is not None:
+        raise LinkEnded("used", used.action)
+    a = _bound(session, scope)
+    if a is None:
+        raise HTTPException(404, NOT_FOUND)
+    event = session.get(models.Event, a.event_id)
+    if a.active:
+        if event is not None and event.state in (EventState.CLOSED, EventState.NOT_RELEVANT):
+            raise LinkEnded("closed")
+        return a
+    if event is not None and event.merged_into_id is not None and a.released_at is not None:
+        # folded into the same unit's assignment on the event it was merged into
+        target = current_event(session, event.id)
+        kept = None
+        if target is not None:
+            kept = session.scalar(
+                select(models.Assignment)
+                .where(
+                    models.Assignment.event_id == target.id,
+                    models.Assignment.unit_id == a.unit_id,
+                    models.Assignment.active.is_(True),
+                    models.Assignment.assigned_at <= a.released_at,
+                )
+                .order_by(models.Assignment.id)
+                .limit(1)
+            )
+        if kept is not None:
+            return kept
+    if a.state is AssignmentState.REASSIGNED or event is None or event.state in (
+        EventState.OPEN, EventState.RESPONDED, EventState.MERGED
+    ):
+        raise LinkEnded("reassigned")
+    raise LinkEnded("closed")
+
+
+def _bound(session: Session, scope: LinkScope) -> models.Assignment | None:
+    A = models.Assignment
+    if scope.assignment_id is not None:
+        a = session.get(A, scope.assignment_id)
+        if a is None or a.unit_id != scope.unit_id or a.event_id != scope.event_id and not (
+            _carried(session, a, scope.event_id)
+        ):
+            return None
+        return a
+    # a link sent before links named their assignment: the one the unit held when it was sent
+    signed = scope.signed_at
+    if signed is None:
+        return None
+    return session.scalar(
+        select(A)
+        .where(
+            A.event_id == scope.event_id,
+            A.unit_id == scope.unit_id,
+            A.assigned_at < signed + SIGNED_GRAIN,
+            (A.released_at.is_(None)) | (A.released_at > signed),
+        )
+        .order_by(A.id.desc())
+        .limit(1)
+    ) or _carried_legacy(session, scope)
+
+
+def _carried(session: Session, a: models.Assignment, event_id: int) -> bool:
+    """``a`` moved by a merge from ``event_id`` to the event it now belongs to."""
+    event = current_event(session, event_id)
+    return event is not None and event.id == a.event_id
+
+
+def _carried_legacy(session: Session, scope: LinkScope) -> models.Assignment | None:
+    event = current_event(session, scope.event_id)
+    if event is None or event.id == scope.event_id or scope.signed_at is None:
+        return None
+    A = models.Assignment
+    return session.scalar(
+        select(A)
+        .where(
+            A.event_id == event.id,
+            A.unit_id == scope.unit_id,
+            A.assigned_at < scope.signed_at + SIGNED_GRAIN,
+        )
+        .order_by(A.id.desc())
+        .limit(1)
+    )
+
+
+def link_ended_page(request: Request, exc: LinkEnded) -> Response:
+    """The Chinese page a link shows once it no longer opens the case: what happened and whom
+    to call."""
+    web = state(request)
+    heading, explanation = LINK_ENDED.get(exc.why, LINK_ENDED["expired"])
+    return render(
+        request,
+        "link_ended.html",
+        {
+            "heading": heading,
+            "explanation": explanation,
+            "why": exc.why,
+            "contacts": web.settings.jurisdiction.duty_contacts,
+        },
+        status_code=410,
+    )
+
+
 def link_case(request: Request) -> Response:
     web = state(request)
-    scope = _scope(web, request.path_params["token"])
-    with web.sessions() as session:
-        a = own_assignment(session, scope.event_id, scope.unit_id)
-        return _render_case(request, web, session, a, f"/u/{request.path_params['token']}", None)
+    token = request.path_params["token"]
+    try:
+        scope = _scope(web, token)
+        with web.sessions() as session:
+            a = link_assignment(session, scope, token)
+            return _render_case(request, web, session, a, f"/u/{token}", None)
+    except LinkEnded as exc:
+        return link_ended_page(request, exc)
 
 
 def _parse_until(value: str, tz: Any) -> datetime:
@@ -258,17 +396,82 @@ async def unit_case_action(request: Request) -> Response:
     return await _act(request, resolve, f"/unit/events/{event_id}")
 
 
+CONFIRM = {"return": "退单", "close": "办结"}
+
+
+def _spends(action: str, form: FormData) -> str | None:
+    """The closing kind of an action that spends a link: 退单, or a response that reports 办结."""
+    if action == "return":
+        return "return"
+    if action == "respond" and form_str(form, "resolved", 8) == "1":
+        return "close"
+    return None
+
+
 async def link_case_action(request: Request) -> Response:
+    """An action through a signed link. Closing or returning the case is asked once more on a
+    confirmation page, and spends the link: a second submission finds it used."""
     token: str = request.path_params["token"]
-    scope = _scope(state(request), token)
+    action = request.path_params["action"]
+    web = state(request)
+    try:
+        scope = _scope(web, token)
+    except LinkEnded as exc:
+        return link_ended_page(request, exc)
+    if action not in UNIT_ACTIONS:
+        raise HTTPException(404, "未知操作")
+    form = await checked_form(request)
+    spends = _spends(action, form)
+    ip = client_ip(request)
 
-    def resolve(session: Session) -> tuple[Actor, models.Assignment]:
-        actor = Actor(
-            label=f"unit:{scope.unit_id}",
-            role=Role.UNIT,
-            unit_id=scope.unit_id,
-            ip=client_ip(request),
-        )
-        return actor, own_assignment(session, scope.event_id, scope.unit_id)
+    def work() -> tuple[str, str] | Response:
+        with web.sessions() as session:
+            try:
+                a = link_assignment(session, scope, token)
+            except LinkEnded as exc:
+                return link_ended_page(request, exc)
+            if spends and form_str(form, "confirm", 8) != "1":
+                fields = [(k, v) for k, v in form.multi_items()
+                          if isinstance(v, str) and k not in (CSRF_FIELD, "confirm")]
+                event = session.get(models.Event, a.event_id)
+                return render(request, "link_confirm.html", {
+                    "what": CONFIRM[spends],
+                    "action_url": f"/u/{token}/{action}",
+                    "back": f"/u/{token}",
+                    "fields": fields,
+                    "title": mask_pii(event.title) if event is not None else "",
+                })
+            actor = Actor(
+                label=f"unit:{scope.unit_id}", role=Role.UNIT, unit_id=scope.unit_id, ip=ip
+            )
+            if spends:
+                session.add(models.LinkUse(
+                    token_id=token_id(token), assignment_id=a.id, action=spends,
+                    used_at=web.clock(), ip=ip,
+                ))
+                try:
+                    session.flush()
+                except IntegrityError:
+                    session.rollback()
+                    return link_ended_page(request, LinkEnded("used", spends))
+            try:
+                message = _apply(session, actor, a, action, form, web)
+            except ActionError as exc:
+                session.rollback()
+                return f"操作未完成：{exc}", "error"
+            session.commit()
+            return message, "ok"
 
-    return await _act(request, resolve, f"/u/{token}")
+    outcome = await run_in_threadpool(work)
+    if isinstance(outcome, Response):
+        return outcome
+    message, kind = outcome
+    if spends and kind == "ok":
+        return render(request, "link_ended.html", {
+            "heading": f"{CONFIRM[spends]}已提交",
+            "explanation": f"{message}。此链接已用于{CONFIRM[spends]}，不能再次提交。",
+            "why": "done",
+            "contacts": web.settings.jurisdiction.duty_contacts,
+        })
+    flash(request, message, kind)
+    return see_other(f"/u/{token}")

@@ -37,17 +37,24 @@ def _like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
-def search_parameter(dialect: str, query: str) -> str | None:
+def search_parameter(dialect: str, query: str, masked: bool = False) -> str | None:
     """The bound value for ``matching_posts``: an FTS5 query, or an ILIKE pattern; None when
-    the query has nothing to search for."""
+    the query has nothing to search for. ``masked``: the reader sees personal data masked,
+    and searches the masked text (an ILIKE pattern on either database)."""
     if not query.strip():
         return None
+    if masked:
+        return _like_pattern(query)
     return fts_query(query) if dialect == "sqlite" else _like_pattern(query)
 
 
-def matching_posts(dialect: str) -> ColumnElement[bool]:
-    """A condition on ``posts`` for the posts matching the bound ``search_q`` parameter."""
+def matching_posts(dialect: str, masked: bool = False) -> ColumnElement[bool]:
+    """A condition on ``posts`` for the posts matching the bound ``search_q`` parameter;
+    ``masked``: in the text with personal data masked (``posts.search_masked``), so that a
+    search cannot confirm a number or a name the reader is shown masked."""
     P = models.Post.__table__.c
+    if masked:
+        return P.search_masked.ilike(bindparam(SEARCH_PARAM, type_=String()), escape="\\")
     if dialect == "sqlite":
         return P.id.in_(
             select(text("rowid"))
@@ -58,9 +65,9 @@ def matching_posts(dialect: str) -> ColumnElement[bool]:
     return or_(P.title.ilike(pattern, escape="\\"), P.content.ilike(pattern, escape="\\"))
 
 
-def matching_events(dialect: str) -> ColumnElement[bool]:
+def matching_events(dialect: str, masked: bool = False) -> ColumnElement[bool]:
     """A condition on ``events``: an event matches when one of its posts does."""
     P = models.Post.__table__.c
     return models.Event.__table__.c.id.in_(
-        select(P.event_id).where(matching_posts(dialect), P.event_id.is_not(None))
+        select(P.event_id).where(matching_posts(dialect, masked), P.event_id.is_not(None))
     )
