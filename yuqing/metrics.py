@@ -329,7 +329,8 @@ class DatabaseCollector(Collector):
             value=_ts(_aware(oldest)))
         due = session.scalar(select(func.min(o.next_attempt_at)).where(
             and_(o.state == OutboxState.PENDING, o.next_attempt_at.is_not(None))))
-        overdue = max(0.0, (now - _aware(due)).total_seconds()) if due is not None else 0.0
+        due = _aware(due)
+        overdue = max(0.0, (now - due).total_seconds()) if due is not None else 0.0
         yield GaugeMetricFamily(
             "yuqing_outbox_overdue_seconds",
             "How long past its scheduled attempt the most overdue waiting notification is.",
@@ -357,10 +358,10 @@ class DatabaseCollector(Collector):
         yield from (next_run, lag)
 
 
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 class Metrics:

@@ -181,6 +181,10 @@ def test_many_reasons_fold_into_other(sessions: sessionmaker[Session]) -> None:
     reasons = {dict(k[1])["reason"] for k in got if k[0] == "yuqing_crawl_errors_total"}
     assert len(reasons) == MAX_REASONS_PER_SOURCE + 1
     assert value(got, "yuqing_crawl_errors_total", source="board", reason="other") == 5
+    # nothing waits: the "oldest waiting" figures say 0, not a time long ago
+    assert value(got, "yuqing_outbox_oldest_waiting_timestamp_seconds") == 0
+    assert value(got, "yuqing_posts_oldest_waiting_timestamp_seconds") == 0
+    assert value(got, "yuqing_outbox_overdue_seconds") == 0
 
 
 def test_tick_lag_from_the_shared_job_store(sessions: sessionmaker[Session],
