@@ -18,6 +18,7 @@ fixed vocabularies, crawl error and drop reasons are cleaned and capped per sour
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import threading
 import time
@@ -42,6 +43,8 @@ from domain.event_actions import EventAction, LogEntity
 from domain.settings import MetricsSettings
 from storage import models
 from storage.enums import DeadlineState, OutboxState
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 JOBSTORE_TABLE = "apscheduler_jobs"
@@ -187,6 +190,7 @@ class DatabaseCollector(Collector):
                             *self._sla(session), *self._outbox(session, now),
                             *self._scheduler(session, now)]
         except Exception:  # noqa: BLE001 - a scrape reports a database it cannot read
+            log.warning("metrics: the database could not be read", exc_info=True)
             up.add_metric([], 0.0)
             return [up]
         up.add_metric([], 1.0)

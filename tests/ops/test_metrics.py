@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
@@ -70,6 +71,7 @@ def world(sessions: sessionmaker[Session], settings: Settings) -> sessionmaker[S
         routine = factories.event(s, started_at=NOW - timedelta(hours=50))
         late = factories.deadline(s, routine, "respond", hours=48, state=DeadlineState.BREACHED)
         factories.assignment(s, routine, "jyj", acknowledged_at=NOW - timedelta(hours=49))
+        factories.deadline(s, routine, "handle", hours=72)  # open, and acknowledged
         write_log(s, [LogEntry(NOW - timedelta(hours=2), "tick", EventAction.BREACHED,
                                LogEntity.DEADLINE, late.id, routine.id, detail={"level": 1})])
         # published 10 min before analysis, and 2 h before
@@ -124,6 +126,8 @@ def test_database_figures(world: sessionmaker[Session], settings: Settings) -> N
     assert value(got, "yuqing_sla_unacknowledged_deadline_timestamp_seconds",
                  kind="publish_info") == (NOW + timedelta(minutes=30)).timestamp()
     assert ("yuqing_sla_windows_unacknowledged", (("kind", "respond"),)) not in got
+    assert value(got, "yuqing_sla_windows_open", kind="handle", severity="常规") == 1
+    assert ("yuqing_sla_windows_unacknowledged", (("kind", "handle"),)) not in got
 
     assert value(got, "yuqing_outbox_waiting", kind="assignment") == 1
     assert value(got, "yuqing_outbox_waiting", kind="warning") == 1
@@ -196,11 +200,12 @@ def test_tick_lag_from_the_shared_job_store(sessions: sessionmaker[Session],
     scheduler.start(paused=True)
     try:
         sync_jobs(scheduler, settings)
-        tick = scheduler.get_job("sla_tick")
-        assert tick is not None
-        next_run = tick.next_run_time
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
+    with engine.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT next_run_time FROM apscheduler_jobs WHERE id = 'sla_tick'")).scalar_one()
+    next_run = datetime.fromtimestamp(stored, UTC)
     on_time = scrape(Metrics(sessions, clock=lambda: next_run - timedelta(seconds=1)))
     assert value(on_time, "yuqing_sla_tick_lag_seconds") == 0
     assert value(on_time, "yuqing_scheduler_next_run_timestamp_seconds", job="sla_tick") == (
