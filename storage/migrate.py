@@ -15,9 +15,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, inspect, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(url: str) -> Config:
@@ -42,23 +43,25 @@ class DatabaseNewerThanCode(Exception):
 
 
 def check_not_newer(url: str) -> str | None:
-    """The database's current revision; raises ``DatabaseNewerThanCode`` when this code
-    does not know it."""
+    """The database's current revision (None: no schema yet); raises
+    ``DatabaseNewerThanCode`` when this code does not know it."""
     engine = create_engine(url)
     try:
-        current = current_revision(engine)
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(VERSION_TABLE):
+                return None
+            revisions = list(conn.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
     finally:
         engine.dispose()
-    if current is None:
-        return None
     scripts = ScriptDirectory.from_config(alembic_config(url))
-    try:
-        known = scripts.get_revision(current) is not None
-    except CommandError:
-        known = False
-    if not known:
-        raise DatabaseNewerThanCode(current, scripts.get_current_head())
-    return current
+    for current in revisions:
+        try:
+            known = scripts.get_revision(current) is not None
+        except CommandError:
+            known = False
+        if not known:
+            raise DatabaseNewerThanCode(current, scripts.get_current_head())
+    return revisions[0] if revisions else None
 
 
 def upgrade(url: str, revision: str = "head") -> None:
