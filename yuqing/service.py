@@ -198,7 +198,9 @@ def run_service(settings: Settings, *, host: str | None = None, port: int | None
         web.router.routes.insert(0, Route("/healthz", healthz))
         config = uvicorn.Config(web, host=host or settings.web.host,
                                 port=port or settings.web.port, log_level="warning",
-                                proxy_headers=False)
+                                # the server's own records go through yuqing's handler, so
+                                # that [log] format = "json" covers them too
+                                log_config=None, proxy_headers=False)
         server = uvicorn.Server(config)
         if on_ready is not None:
             on_ready()
