@@ -1,8 +1,10 @@
 """``/metrics`` of the running service moves as the scenario does: crawls counted, posts
-analysed, a statutory window breached and counted, the outbox drained."""
+analysed, a statutory window breached and counted, the outbox drained. The service logs in
+JSON meanwhile: every log line is one JSON object, crawl lines name their source."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +50,7 @@ def total(figures: Figures, name: str, **labels: str) -> float:
 def test_metrics_follow_the_scenario(make_service: ServiceFactory, smtp: Smtp,
                                      tmp_path: Path) -> None:
     smtp.start()
-    service = make_service()
+    service = make_service(YUQING_LOG_FORMAT="json")
     service.start()
     before = scrape(service.base)
     assert total(before, "yuqing_database_up") == 1
@@ -101,3 +103,10 @@ def test_metrics_follow_the_scenario(make_service: ServiceFactory, smtp: Smtp,
         Path(sample).write_text(requests.get(f"{service.base}/metrics", timeout=10).text,
                                 encoding="utf-8")
     assert service.stop() == 0
+    assert service.log_path is not None
+    lines = service.log_path.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    # what is not a JSON record is the command's own closing line, not a log record
+    assert [line for line in lines if not line.startswith("{")] == ["yuqing stopped"]
+    crawled = {r["source_id"] for r in records if r["message"].startswith("crawl ")}
+    assert crawled == configured
