@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from domain.settings import load_settings
 from tests.e2e.conftest import POLL_S, SEED, ServiceFactory, Smtp, wait_for
+from yuqing.demo.harness import ServiceProcess, write_config
 from yuqing.demo.replay_site import Timeline, replay_site
 from yuqing.demo.scenario import ScenarioPost
 
@@ -110,3 +111,37 @@ def test_metrics_follow_the_scenario(make_service: ServiceFactory, smtp: Smtp,
     assert [line for line in lines if not line.startswith("{")] == ["yuqing stopped"]
     crawled = {r["source_id"] for r in records if r["message"].startswith("crawl ")}
     assert crawled == configured
+
+
+@pytest.mark.postgres
+def test_every_process_on_one_database_reports_the_same_figures(
+    pg_url: str, site: tuple[str, Timeline], smtp: Smtp, tmp_path: Path,
+) -> None:
+    """Two processes on one PostgreSQL database: whichever did the work, both report it; only
+    the leader says it leads."""
+    smtp.start()
+    config = write_config(tmp_path / "yuqing.toml", site[0], POLL_S)
+    env = {"YUQING_DATABASE_URL": pg_url, "YUQING_MAIL_BACKEND": "smtp",
+           "YUQING_SMTP_HOST": "127.0.0.1", "YUQING_SMTP_PORT": str(smtp.port)}
+    a = ServiceProcess(config, tmp_path / "var-a", env=env)
+    b = ServiceProcess(config, tmp_path / "var-b", env=env)
+    try:
+        a.start()
+        b.start()
+        wait_for("the breach counted by the follower too",
+                 lambda: total(scrape(b.base), "yuqing_sla_breaches_total") >= 1
+                 and total(scrape(b.base), "yuqing_outbox_waiting") == 0, SETTLE_S, a)
+        first, other, last = scrape(a.base), scrape(b.base), scrape(a.base)
+        assert (total(first, "yuqing_leader"), total(other, "yuqing_leader")) == (1, 0)
+        # counters only grow: the follower's figure lies between two of the leader's
+        for name in ("yuqing_crawl_runs_total", "yuqing_crawl_pages_total",
+                     "yuqing_posts_analysed_total", "yuqing_sla_breaches_total",
+                     "yuqing_outbox_sent_total", "yuqing_post_to_event_seconds_count"):
+            assert total(first, name) <= total(other, name) <= total(last, name), name
+        assert total(other, "yuqing_crawl_runs_total") > 0
+        # the follower runs no tick itself; the lag it reports is the shared schedule's
+        assert total(other, "yuqing_sla_tick_duration_seconds_count") == 0
+        assert total(other, "yuqing_sla_tick_lag_seconds") < 60
+    finally:
+        b.stop()
+        a.stop()
