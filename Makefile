@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages: a CJK font for the digest chart; Chromium for the browser tests.
+# Debian packages: a CJK font for the digest chart; Chromium for the browser tests; promtool
+# (prometheus) for the alert-rule checks.
 RUN_APT := fonts-wqy-microhei
-TEST_APT := $(RUN_APT) chromium
+TEST_APT := $(RUN_APT) chromium prometheus
 
 .PHONY: run test lint typecheck unit venv system-run system-test clean
 

@@ -134,6 +134,42 @@ class ClassifierSettings(Strict):
     grading: str = ""
 
 
+class MetricsSettings(Strict):
+    """``/metrics`` for Prometheus. It answers the addresses in ``allow`` (single addresses or
+    networks such as ``10.0.8.0/24``) and any request bearing ``token``."""
+
+    enabled: bool = True
+    allow: list[str] = ["127.0.0.1", "::1"]
+    token: str = ""
+
+    @field_validator("allow")
+    @classmethod
+    def _allow(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in v:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return v
+
+
+class LogSettings(Strict):
+    # text: one readable line per record; json: one JSON object per line, for a log shipper
+    format: Literal["text", "json"] = "text"
+
+
+class BackupSettings(Strict):
+    """The scheduled backup of the embedded SQLite database (PostgreSQL: pg_dump, see the
+    README). ``dir`` empty: ``var_dir/backups``."""
+
+    enabled: bool = True
+    time: str = Field(default="03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    keep: int = Field(default=14, ge=1)
+    dir: str = ""
+
+
 class Settings(Strict):
     config_path: Path | None = None
     var_dir: Path = Path("var")
@@ -147,6 +183,9 @@ class Settings(Strict):
     digest: DigestSettings = DigestSettings()
     sla: SlaSettings = SlaSettings()
     classifier: ClassifierSettings = ClassifierSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    log: LogSettings = LogSettings()
+    backup: BackupSettings = BackupSettings()
     jurisdiction: Jurisdiction
     sources: list[Source] = []
 
@@ -181,6 +220,8 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("YUQING_DATABASE_URL", ("database", "url"), "SQLAlchemy URL; empty = SQLite in var/"),
     EnvVar("YUQING_REDIS_URL", ("crawl", "redis_url"), "Redis URL: crawlers share a queue"),
     EnvVar("YUQING_LOG_LEVEL", ("log_level",), "DEBUG, INFO, WARNING or ERROR"),
+    EnvVar("YUQING_LOG_FORMAT", ("log", "format"), "text or json (one JSON object a line)"),
+    EnvVar("YUQING_METRICS_TOKEN", ("metrics", "token"), "bearer token that opens /metrics"),
     EnvVar("YUQING_MAIL_BACKEND", ("mail", "backend"), "dryrun (files in var/mail) or smtp"),
     EnvVar("YUQING_SMTP_HOST", ("mail", "host"), "SMTP server host"),
     EnvVar("YUQING_SMTP_PORT", ("mail", "port"), "SMTP server port"),

@@ -150,7 +150,8 @@ def analyze_pending(
         except OperationalError:
             raise
         except Exception as exc:
-            log.exception("post %s could not be analysed; it is set aside", post_id)
+            log.exception("post %s could not be analysed; it is set aside", post_id,
+                          extra={"post_id": post_id})
             with transaction(sessions) as session:
                 post = session.get(models.Post, post_id)
                 # set aside only while it is ours: a process that took it over analyses it

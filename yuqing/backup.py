@@ -1,6 +1,10 @@
 """Online backup and restore of the embedded SQLite database.
 
 The backup uses SQLite's own backup API, so it is consistent even while the service writes.
+The scheduled ``backup`` job (``[backup]`` in the configuration) writes one a day and keeps
+the newest ``keep``; the scheduler's job store lives in the same database, so a restore
+brings the schedule back as it was too. PostgreSQL is backed up with ``pg_dump`` on a timer
+of the system's (see the README's Operations section).
 """
 
 from __future__ import annotations
@@ -11,6 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from domain.settings import Settings
+
+PATTERN = "yuqing-*.db"
 
 
 class BackupError(Exception):
@@ -37,6 +45,31 @@ def backup(database_url: str, dest_dir: Path, now: datetime) -> Path:
         source.backup(target)
     _check(dest)
     return dest
+
+
+def is_sqlite(database_url: str) -> bool:
+    return make_url(database_url).get_backend_name() == "sqlite"
+
+
+def backup_dir(settings: Settings) -> Path:
+    return Path(settings.backup.dir) if settings.backup.dir else settings.var_dir / "backups"
+
+
+def prune(dest_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups in ``dest_dir``; returns those deleted.
+    Names carry the UTC time, so their order is their age."""
+    files = sorted(dest_dir.glob(PATTERN))
+    old = files[:-keep] if keep > 0 else files
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+def scheduled_backup(settings: Settings, now: datetime) -> tuple[Path, list[Path]]:
+    """What the ``backup`` job does: one backup, then the retention."""
+    dest_dir = backup_dir(settings)
+    path = backup(settings.database_url, dest_dir, now)
+    return path, prune(dest_dir, settings.backup.keep)
 
 
 def restore(database_url: str, backup_file: Path) -> Path:

@@ -33,15 +33,10 @@ def labelled(value: str, label: str, width: int = 0) -> str:
     return text + " " * max(0, width - cells)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # a line per job run every few seconds drowns what matters; failures still show
-    quiet = max(logging.WARNING, logging.getLevelName(level))
-    logging.getLogger("apscheduler.executors.default").setLevel(quiet)
+def configure_logging(level: str, fmt: str = "text") -> None:
+    from yuqing.logs import configure_logging as configure
+
+    configure(level, fmt)
 
 
 class Context:
@@ -60,7 +55,7 @@ class Context:
                 for p in exc.problems:
                     click.echo(f"config error: {p}", err=True)
                 fail(f"{len(exc.problems)} problem(s) in the configuration; nothing was started", 2)
-            configure_logging(self._settings.log_level)
+            configure_logging(self._settings.log_level, self._settings.log.format)
         return self._settings
 
 

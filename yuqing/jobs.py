@@ -64,7 +64,11 @@ def analyze_pending(*, wait: bool = False) -> int:
 def sla_tick() -> None:
     rt = current()
 
-    result = run_tick(rt.app.settings, rt.app.sessions, _now())
+    if rt.metrics is None:
+        result = run_tick(rt.app.settings, rt.app.sessions, _now())
+    else:
+        with rt.metrics.time_tick():
+            result = run_tick(rt.app.settings, rt.app.sessions, _now())
     rt.record("sla_tick", str(result), _now())
 
 
@@ -88,7 +92,8 @@ def check_sources() -> None:
     with transaction(rt.app.sessions) as session:
         flagged = source_health.check_sources(session, rt.app.settings, _now(), started_at=rt.started_at)
     for source_id in flagged:
-        log.error("source %s went silent; the duty officers are told", source_id)
+        log.error("source %s went silent; the duty officers are told", source_id,
+                  extra={"source_id": source_id, "job": "source_health"})
     rt.record("source_health", f"{len(flagged)} flagged", _now())
 
 
@@ -101,24 +106,42 @@ def weekly_digest() -> None:
         flush_outbox(wait=False)
 
 
+def backup() -> None:
+    from yuqing.backup import BackupError, scheduled_backup
+
+    rt = current()
+    try:
+        path, pruned = scheduled_backup(rt.app.settings, _now())
+    except (BackupError, OSError) as exc:
+        log.error("backup failed: %s", exc, extra={"job": "backup"})
+        rt.record("backup", f"failed: {exc}", _now())
+        return
+    log.info("backup written to %s; %d old backups removed", path, len(pruned),
+             extra={"job": "backup"})
+    rt.record("backup", str(path.name), _now())
+
+
 def crawl_source(source_id: str) -> None:
     rt = current()
 
     try:
         summary = run_crawl(rt.app.settings, source_id, timeout_s=CRAWL_TIMEOUT_S)
     except (CrawlError, OSError) as exc:
-        log.error("crawl of %s failed: %s", source_id, exc)
+        log.error("crawl of %s failed: %s", source_id, exc,
+                  extra={"source_id": source_id, "job": f"crawl:{source_id}"})
         rt.record(f"crawl:{source_id}", f"failed: {exc}", _now())
         return
     except Exception as exc:  # the subprocess timed out: the next run starts afresh
-        log.error("crawl of %s did not finish: %s", source_id, exc)
+        log.error("crawl of %s did not finish: %s", source_id, exc,
+                  extra={"source_id": source_id, "job": f"crawl:{source_id}"})
         rt.record(f"crawl:{source_id}", f"failed: {exc}", _now())
         return
-    log.info("crawl %s", summary.line())
+    log.info("crawl %s", summary.line(),
+             extra={"source_id": source_id, "job": f"crawl:{source_id}"})
     rt.record(f"crawl:{source_id}", summary.status, _now())
     if summary.items_new or summary.items_updated:
         analyze_pending()
 
 
-__all__ = ["Runtime", "analyze_pending", "check_sources", "crawl_source", "flush_outbox",
+__all__ = ["Runtime", "analyze_pending", "backup", "check_sources", "crawl_source", "flush_outbox",
            "sla_tick", "weekly_digest"]

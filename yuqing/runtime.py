@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yuqing.bootstrap import App
+
+if TYPE_CHECKING:
+    from yuqing.metrics import Metrics
 
 
 @dataclass
@@ -26,10 +29,14 @@ class Runtime:
     # per-job facts for /healthz and the log: job id -> last finish time and outcome
     last_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
+    metrics: Metrics | None = None  # this process's Prometheus figures (yuqing.metrics)
 
     def record(self, job: str, outcome: str, now: datetime | None = None) -> None:
+        at = now or datetime.now(UTC)
         with self._lock:
-            self.last_runs[job] = {"at": (now or datetime.now(UTC)).isoformat(), "outcome": outcome}
+            self.last_runs[job] = {"at": at.isoformat(), "outcome": outcome}
+        if self.metrics is not None:
+            self.metrics.job_finished(job, not outcome.startswith("failed"), at)
 
 
 _current: Runtime | None = None

@@ -58,6 +58,15 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             86400,
         ),
     ]
+    if settings.backup.enabled and settings.database_url.startswith("sqlite"):
+        # PostgreSQL is dumped by pg_dump on a timer of the system's (README, Operations)
+        b_hour, b_minute = (int(x) for x in settings.backup.time.split(":"))
+        specs.append(JobSpec(
+            "backup", "yuqing.jobs:backup",
+            CronTrigger(hour=b_hour, minute=b_minute, timezone=tz),
+            # a backup missed by a restart during the night is still taken in the morning
+            6 * 3600,
+        ))
     for source in settings.sources:
         if source.enabled:
             specs.append(

@@ -36,6 +36,7 @@ from storage.db import transaction
 from yuqing import jobs
 from yuqing.bootstrap import App, init_database
 from yuqing.leader import Elector, FileElector, elector_for, refuse
+from yuqing.metrics import Metrics
 from yuqing.runtime import Runtime, install, uninstall
 from yuqing.scheduler import build_scheduler, sync_jobs
 
@@ -180,12 +181,14 @@ def run_service(settings: Settings, *, host: str | None = None, port: int | None
                     log.info("released %d posts claimed by a process that died", released)
         log.info("database ready (units +%d ~%d, sources +%d ~%d)", report.units_added,
                  report.units_updated, report.sources_added, report.sources_updated)
-        rt = Runtime(app)
+        metrics = Metrics(app.sessions)
+        metrics.leader.set_function(lambda: 1.0 if roles.scheduler is not None else 0.0)
+        rt = Runtime(app, metrics=metrics)
         install(rt)
         log.info("role: %s", roles.step(datetime.now(UTC)))
         roles.start()
 
-        web = create_app(settings, app.sessions)
+        web = create_app(settings, app.sessions, metrics=metrics)
 
         async def healthz(request: Request) -> JSONResponse:
             scheduler = roles.scheduler
@@ -195,7 +198,9 @@ def run_service(settings: Settings, *, host: str | None = None, port: int | None
         web.router.routes.insert(0, Route("/healthz", healthz))
         config = uvicorn.Config(web, host=host or settings.web.host,
                                 port=port or settings.web.port, log_level="warning",
-                                proxy_headers=False)
+                                # the server's own records go through yuqing's handler, so
+                                # that [log] format = "json" covers them too
+                                log_config=None, proxy_headers=False)
         server = uvicorn.Server(config)
         if on_ready is not None:
             on_ready()

@@ -6,6 +6,7 @@ import html
 import logging
 import re
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -23,13 +24,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
 from response_sla.directory import Directory
+from yuqing.metrics import CONTENT_TYPE, Access, Metrics
 from yuqing.search_index import backfill, ensure_search_index
 from yuqing.templating import html_environment
 from yuqing.web import routes_auth, routes_duty, routes_reports, routes_unit
@@ -164,6 +166,50 @@ def _backfill(sessions: sessionmaker[Session]) -> None:
         log.exception("search index backfill failed")
 
 
+class RequestTimer:
+    """Request durations by route template (``/events/{event_id}``, never the raw path, so
+    the label set stays bounded)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        route = _route_of(scope)  # before the router rewrites the scope
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.metrics.http_seconds.labels(route, scope["method"]).observe(
+                time.perf_counter() - started)
+
+
+def _route_of(scope: Scope) -> str:
+    app = scope.get("app")
+    for route in getattr(app, "routes", ()):
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            # /events/{event_id:int} -> /events/{event_id}
+            return re.sub(r":\w+}", "}", str(getattr(route, "path", ""))) or "other"
+    return "other"
+
+
+def _metrics_route(metrics: Metrics, access: Access) -> Route:
+    async def endpoint(request: Request) -> Response:
+        if not access.enabled:
+            return Response("not found", status_code=404)
+        host = request.client.host if request.client else None
+        if not access.allows(host, request.headers.get("authorization")):
+            return Response("forbidden", status_code=403)
+        body = await to_thread.run_sync(metrics.render)
+        return Response(body, media_type=CONTENT_TYPE)
+
+    return Route("/metrics", endpoint)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return render(
@@ -188,6 +234,7 @@ def create_app(
     limiter: LoginLimiter | None = None,
     worker_threads: int = 4,
     sla: SlaSetup | None = None,
+    metrics: Metrics | None = None,
 ) -> Starlette:
     """The dashboard as an ASGI app. ``clock`` is injectable so tests can move time.
 
@@ -232,7 +279,9 @@ def create_app(
                 threading.Thread(target=_backfill, args=(sessions,), daemon=True).start()
         yield
 
+    metrics = metrics or Metrics(sessions)
     routes = [
+        _metrics_route(metrics, Access(settings.metrics)),
         *routes_auth.routes(),
         *routes_duty.routes(),
         *routes_unit.routes(),
@@ -242,6 +291,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestTimer, metrics=metrics),
             Middleware(SecurityHeaders),
             Middleware(QueryGuard),
             Middleware(
@@ -257,4 +307,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = web
+    app.state.metrics = metrics
     return app
