@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,8 +49,11 @@ from yuqing.web.common import (
     see_other,
     state,
 )
-from yuqing.web.deadlines import any_provisional, kind_labels, views
+from yuqing.web.deadlines import any_provisional, kind_label, kind_labels, views
+from yuqing.web.evidence import LabelLine, label_line, rumour_text
 from yuqing.web.queue import QueueFilters, QueueLine, QueuePage, fetch_queue, present
+from yuqing.web.timeline import Names
+from yuqing.web.timeline import lines as timeline_lines
 from yuqing.web.verification import post_figures, verification_view
 
 POSTS_SHOWN = 200
@@ -171,7 +175,7 @@ def _event_or_404(session: Session, event_id: int) -> models.Event:
 
 
 def event_context(
-    session: Session, event: models.Event, raw: bool, policy: Policy
+    session: Session, event: models.Event, raw: bool, policy: Policy, tz: str = "Asia/Shanghai"
 ) -> dict[str, Any]:
     posts = list(
         session.scalars(
@@ -217,12 +221,23 @@ def event_context(
             .limit(LOG_SHOWN)
         )
     )
-    users = dict(session.execute(select(models.User.id, models.User.username)).tuples().all())
+    users = {
+        uid: display or name
+        for uid, name, display in session.execute(
+            select(models.User.id, models.User.username, models.User.display_name)
+        ).tuples()
+    }
+    sources = dict(session.execute(select(models.Source.id, models.Source.name)).tuples().all())
     figures = post_figures(labels)
+    post_labels: dict[int, list[LabelLine]] = {}
+    for c in labels:
+        if c.event_id is None and c.post_id is not None:
+            post_labels.setdefault(c.post_id, []).append(label_line(c, users))
     shown = [
         {
             "id": p.id,
-            "source_id": p.source_id,
+            "source": sources.get(p.source_id) or p.source_id,
+            "labels": post_labels.get(p.id, []),
             "url": p.url,
             "title": p.title if raw else mask_pii(p.title),
             "content": p.content if raw else mask_pii(p.content),
@@ -241,20 +256,34 @@ def event_context(
     # the figures the latest post tells, when a later post changed them (a follow-up)
     latest = next((p for p in reversed(shown) if p["figures"]), None)
     first = next((p for p in shown if p["figures"]), None)
+    kinds = {name: kind_label(policy, name, event.handling, exact=True) for name in policy.kinds}
+    names = Names(
+        units=unit_names,
+        users=users,
+        sources=sources,
+        posts={p.id: p.title if raw else mask_pii(p.title) for p in posts},
+        kinds=kinds,
+    )
+    merged_into = session.get(models.Event, event.merged_into_id) if event.merged_into_id else None
     return {
         "event": event,
         "title": event.title if raw else mask_pii(event.title),
         "summary": event.summary if raw else mask_pii(event.summary),
         "posts": shown,
-        "labels": labels,
+        "labels": [label_line(c, users) for c in labels if c.event_id == event.id],
         "assignments": assignments,
         "deadlines": deadlines,
         "provisional": any_provisional(deadlines),
-        "kind_labels": kind_labels(policy),
+        "kind_labels": kinds,
         "rumour": current_label(session, event, "rumour"),
+        "rumour_text": rumour_text(current_label(session, event, "rumour")),
+        "merged_into": merged_into,
+        "merged_title": (merged_into.title if raw else mask_pii(merged_into.title))
+        if merged_into
+        else "",
         "rumour_flag": RUMOUR_FLAG,
         "rumour_labels": RUMOUR_LABELS,
-        "timeline": timeline,
+        "timeline": timeline_lines(timeline, names, ZoneInfo(tz)),
         "unit_names": unit_names,
         "user_names": users,
         "pending_extensions": pending_extensions(session, event.id),
@@ -272,7 +301,9 @@ def event_page(request: Request) -> Response:
     with web.sessions() as session:
         user = require(request, session, READERS)
         event = _event_or_404(session, request.path_params["event_id"])
-        ctx = event_context(session, event, raw=user.is_staff, policy=web.sla.policy)
+        ctx = event_context(
+            session, event, raw=user.is_staff, policy=web.sla.policy, tz=web.settings.timezone
+        )
         ctx.update(_choices(session))
         ctx["calendar_warnings"] = web.calendar_warnings()
     return render(request, "event.html", ctx, user=user)
