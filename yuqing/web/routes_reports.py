@@ -19,6 +19,15 @@ from yuqing.web.common import READERS, render, require, state
 RUNS_SHOWN = 10
 
 
+# the board formats the crawlers read (``[[sources]] spider``), as people know them
+SPIDER_LABELS = {
+    "people_liuyan": "人民网领导留言板",
+    "gov_board": "政府网站留言板",
+    "discuz": "论坛",
+    "tieba": "百度贴吧",
+}
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/scoreboard", scoreboard_page, methods=["GET"]),
@@ -83,7 +92,9 @@ def sources_page(request: Request) -> Response:
     with web.sessions() as session:
         user = require(request, session, READERS)
         rows = source_health(session, web.clock())
-    return render(request, "sources.html", {"rows": rows}, user=user)
+    return render(
+        request, "sources.html", {"rows": rows, "spider_labels": SPIDER_LABELS}, user=user
+    )
 
 
 def _last_tick() -> str | None:
