@@ -49,9 +49,22 @@ from yuqing.web.common import (
     see_other,
     state,
 )
-from yuqing.web.deadlines import any_provisional, kind_label, kind_labels, views
+from yuqing.web.deadlines import (
+    any_provisional,
+    kind_label,
+    kind_labels,
+    statutory_kinds,
+    views,
+)
 from yuqing.web.evidence import LabelLine, label_line, rumour_text
-from yuqing.web.queue import QueueFilters, QueueLine, QueuePage, fetch_queue, present
+from yuqing.web.queue import (
+    QueueFilters,
+    QueueLine,
+    QueuePage,
+    fetch_queue,
+    present,
+    with_statutory,
+)
 from yuqing.web.timeline import Names
 from yuqing.web.timeline import lines as timeline_lines
 from yuqing.web.verification import post_figures, verification_view
@@ -124,7 +137,7 @@ def _queue_page(request: Request) -> Response:
         if user.role is Role.UNIT:
             return see_other("/unit")
         f = QueueFilters.from_params(request.query_params)
-        page = fetch_queue(session, f, web.tz)
+        page = with_statutory(session, fetch_queue(session, f, web.tz), _statutory(web))
         lines = _lines(web, page, user)
         ctx = {
             "filters": f,
@@ -144,7 +157,7 @@ def _queue_rows(request: Request) -> Response:
     with read_only(web) as session:
         user = require(request, session, READERS)
         f = QueueFilters.from_params(request.query_params)
-        page = fetch_queue(session, f, web.tz)
+        page = with_statutory(session, fetch_queue(session, f, web.tz), _statutory(web))
     lines = _lines(web, page, user)
     return render(
         request, "_queue_rows.html", {"lines": lines, "rows_html": web.rows.html(lines)}, user=user
@@ -157,6 +170,15 @@ def _lines(web: WebState, page: QueuePage, user: CurrentUser) -> list[QueueLine]
 
 
 _labels_cache: dict[int, dict[str, str]] = {}
+_statutory_cache: dict[int, frozenset[str]] = {}
+
+
+def _statutory(web: WebState) -> frozenset[str]:
+    """The policy's statutory windows of a major (shown on its queue row)."""
+    key = id(web.sla.policy)
+    if key not in _statutory_cache:
+        _statutory_cache[key] = statutory_kinds(web.sla.policy)
+    return _statutory_cache[key]
 
 
 def _labels(web: WebState) -> dict[str, str]:
