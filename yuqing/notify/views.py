@@ -291,7 +291,8 @@ def deadline_views(
         kind = policy_kind(settings, d.kind)
         event_wide = d.assignment_id is None and (kind is None or kind.scope == "event")
         if mine or event_wide:
-            holder = "" if mine else unit_name(settings, session, d.unit_id)
+            # the reader's own window needs no name; the duty office reads every unit's
+            holder = "" if mine and unit_id is not None else unit_name(settings, session, d.unit_id)
             out.append(deadline_view(settings, d, now, holder))
     return out
 
