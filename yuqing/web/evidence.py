@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from classifier.candidates import cue_label
+from classifier.candidates import CUE_LABELS, cue_label
 from classifier.incidents import FIGURE_LABELS
 from domain.vocabulary import RUMOUR_CLEAR, RUMOUR_FLAG
 from storage import models
@@ -106,6 +106,7 @@ _VALUE_LABELS: Final[dict[str, str]] = {
     "true": "是",
     "false": "否",
 }
+_CUE_LISTS: Final = frozenset({"candidate_cues", "verification"})  # "claim: …" in words
 _PUNCT = re.compile(r"[，。、；：！？,.;:!?\s]")
 _RULE = re.compile(r"(.*?→\s*\S+?)（")  # "死亡（含失踪） 15 ≥ 10 → 重大", without its citation
 
@@ -241,7 +242,7 @@ def _value(value: Any, inner: bool = False) -> str:
 
 
 def _key(key: str) -> str:
-    return KEY_LABELS.get(key) or _VALUE_LABELS.get(key) or key
+    return KEY_LABELS.get(key) or _VALUE_LABELS.get(key) or CUE_LABELS.get(key) or key
 
 
 def details(evidence: Mapping[str, Any] | None, prefix: str = "") -> list[tuple[str, str]]:
@@ -253,6 +254,8 @@ def details(evidence: Mapping[str, Any] | None, prefix: str = "") -> list[tuple[
             continue
         if k == "top_post" and isinstance(v, Mapping):
             out.extend(details(v, f"{prefix}{_key(k)} · "))
+        elif k in _CUE_LISTS and isinstance(v, list):
+            out.append((prefix + _key(k), "；".join(cue_label(str(c)) for c in v)))
         else:
             out.append((prefix + _key(k), _value(v)))
     return out
