@@ -29,7 +29,7 @@ from domain.vocabulary import (
 )
 from response_sla.policy import Policy
 from storage import models
-from storage.enums import EventState, Role
+from storage.enums import DeadlineState, EventState, Role
 from yuqing.cases.clocks import MILESTONES, pending_extensions
 from yuqing.cases.labels import REVIEW_KINDS, current_label
 from yuqing.web import actions
@@ -145,7 +145,7 @@ def _queue_page(request: Request) -> Response:
             "lines": lines,
             "rows_html": web.rows.html(lines),
             "provisional": any(line.provisional for line in lines),
-            "calendar_warnings": web.calendar_warnings(),
+            "calendar_warnings": web.calendar_warnings() if user.role is Role.ADMIN else [],
             **_cached_choices(web, session),
         }
     return render(request, "queue.html", ctx, user=user)
@@ -296,6 +296,13 @@ def event_context(
         "assignments": assignments,
         "deadlines": deadlines,
         "provisional": any_provisional(deadlines),
+        "statutory": [
+            d
+            for d in deadlines
+            if d.kind in statutory_kinds(policy)
+            and d.assignment_id is None
+            and d.state is not DeadlineState.CANCELLED
+        ],
         "kind_labels": kinds,
         "rumour": current_label(session, event, "rumour"),
         "rumour_text": rumour_text(current_label(session, event, "rumour")),
@@ -327,7 +334,9 @@ def event_page(request: Request) -> Response:
             session, event, raw=user.is_staff, policy=web.sla.policy, tz=web.settings.timezone
         )
         ctx.update(_choices(session))
-        ctx["calendar_warnings"] = web.calendar_warnings()
+        # the holiday calendar is an administrator's task: an event shows the warning only
+        # where one of its own deadlines is provisional
+        ctx["calendar_warnings"] = web.calendar_warnings() if ctx["provisional"] else []
     return render(request, "event.html", ctx, user=user)
 
 
