@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.settings import Settings
+from domain.settings import Settings, load_settings
 from response_sla.configured import run_tick
 from storage import models
-from storage.db import transaction
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.models import Base
+from tests.conftest import SAMPLE_CONFIG
 from yuqing.analysis import Analyzer, analyze_pending
 from yuqing.bootstrap import sync_directory
+from yuqing.demo.accounts import ensure_demo_accounts
 from yuqing.demo.scenario import SCENARIO, ScenarioPost
 
 SOURCES = {
@@ -102,3 +106,29 @@ def event_of(sessions: sessionmaker[Session], post_id: int) -> models.Event:
         ).one()
         session.expunge(event)
         return event
+
+
+@dataclass
+class Played:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    demo: Demo
+    now: datetime
+    engine: Engine
+
+
+def played(root: Path) -> Played:
+    """The demo's first ten minutes in a new SQLite database under ``root``, with the demo's
+    accounts; ``now`` is just after them (near the real time: signed links carry it)."""
+    settings = load_settings(SAMPLE_CONFIG, environ={"YUQING_VAR_DIR": str(root / "var")})
+    settings = settings.model_copy(
+        update={"web": settings.web.model_copy(update={"secret_key": "test-secret-key-0123456789"})}
+    )
+    engine = make_engine(f"sqlite:///{root / 'demo.db'}")
+    Base.metadata.create_all(engine)
+    sessions = make_sessionmaker(engine)
+    now = datetime.now(UTC).replace(microsecond=0)
+    demo = play(settings, sessions, now - timedelta(minutes=10))
+    with transaction(sessions) as s:
+        ensure_demo_accounts(s, now)
+    return Played(settings, sessions, demo, now, engine)

@@ -4,25 +4,18 @@ names, enum values, ids where a name belongs, or English words (``tests/web/read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from domain.settings import Settings, load_settings
 from storage import models
-from storage.db import make_engine, make_sessionmaker, transaction
 from storage.enums import Role
-from storage.models import Base
-from tests.conftest import SAMPLE_CONFIG
 from tests.web.conftest import Clock, login
-from tests.web.demo_data import Demo, play
+from tests.web.demo_data import Played
 from tests.web.readable import context, leaks, visible_text
-from yuqing.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from yuqing.demo.accounts import DEMO_PASSWORD
 from yuqing.digest.render import build_digest_email
 from yuqing.digest.weeks import week_containing
 from yuqing.notify.compose import compose
@@ -30,36 +23,11 @@ from yuqing.web import create_app
 from yuqing.web.security import LoginLimiter
 
 
-@dataclass
-class Played:
-    settings: Settings
-    sessions: sessionmaker[Session]
-    demo: Demo
-    clock: Clock
-
-
-@pytest.fixture(scope="module")
-def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
-    """The demo's first ten minutes, played once for the module, the clock just after."""
-    root = tmp_path_factory.mktemp("demo")
-    settings = load_settings(SAMPLE_CONFIG, environ={"YUQING_VAR_DIR": str(root / "var")})
-    settings = settings.model_copy(
-        update={"web": settings.web.model_copy(update={"secret_key": "test-secret-key-0123456789"})}
-    )
-    engine = make_engine(f"sqlite:///{root / 'demo.db'}")
-    Base.metadata.create_all(engine)
-    sessions = make_sessionmaker(engine)
-    now = datetime.now(UTC).replace(microsecond=0)
-    demo = play(settings, sessions, now - timedelta(minutes=10))
-    with transaction(sessions) as s:
-        ensure_demo_accounts(s, now)
-    yield Played(settings, sessions, demo, Clock(now))
-    engine.dispose()
-
-
 @pytest.fixture
 def demo_client(played: Played) -> Iterator[TestClient]:
-    app = create_app(played.settings, played.sessions, clock=played.clock, limiter=LoginLimiter())
+    app = create_app(
+        played.settings, played.sessions, clock=Clock(played.now), limiter=LoginLimiter()
+    )
     with TestClient(app, follow_redirects=False) as c:
         yield c
 
@@ -116,7 +84,7 @@ def test_every_email_of_the_demo_reads_as_chinese(played: Played) -> None:
     with played.sessions() as s:
         rows = list(s.scalars(select(models.Outbox)))
         for row in rows:
-            notice = compose(played.settings, s, row, played.clock.now)
+            notice = compose(played.settings, s, row, played.now)
             kinds.add(row.kind)
             _check(f"{row.kind} {row.id} subject", notice.subject, problems)
             _check(f"{row.kind} {row.id} text", notice.text, problems)
@@ -127,9 +95,9 @@ def test_every_email_of_the_demo_reads_as_chinese(played: Played) -> None:
 
 def test_the_digest_of_the_demo_week_reads_as_chinese(played: Played) -> None:
     problems: list[str] = []
-    week = week_containing(played.clock.now, ZoneInfo(played.settings.timezone))
+    week = week_containing(played.now, ZoneInfo(played.settings.timezone))
     with played.sessions() as s:
-        mail = build_digest_email(played.settings, s, week.label, played.clock.now)
+        mail = build_digest_email(played.settings, s, week.label, played.now)
     assert "本周尚未结束" in mail.html
     _check("digest subject", mail.subject, problems)
     _check("digest html", visible_text(mail.html), problems)
