@@ -178,3 +178,20 @@ def test_co_unit_case_page(
     _no_sideways_scroll(page)
     _shot(page, "co-unit-case", width)
     page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_scoreboard(browser: Any, demo_server: LiveServer, width: int) -> None:
+    """Minutes into the demo most windows are still running: rates read "—", not a red 0%."""
+    page = _page(browser, demo_server, width, "leader")
+    page.goto(f"{demo_server.url}/scoreboard")
+    rows = page.locator("table.scoreboard tr[data-unit]")
+    assert rows.count() >= 3
+    for cell in page.locator("table.scoreboard td.trend-cell").all():
+        assert "·" not in cell.inner_text()
+    respond = page.locator("table.scoreboard td.rate-respond").all_inner_texts()
+    # the one window met (the official reply) counts; every other one is still running
+    assert sorted(respond)[0].startswith("100% (1/1)") and respond.count("—") == len(respond) - 1
+    _no_sideways_scroll(page)
+    _shot(page, "scoreboard", width)
+    page.context.close()

@@ -57,7 +57,7 @@ def scoreboard_page(request: Request) -> Response:
             "week_starts": starts,
             "weeks": weeks,
             "bar": web.settings.digest.bar,
-            "sparkline": scoreboard.sparkline,
+            "trend_svg": scoreboard.trend_svg,
         },
         user=user,
     )
