@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -57,6 +59,7 @@ from yuqing.web.deadlines import (
     views,
 )
 from yuqing.web.evidence import LabelLine, label_line, rumour_text
+from yuqing.web.export import EXPORT_MAX, queue_xlsx
 from yuqing.web.queue import (
     QueueFilters,
     QueueLine,
@@ -77,6 +80,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", queue_page, methods=["GET"]),
         Route("/queue/rows", queue_rows, methods=["GET"]),
+        Route("/queue.xlsx", queue_export, methods=["GET"]),
         Route("/events/{event_id:int}", event_page, methods=["GET"]),
         Route("/events/{event_id:int}/{action:str}", event_action, methods=["POST"]),
     ]
@@ -161,6 +165,32 @@ def _queue_rows(request: Request) -> Response:
     lines = _lines(web, page, user)
     return render(
         request, "_queue_rows.html", {"lines": lines, "rows_html": web.rows.html(lines)}, user=user
+    )
+
+
+def queue_export(request: Request) -> Response:
+    """What the queue shows with the same filters, every page of it, as XLSX."""
+    web = state(request)
+    with read_only(web) as session:
+        user = require(request, session, READERS)
+        f = replace(QueueFilters.from_params(request.query_params), page=1)
+        page = fetch_queue(session, f, web.tz, page_size=EXPORT_MAX)
+        page = with_statutory(session, page, _statutory(web))
+    now = web.clock()
+    data = queue_xlsx(
+        page.rows,
+        now,
+        web.tz,
+        _labels(web),
+        masked=not user.is_staff,
+        partial=page.has_more,
+        title=f"{web.settings.jurisdiction.name}舆情队列",
+    )
+    name = f"舆情队列-{now.astimezone(web.tz):%Y%m%d-%H%M}.xlsx"
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
 
 
