@@ -172,6 +172,7 @@ class OutboxKind(StrEnum):
     NEW_MAJOR_EVENT = "new_major_event"
     SOURCE_UNHEALTHY = "source_unhealthy"
     DIGEST = "digest"
+    MORNING_BRIEF = "morning_brief"  # 值班早报: payload {"date": ISO}; to the duty contacts
 
 
 _EVENT_STATE_LABELS: Final[dict[EventState, str]] = {

@@ -154,6 +154,14 @@ def reason_text(reason: str, posts: Mapping[int, str] | None = None) -> str:
     return reason
 
 
+def missing_holidays(year: int) -> str:
+    """The administrator's warning for a year whose holiday arrangement is not in yuqing."""
+    return (
+        f"{year} 年的节假日安排尚未发布，{year} 年的工作日按法定节假日推算（不含调休），"
+        f"相关时限为暂定；国务院通知发布后，请在节假日覆盖目录中添加 {year}.toml"
+    )
+
+
 def action_label(action: str) -> str:
     """An ``event_log.action`` as the timeline shows it; an action this version does not know
     (a row written by an older or newer one) shows as stored rather than failing the page."""

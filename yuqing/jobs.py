@@ -101,6 +101,17 @@ def weekly_digest() -> None:
         flush_outbox(wait=False)
 
 
+def morning_brief() -> None:
+    """Queue the duty office's 值班早报 (once a day) and send it."""
+    from yuqing.notify.morning import queue_morning_brief
+
+    rt = current()
+    queued = queue_morning_brief(rt.app.settings, rt.app.sessions, _now())
+    rt.record("morning_brief", "queued" if queued else "already queued", _now())
+    if queued:
+        flush_outbox(wait=False)
+
+
 def crawl_source(source_id: str) -> None:
     rt = current()
 
@@ -121,4 +132,4 @@ def crawl_source(source_id: str) -> None:
 
 
 __all__ = ["Runtime", "analyze_pending", "check_sources", "crawl_source", "flush_outbox",
-           "sla_tick", "weekly_digest"]
+           "morning_brief", "sla_tick", "weekly_digest"]

@@ -28,6 +28,7 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 
 
 CRAWL_EXECUTOR = "crawl"
+MORNING_BRIEF_AT = (8, 0)  # the duty office's 值班早报, local time
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,13 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             CronTrigger(day_of_week=settings.digest.weekday, hour=hour, minute=minute, timezone=tz),
             # a digest missed by up to a day (a restart over the weekend) is still worth sending
             86400,
+        ),
+        JobSpec(
+            "morning_brief",
+            "yuqing.jobs:morning_brief",
+            CronTrigger(hour=MORNING_BRIEF_AT[0], minute=MORNING_BRIEF_AT[1], timezone=tz),
+            # after 11:00 the morning brief is stale: the day's dashboard says more
+            3 * 3600,
         ),
     ]
     for source in settings.sources:

@@ -279,6 +279,18 @@ def _digest(ctx: Ctx) -> Parts:
     )
 
 
+def _morning(ctx: Ctx) -> Parts:
+    from yuqing.notify.morning import brief
+
+    b = brief(ctx.settings, ctx.session, ctx.now)
+    counts = f"重大 {len(b.majors)} 起，今日到期 {len(b.due_today) + b.more_due} 项"
+    return Parts(
+        subject=f"【值班早报】{b.day}：{counts}" + ("，有系统提醒" if b.warnings else ""),
+        template="morning_brief",
+        context={"b": b, "dashboard": ctx.settings.web.base_url.rstrip("/") + "/"},
+    )
+
+
 BUILDERS: dict[OutboxKind, Callable[[Ctx], Parts]] = {
     OutboxKind.ASSIGNMENT: _assignment,
     OutboxKind.WARNING: _warning,
@@ -290,6 +302,7 @@ BUILDERS: dict[OutboxKind, Callable[[Ctx], Parts]] = {
     OutboxKind.NEW_MAJOR_EVENT: _new_major,
     OutboxKind.SOURCE_UNHEALTHY: _source_unhealthy,
     OutboxKind.DIGEST: _digest,
+    OutboxKind.MORNING_BRIEF: _morning,
 }
 
 
