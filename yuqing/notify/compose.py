@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
@@ -20,7 +21,7 @@ from storage import models
 from storage.enums import OutboxKind
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
-from yuqing.notify.transport import PermanentError
+from yuqing.notify.transport import PermanentError, TemporaryError
 from yuqing.templating import html_environment, text_environment
 
 # Kinds that also go to the duty officers' group chats (企业微信 / 钉钉 robots).
@@ -111,8 +112,36 @@ def _assignment(ctx: Ctx) -> Parts:
     )
 
 
+# A unit told of a case is not chased about it in the same breath: a 临期提醒 or 督办 that
+# falls due within this long of the unit's 交办 waits until it has passed (the 交办 email
+# already says how long is left).
+QUIET_AFTER_ASSIGNMENT = timedelta(minutes=10)
+
+
+def _not_right_after_assignment(ctx: Ctx, deadline: models.Deadline) -> None:
+    if ctx.row.unit_id is None:
+        return
+    assigned = ctx.session.scalar(
+        select(func.max(models.Assignment.assigned_at)).where(
+            models.Assignment.event_id == deadline.event_id,
+            models.Assignment.unit_id == ctx.row.unit_id,
+        )
+    )
+    if assigned is None:
+        return
+    if assigned.tzinfo is None:
+        assigned = assigned.replace(tzinfo=UTC)
+    quiet_until = assigned + QUIET_AFTER_ASSIGNMENT
+    if ctx.now < quiet_until:
+        raise TemporaryError(
+            f"held until {quiet_until.isoformat(timespec='minutes')}: "
+            "sent no sooner than 10 minutes after the unit's assignment"
+        )
+
+
 def _warning(ctx: Ctx) -> Parts:
     deadline = ctx.deadline()
+    _not_right_after_assignment(ctx, deadline)
     case = ctx.case()
     focus = _focus(ctx, case, deadline)
     fraction = float(ctx.payload.get("fraction", 0) or 0)
@@ -130,6 +159,7 @@ def _warning(ctx: Ctx) -> Parts:
 
 def _breach(ctx: Ctx) -> Parts:
     deadline = ctx.deadline()
+    _not_right_after_assignment(ctx, deadline)
     case = ctx.case()
     focus = _focus(ctx, case, deadline)
     level = int(ctx.payload.get("level", 1) or 1)
