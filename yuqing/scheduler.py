@@ -81,7 +81,38 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     return specs
 
 
+# APScheduler's lines for every run of every job ("Running job …", "… executed
+# successfully"), every few seconds: routine, so DEBUG; what goes wrong stays at its level.
+ROUTINE = ("Running job", "executed successfully", "Removed job", "Added job", "Looking for jobs")
+
+
+class RoutineAtDebug(logging.Filter):
+    """Shows APScheduler's routine INFO lines as DEBUG (hidden unless DEBUG is on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and any(part in record.getMessage() for part in ROUTINE):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+_ROUTINE_FILTER = RoutineAtDebug()
+
+
+def quiet_routine_lines() -> None:
+    """Install the filter on APScheduler's loggers (once; idempotent)."""
+    for name in (
+        "apscheduler.executors.default",
+        "apscheduler.executors.crawl",
+        "apscheduler.scheduler",
+    ):
+        logger = logging.getLogger(name)
+        if _ROUTINE_FILTER not in logger.filters:
+            logger.addFilter(_ROUTINE_FILTER)
+
+
 def build_scheduler(engine: Engine, settings: Settings, workers: int = 4) -> BackgroundScheduler:
+    quiet_routine_lines()
     crawlers = max(1, sum(1 for s in settings.sources if s.enabled))
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
@@ -108,9 +139,14 @@ def sync_jobs(scheduler: BackgroundScheduler, settings: Settings) -> list[str]:
             changes.append(f"removed {job.id}")
     for spec in wanted.values():
         existing = scheduler.get_job(spec.id)
-        if existing is not None and str(existing.trigger) == str(spec.trigger) and (
-            existing.func_ref == spec.func and tuple(existing.args) == spec.args
-            and existing.executor == spec.executor
+        if (
+            existing is not None
+            and str(existing.trigger) == str(spec.trigger)
+            and (
+                existing.func_ref == spec.func
+                and tuple(existing.args) == spec.args
+                and existing.executor == spec.executor
+            )
         ):
             continue
         extra: dict[str, Any] = {}
