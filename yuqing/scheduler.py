@@ -139,14 +139,9 @@ def sync_jobs(scheduler: BackgroundScheduler, settings: Settings) -> list[str]:
             changes.append(f"removed {job.id}")
     for spec in wanted.values():
         existing = scheduler.get_job(spec.id)
-        if (
-            existing is not None
-            and str(existing.trigger) == str(spec.trigger)
-            and (
-                existing.func_ref == spec.func
-                and tuple(existing.args) == spec.args
-                and existing.executor == spec.executor
-            )
+        if existing is not None and str(existing.trigger) == str(spec.trigger) and (
+            existing.func_ref == spec.func and tuple(existing.args) == spec.args
+            and existing.executor == spec.executor
         ):
             continue
         extra: dict[str, Any] = {}
