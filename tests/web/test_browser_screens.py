@@ -195,3 +195,20 @@ def test_scoreboard(browser: Any, demo_server: LiveServer, width: int) -> None:
     _no_sideways_scroll(page)
     _shot(page, "scoreboard", width)
     page.context.close()
+
+
+def test_the_event_page_prints_without_forms(
+    browser: Any, demo_server: LiveServer, played: Played
+) -> None:
+    major, _ = _major(played)
+    page = _page(browser, demo_server, 1400, "duty")
+    page.goto(f"{demo_server.url}/events/{major}")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator("#form-severity").is_visible()
+    assert page.locator("#deadlines").is_visible()
+    # the evidence's detail and the timeline are printed open
+    assert page.locator("table.labels details.evidence-detail dl").first.is_visible()
+    assert page.locator("ol.timeline").is_visible()
+    page.pdf(path=str(output_dir() / "major-event-print.pdf"))
+    page.context.close()

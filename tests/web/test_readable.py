@@ -114,3 +114,23 @@ def test_the_checker_finds_what_it_is_for() -> None:
     assert any(x.startswith("id") for x in leaks("见帖子 10"))
     assert leaks("详见 http://127.0.0.1:8000/events/10 或 duty@qxg.example，附件 台账.xlsx") == []
     assert leaks("死亡（含失踪） 15 ≥ 10 → 重大") == []
+
+
+def test_the_windows_table_and_the_timeline_name_a_window_alike(
+    played: Played, demo_client: TestClient
+) -> None:
+    """"办结 15 个工作日" in the table is "办结 15 个工作日" in the timeline, not "5–15"."""
+    import re
+
+    with played.sessions() as s:
+        events = list(s.scalars(select(models.Event.id)))
+    login(demo_client, "duty", DEMO_PASSWORD)
+    compared = 0
+    for e in events:
+        page = demo_client.get(f"/events/{e}").text
+        table = set(re.findall(r'<td class="dl-kind"[^>]*>(办结 [^<（]+?)(?:（|<| <)', page))
+        timeline = set(re.findall(r"<strong>开始计时 (办结 [^<]+?个工作日)", page))
+        if table and timeline:
+            assert timeline <= {t.strip() for t in table}, (e, table, timeline)
+            compared += 1
+    assert compared >= 5
