@@ -131,15 +131,26 @@ _REASONS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         "{post4}的后续（“{1}”），同在{2}、同属{3}",
     ),
     (re.compile(r"^severity (\S+) -> (\S+)$"), "级别由{1}调整为{2}"),
+    (re.compile(r"^merged into event (\d+)$"), "并入{event1}"),
+    (re.compile(r"^merged from event (\d+)$"), "{event1}并入本事件"),
+    (re.compile(r"^split into event (\d+)$"), "帖子拆分为{event1}"),
+    (re.compile(r"^拆分自事件 (\d+)$"), "拆分自{event1}"),
+    (re.compile(r"^事件 (\d+) 并入事件 (\d+)(.*)$"), "{event1}并入{event2}{3}"),
     (re.compile(r"^lead unit changed$"), "牵头单位变更"),
     (re.compile(r"^reopened$"), "重办"),
 )
 _SPAN = re.compile(r"(\d+) (min|h)\b")
 
 
-def reason_text(reason: str, posts: Mapping[int, str] | None = None) -> str:
-    """A reason stored in the log, in Chinese; posts are named by their titles (``posts``:
-    id -> title). A reason in no known form is shown as stored."""
+def reason_text(
+    reason: str,
+    posts: Mapping[int, str] | None = None,
+    events: Mapping[int, str] | None = None,
+    this_event: int | None = None,
+) -> str:
+    """A reason stored in the log, in Chinese; posts and events are named by their titles
+    (``posts`` / ``events``: id -> title; ``this_event`` reads "本事件"). A reason in no known
+    form is shown as stored."""
     for pattern, template in _REASONS:
         m = pattern.match(reason.strip())
         if m is None:
@@ -149,6 +160,11 @@ def reason_text(reason: str, posts: Mapping[int, str] | None = None) -> str:
         for i, g in enumerate(groups):
             title = (posts or {}).get(int(g)) if g.isdigit() else None
             values[f"post{i}"] = f"帖子“{title}”" if title else "另一条帖子"
+            event = (events or {}).get(int(g)) if g.isdigit() else None
+            values[f"event{i}"] = (
+                "本事件" if g.isdigit() and int(g) == this_event
+                else f"事件“{event}”" if event else "另一事件"
+            )
         text = template.format(*groups, **values)
         return _SPAN.sub(lambda s: s.group(1) + (" 分钟" if s.group(2) == "min" else " 小时"), text)
     return reason

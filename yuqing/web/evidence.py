@@ -66,6 +66,8 @@ KEY_LABELS: Final[dict[str, str]] = {
     "candidate_type": "可能的事件类型",
     "verification": "待核实原因",
     "threshold": "提示阈值",
+    "candidate": "疑似级别",
+    "severity": "当时级别",
     "previous": "原标签",
     "突发事件": "突发事件",
 }
@@ -106,7 +108,9 @@ _VALUE_LABELS: Final[dict[str, str]] = {
     "true": "是",
     "false": "否",
 }
-_CUE_LISTS: Final = frozenset({"candidate_cues", "verification"})  # "claim: …" in words
+_CUE_LISTS: Final = frozenset({"candidate_cues", "verification", "cues"})  # "claim: …" in words
+_NESTED: Final = frozenset({"top_post", "verification"})  # listed part by part
+_HIDDEN: Final = frozenset({"post_id"})  # an id; the page names the post
 _PUNCT = re.compile(r"[，。、；：！？,.;:!?\s]")
 _RULE = re.compile(r"(.*?→\s*\S+?)（")  # "死亡（含失踪） 15 ≥ 10 → 重大", without its citation
 
@@ -252,7 +256,9 @@ def details(evidence: Mapping[str, Any] | None, prefix: str = "") -> list[tuple[
     for k, v in (evidence or {}).items():
         if v in (None, [], {}, ""):
             continue
-        if k == "top_post" and isinstance(v, Mapping):
+        if k in _HIDDEN:
+            continue
+        if k in _NESTED and isinstance(v, Mapping):
             out.extend(details(v, f"{prefix}{_key(k)} · "))
         elif k in _CUE_LISTS and isinstance(v, list):
             out.append((prefix + _key(k), "；".join(cue_label(str(c)) for c in v)))

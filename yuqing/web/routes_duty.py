@@ -34,6 +34,8 @@ from storage import models
 from storage.enums import DeadlineState, EventState, Role
 from yuqing.cases.clocks import MILESTONES, pending_extensions
 from yuqing.cases.labels import REVIEW_KINDS, current_label
+from yuqing.display import reason_text
+from yuqing.notify.views import reason_text as routing_reason
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
 from yuqing.web.common import (
@@ -68,7 +70,7 @@ from yuqing.web.queue import (
     present,
     with_statutory,
 )
-from yuqing.web.timeline import Names
+from yuqing.web.timeline import Names, referenced_events
 from yuqing.web.timeline import lines as timeline_lines
 from yuqing.web.verification import post_figures, verification_view
 
@@ -309,12 +311,21 @@ def event_context(
     latest = next((p for p in reversed(shown) if p["figures"]), None)
     first = next((p for p in shown if p["figures"]), None)
     kinds = {name: kind_label(policy, name, event.handling, exact=True) for name in policy.kinds}
+    referenced = referenced_events(timeline) | {event.merged_into_id or event.id}
+    event_titles = {
+        eid: title if raw else mask_pii(title)
+        for eid, title in session.execute(
+            select(models.Event.id, models.Event.title).where(models.Event.id.in_(referenced))
+        ).tuples()
+    }
     names = Names(
         units=unit_names,
         users=users,
         sources=sources,
         posts={p.id: p.title if raw else mask_pii(p.title) for p in posts},
         kinds=kinds,
+        events=event_titles,
+        this_event=event.id,
     )
     merged_into = session.get(models.Event, event.merged_into_id) if event.merged_into_id else None
     return {
@@ -343,6 +354,16 @@ def event_context(
         "rumour_flag": RUMOUR_FLAG,
         "rumour_labels": RUMOUR_LABELS,
         "timeline": timeline_lines(timeline, names, ZoneInfo(tz)),
+        "event_titles": event_titles,
+        "routing_reasons": {
+            a.id: [
+                reason_text(r, names.posts, event_titles, event.id)
+                if isinstance(r, str)
+                else routing_reason(r)
+                for r in a.reasons or []
+            ]
+            for a in assignments
+        },
         "unit_names": unit_names,
         "user_names": users,
         "pending_extensions": pending_extensions(session, event.id),
@@ -478,13 +499,13 @@ def _merge(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w:
     if target is None:
         raise ActionError("目标事件不存在")
     actions.merge_events(s, a, e, target, form_str(f, "reason"), now, w.sla)
-    return f"已合并到事件 {target.id}"
+    return f"已合并到“{target.title}”"
 
 
 def _split(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState) -> str:
     ids = [int(v) for v in f.getlist("post") if isinstance(v, str) and v.isdigit()]
     new = actions.split_event(s, a, e, ids, form_str(f, "title", 500), now, w.sla)
-    return f"已拆分为新事件 {new.id}"
+    return f"已拆分为新事件“{new.title}”"
 
 
 def _verify_confirm(

@@ -8,6 +8,7 @@ not know is shown as written rather than dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from classifier.candidates import cue_label
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState
 from yuqing.display import action_label, fmt_local, parse_iso, reason_text
+from yuqing.notify.views import reason_text as routing_reason
 
 ACTORS: Final[dict[str, str]] = {
     "system": "系统",
@@ -64,6 +66,18 @@ class Names:
     sources: Mapping[str, str] = field(default_factory=dict)
     posts: Mapping[int, str] = field(default_factory=dict)  # post id -> title
     kinds: Mapping[str, str] = field(default_factory=dict)  # deadline kind -> label
+    events: Mapping[int, str] = field(default_factory=dict)  # event id -> title
+    this_event: int | None = None
+
+    def event(self, eid: object) -> str:
+        try:
+            key = int(str(eid))
+        except ValueError:
+            return "另一事件"
+        if key == self.this_event:
+            return "本事件"
+        title = self.events.get(key)
+        return f"事件“{title}”" if title else "另一事件"
 
     def unit(self, uid: object) -> str:
         return self.units.get(str(uid), str(uid)) if uid else "—"
@@ -139,6 +153,8 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
         case "topic":
             return f"领域 {value}"
         case "lead":
+            if isinstance(value, bool):
+                return "转为牵头" if value else None
             return f"牵头 {names.unit(value)}"
         case "co_units":
             return f"配合 {_units(names, value)}"
@@ -149,7 +165,10 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
             return f"置信度 {float(value):.2f}{low}"
         case "reasons":
             items = value if isinstance(value, list) else [value]
-            return "理由：" + "；".join(reason_text(str(r), names.posts) for r in items)
+            return "理由：" + "；".join(
+                routing_reason(r) if isinstance(r, dict) else reason_text(str(r), names.posts)
+                for r in items
+            )
         case "role":
             before = d.get("role_before")
             return f"由{_role(before)}改为{_role(value)}" if before else f"角色 {_role(value)}"
@@ -184,12 +203,42 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
         case "figures":
             return f"数字 {value}"
         case "from" | "to":
-            if key == "to":
+            if key == "to" and "from" in d:
                 return None
             to = d.get("to")
+            if key == "to":  # a case handed to another unit
+                return f"改派给 {names.unit(value)}"
+            if "to" not in d:  # merged from, split from: another event
+                return f"来自{names.event(value)}"
             if d.get("kind"):  # a deadline moving from one unit to another
                 return f"由{names.unit(value)}转给{names.unit(to)}"
             return f"由{_state(value)}改为{_state(to)}"
+        case "from_event" | "new_event":
+            return ("来自" if key == "from_event" else "新事件 ") + names.event(value)
+        case "into_event":
+            return f"并入{names.event(value)}"
+        case "into_assignment":
+            return None
+        case "to_event":
+            return f"转入{names.event(value)}"
+        case "deadlines":
+            return f"{len(value)} 项时限随之完成" if isinstance(value, list) and value else None
+        case "label":
+            return f"标签 {value}"
+        case "url":
+            return f"链接 {value}"
+        case "text" | "note":
+            return str(value)
+        case "previous":
+            return f"原为 {value}"
+        case "signed_for":
+            return "已代为签收" if value else None
+        case "posts":
+            return f"{len(value)} 条帖子" if isinstance(value, list) else None
+        case "assignments":
+            return f"{len(value)} 项交办随之转入" if isinstance(value, list) and value else None
+        case "assigned_at":
+            return f"交办于 {_when(value, tz)}"
         case "candidate":
             return f"疑似{value}"
         case "emergency_type":
@@ -198,7 +247,7 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
             items = value if isinstance(value, list) else [value]
             return "线索：" + "；".join(cue_label(str(c)) for c in items)
         case "into" | "merged_into":
-            return "并入另一事件"
+            return f"并入{names.event(value)}"
         case "changed":
             return f"变动单位 {_units(names, value)}"
         case "unit_id" | "unit":
@@ -233,7 +282,23 @@ def lines(rows: Iterable[models.EventLog], names: Names, tz: ZoneInfo) -> list[T
                 actor=names.actor(e.actor or ""),
                 what=what,
                 detail=_detail(e, names, tz),
-                reason=reason_text(e.reason or "", names.posts),
+                reason=reason_text(e.reason or "", names.posts, names.events, names.this_event),
             )
         )
+    return out
+
+
+_EVENT_REFS = ("into", "from", "into_event", "from_event", "new_event", "merged_into", "to_event")
+_EVENT_IN_TEXT = re.compile(r"(?:事件|event) ?(\d+)")
+
+
+def referenced_events(rows: Iterable[models.EventLog]) -> set[int]:
+    """The events a log names (a merge, a split), to be named by their titles."""
+    out: set[int] = set()
+    for e in rows:
+        for key in _EVENT_REFS:
+            value = (e.detail or {}).get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                out.add(value)
+        out.update(int(m) for m in _EVENT_IN_TEXT.findall(e.reason or ""))
     return out
