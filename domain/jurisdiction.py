@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.divisions import Division, divisions
 from domain.vocabulary import POPULATION_DENSITIES, TOPICS, UnitKind
+
+# an address a mail server will take: something@a.domain, no spaces, one "@"
+EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
+
+
+def check_email(value: str) -> str:
+    if not EMAIL_RE.match(value):
+        raise ValueError(f"not an email address: {value!r} (expected name@example.gov.cn)")
+    return value
 
 
 class Strict(BaseModel):
@@ -24,9 +34,7 @@ class Contact(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if "@" not in v or v.startswith("@") or v.endswith("@") or " " in v:
-            raise ValueError(f"not an email address: {v!r}")
-        return v
+        return check_email(v)
 
 
 class Unit(Strict):
@@ -46,8 +54,7 @@ class Unit(Strict):
     @classmethod
     def _emails(cls, v: list[str]) -> list[str]:
         for e in v:
-            if "@" not in e or e.startswith("@") or e.endswith("@") or " " in e:
-                raise ValueError(f"not an email address: {e!r}")
+            check_email(e)
         return v
 
     @field_validator("topics")

@@ -6,16 +6,17 @@ resulting ``Settings`` is passed into every constructor that needs it.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from domain.jurisdiction import Jurisdiction, Strict
+from domain.jurisdiction import Jurisdiction, Strict, check_email
 from domain.vocabulary import SPIDER_KINDS
 
 DEFAULT_CONFIG = Path("config/yuqing.toml")
@@ -77,6 +78,11 @@ class MailSettings(Strict):
     # a row still "sending" this long after it was claimed belongs to a flusher that died and
     # is sent again; a live flush stops starting sends after half of it
     lease_s: int = Field(default=600, ge=4)
+
+    @field_validator("sender", "reply_to")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        return check_email(v) if v else v
 
 
 class ChatWebhook(Strict):
@@ -280,6 +286,36 @@ def _loc(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
     return ".".join(parts)
 
 
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The settings model that holds the key at ``loc`` (list entries stepped through)."""
+    model: type[BaseModel] = Settings
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        field = model.model_fields.get(str(item))
+        if field is None:
+            return None
+        inner = field.annotation
+        for arg in (inner, *get_args(inner)):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                model = arg
+                break
+        else:
+            return None
+    return model
+
+
+def _did_you_mean(loc: tuple[int | str, ...], msg: str) -> str:
+    """"unknown key" with the nearest known one, for a typo in the file."""
+    model = _model_at(loc)
+    if model is None or not loc:
+        return msg
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {known}"
+    return f"unknown key {str(loc[-1])!r}{hint}"
+
+
 def _cross_checks(data: Mapping[str, Any], where: str) -> list[Problem]:
     """References between entries, checked on the raw data so that they are reported
     together with field errors (a user fixing a config wants every problem at once)."""
@@ -375,7 +411,10 @@ def load_settings(
             origin = next(
                 (name for p, name in from_env.items() if loc[: len(p)] == p), where
             )
-            problems.append(Problem(origin, _loc(loc, data), err["msg"]))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = _did_you_mean(loc, msg)
+            problems.append(Problem(origin, _loc(loc, data), msg))
     problems.extend(_cross_checks(data, where))
     if problems or settings is None:
         raise ConfigError(problems)

@@ -178,6 +178,7 @@ class OutboxKind(StrEnum):
     DIGEST = "digest"
     ACCOUNT_LOCKED = "account_locked"
     DIGEST_INCOMPLETE = "digest_incomplete"
+    MORNING_BRIEF = "morning_brief"  # 值班早报: payload {"date": ISO}; to the duty contacts
 
 
 _EVENT_STATE_LABELS: Final[dict[EventState, str]] = {

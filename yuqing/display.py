@@ -9,6 +9,8 @@ enum carries its own (``storage.enums``, ``domain.vocabulary``, ``domain.event_a
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final, Protocol
 from urllib.parse import urlsplit
@@ -111,6 +113,69 @@ def log_detail(detail: dict[str, object] | None, tz: ZoneInfo, deadline: bool = 
         when = parse_iso(value) if isinstance(value, str) and len(value) >= 19 else None
         out[key] = fmt_local(when, tz) if when is not None else value
     return show(out) if out else ""
+
+
+# reasons other parts of yuqing store in the log in their own words, as people read them
+_REASONS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"^近似重复 \(Jaccard ([\d.]+)\) of post (\d+)$"), "与{post2}近似重复（相似度 {1}）"),
+    (
+        re.compile(r"^same place (.+?) \+ emergency vocabulary \((.+?)\) within (.+?) of post (\d+)$"),
+        "与{post4}同在{1}、同为突发事件用语（{2}），相隔 {3}",
+    ),
+    (
+        re.compile(r"^same place (.+?) \+ same topic (.+?) within (.+?) of post (\d+)$"),
+        "与{post4}同在{1}、同属{2}，相隔 {3}",
+    ),
+    (
+        re.compile(r"^follow-up \((.+?)\) on same place (.+?) \+ same topic (.+?) of post (\d+)$"),
+        "{post4}的后续（“{1}”），同在{2}、同属{3}",
+    ),
+    (re.compile(r"^severity (\S+) -> (\S+)$"), "级别由{1}调整为{2}"),
+    (re.compile(r"^merged into event (\d+)$"), "并入{event1}"),
+    (re.compile(r"^merged from event (\d+)$"), "{event1}并入本事件"),
+    (re.compile(r"^split into event (\d+)$"), "帖子拆分为{event1}"),
+    (re.compile(r"^拆分自事件 (\d+)$"), "拆分自{event1}"),
+    (re.compile(r"^事件 (\d+) 并入事件 (\d+)(.*)$"), "{event1}并入{event2}{3}"),
+    (re.compile(r"^lead unit changed$"), "牵头单位变更"),
+    (re.compile(r"^reopened$"), "重办"),
+)
+_SPAN = re.compile(r"(\d+) (min|h)\b")
+
+
+def reason_text(
+    reason: str,
+    posts: Mapping[int, str] | None = None,
+    events: Mapping[int, str] | None = None,
+    this_event: int | None = None,
+) -> str:
+    """A reason stored in the log, in Chinese; posts and events are named by their titles
+    (``posts`` / ``events``: id -> title; ``this_event`` reads "本事件"). A reason in no known
+    form is shown as stored."""
+    for pattern, template in _REASONS:
+        m = pattern.match(reason.strip())
+        if m is None:
+            continue
+        groups = [m.group(0), *m.groups()]
+        values: dict[str, str] = {}
+        for i, g in enumerate(groups):
+            title = (posts or {}).get(int(g)) if g.isdigit() else None
+            values[f"post{i}"] = f"帖子“{title}”" if title else "另一条帖子"
+            event = (events or {}).get(int(g)) if g.isdigit() else None
+            values[f"event{i}"] = (
+                "本事件" if g.isdigit() and int(g) == this_event
+                else f"事件“{event}”" if event else "另一事件"
+            )
+        text = template.format(*groups, **values)
+        return _SPAN.sub(lambda s: s.group(1) + (" 分钟" if s.group(2) == "min" else " 小时"), text)
+    return reason
+
+
+def missing_holidays(year: int) -> str:
+    """The administrator's warning for a year whose holiday arrangement is not in yuqing."""
+    return (
+        f"{year} 年的节假日安排尚未发布，{year} 年的工作日按法定节假日推算（不含调休），"
+        f"相关时限为暂定；国务院通知发布后，请在节假日覆盖目录中添加 {year}.toml"
+    )
 
 
 def action_label(action: str) -> str:

@@ -121,6 +121,17 @@ def backup() -> None:
     rt.record("backup", str(path.name), _now())
 
 
+def morning_brief() -> None:
+    """Queue the duty office's 值班早报 (once a day) and send it."""
+    from yuqing.notify.morning import queue_morning_brief
+
+    rt = current()
+    queued = queue_morning_brief(rt.app.settings, rt.app.sessions, _now())
+    rt.record("morning_brief", "queued" if queued else "already queued", _now())
+    if queued:
+        flush_outbox(wait=False)
+
+
 def crawl_source(source_id: str) -> None:
     rt = current()
 
@@ -144,4 +155,4 @@ def crawl_source(source_id: str) -> None:
 
 
 __all__ = ["Runtime", "analyze_pending", "backup", "check_sources", "crawl_source", "flush_outbox",
-           "sla_tick", "weekly_digest"]
+           "morning_brief", "sla_tick", "weekly_digest"]

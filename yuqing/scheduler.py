@@ -28,6 +28,7 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 
 
 CRAWL_EXECUTOR = "crawl"
+MORNING_BRIEF_AT = (8, 0)  # the duty office's 值班早报, local time
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,13 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             # a digest missed by up to a day (a restart over the weekend) is still worth sending
             86400,
         ),
+        JobSpec(
+            "morning_brief",
+            "yuqing.jobs:morning_brief",
+            CronTrigger(hour=MORNING_BRIEF_AT[0], minute=MORNING_BRIEF_AT[1], timezone=tz),
+            # after 11:00 the morning brief is stale: the day's dashboard says more
+            3 * 3600,
+        ),
     ]
     if settings.backup.enabled and settings.database_url.startswith("sqlite"):
         # PostgreSQL is dumped by pg_dump on a timer of the system's (README, Operations)
@@ -82,7 +90,38 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     return specs
 
 
+# APScheduler's lines for every run of every job ("Running job …", "… executed
+# successfully"), every few seconds: routine, so DEBUG; what goes wrong stays at its level.
+ROUTINE = ("Running job", "executed successfully", "Removed job", "Added job", "Looking for jobs")
+
+
+class RoutineAtDebug(logging.Filter):
+    """Shows APScheduler's routine INFO lines as DEBUG (hidden unless DEBUG is on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and any(part in record.getMessage() for part in ROUTINE):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+_ROUTINE_FILTER = RoutineAtDebug()
+
+
+def quiet_routine_lines() -> None:
+    """Install the filter on APScheduler's loggers (once; idempotent)."""
+    for name in (
+        "apscheduler.executors.default",
+        "apscheduler.executors.crawl",
+        "apscheduler.scheduler",
+    ):
+        logger = logging.getLogger(name)
+        if _ROUTINE_FILTER not in logger.filters:
+            logger.addFilter(_ROUTINE_FILTER)
+
+
 def build_scheduler(engine: Engine, settings: Settings, workers: int = 4) -> BackgroundScheduler:
+    quiet_routine_lines()
     crawlers = max(1, sum(1 for s in settings.sources if s.enabled))
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},

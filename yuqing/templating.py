@@ -69,6 +69,7 @@ FILTERS: Final[dict[str, Any]] = {
     "http_url": display.http_url,
     "show": display.show,
     "action_label": display.action_label,
+    "reason": display.reason_text,
     "pct": display.pct,
     "late": display.late,
     "hours": display.hours,

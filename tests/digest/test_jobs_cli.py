@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from domain.settings import Settings
@@ -55,10 +56,15 @@ def run(var: Path, *args: str) -> Result:
 
 
 def test_digest_command(var: Path, tmp_path: Path) -> None:
-    out = tmp_path / "digest.html"
+    out = tmp_path / "digest"
     r = run(var, "digest", "--week", "2026-W47", "--out", str(out))
     assert r.exit_code == 0, r.output
-    assert parse(out.read_text(encoding="utf-8"))[1]["kpi-breaches"] == "4"
+    # the folder holds what a leader is sent: the HTML, the XLSX 台账 and the CSV
+    files = {p.suffix: p for p in out.iterdir()}
+    assert sorted(files) == [".csv", ".html", ".xlsx"]
+    assert parse(files[".html"].read_text(encoding="utf-8"))[1]["kpi-breaches"] == "4"
+    assert load_workbook(files[".xlsx"]).sheetnames
+    assert "2026-W47" in files[".csv"].name and files[".csv"].stat().st_size > 0
     r = run(var, "digest", "--week", "2026-W47")
     assert r.exit_code == 0 and "新增帖文 14 条" in r.output
     r = run(var, "digest", "--week", "2026-W99")

@@ -240,3 +240,26 @@ def test_a_candidate_major_alert_is_marked_for_verification(
     n = render(db, notify_settings, OutboxKind.NEW_MAJOR_EVENT, event_id=c.event_id,
                recipients=["duty"], payload=payload)
     assert n.subject == "【特别重大舆情】网传大桥垮塌死亡30人"
+
+
+def test_no_reminder_in_the_same_minute_as_the_assignment(
+    db: sessionmaker[Session], notify_settings: Settings
+) -> None:
+    """A unit just told of a case is not chased about it in the same breath: the 临期提醒
+    waits ten minutes after the 交办 (the outbox tries again), then goes out."""
+    from yuqing.notify.transport import TemporaryError
+
+    with db.begin() as s:
+        c = cases.case(s, NOW, unit="jtj")
+        a = s.get(models.Assignment, c.assignment_id)
+        assert a is not None
+        a.assigned_at = NOW - timedelta(seconds=20)
+        row = cases.outbox(s, OutboxKind.WARNING, "warning:quiet", NOW, event_id=c.event_id,
+                           unit_id="jtj", deadline_id=c.acknowledge_id, recipients=["unit:jtj"],
+                           payload={"fraction": 0.5})
+        with pytest.raises(TemporaryError, match="after the unit's assignment"):
+            compose(notify_settings, s, row, NOW)
+        with pytest.raises(TemporaryError):
+            compose(notify_settings, s, row, NOW + timedelta(minutes=9))
+        later = compose(notify_settings, s, row, NOW + timedelta(minutes=10))
+    assert later.subject.startswith("【临期提醒】")

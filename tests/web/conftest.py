@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from domain.settings import Settings
 from storage.enums import Role
 from tests.conftest import unavailable
-from tests.web import factories
+from tests.web import demo_data, factories
 from yuqing.bootstrap import sync_directory
 from yuqing.web import create_app
 from yuqing.web.security import LoginLimiter
@@ -171,3 +171,14 @@ def browser_login(
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("load")
+
+
+# ---------------------------------------------------------------- the demo, played once
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo_data.Played]:
+    """The demo's first ten minutes (``tests/web/demo_data.py``), once per test module."""
+    p = demo_data.played(tmp_path_factory.mktemp("demo"))
+    yield p
+    p.engine.dispose()

@@ -92,7 +92,7 @@ def test_duty_officer_and_unit_flow(live_server: LiveServer, browser: Any) -> No
         major_id = major.id
     page.wait_for_selector(f'#queue-rows tr[data-id="{major_id}"]', timeout=15_000)
     assert _row_ids(page) == [major_id, *expected]
-    label = page.locator(f'#queue-rows tr[data-id="{major_id}"] .dl-label').inner_text()
+    label = page.locator(f'#queue-rows tr[data-id="{major_id}"] .dl-label').first.inner_text()
     assert label.startswith("发布权威信息 5 小时")
     page.screenshot(path=str(output_dir() / "queue.png"), full_page=True)
 

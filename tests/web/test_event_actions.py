@@ -17,6 +17,7 @@ from storage.enums import (
     DeadlineState,
     EventState,
     ReviewStatus,
+    Role,
     Severity,
 )
 from tests.web import factories as f
@@ -608,18 +609,30 @@ def test_provisional_deadlines_are_flagged(
     assert "provisional-warning" in queue and 'data-provisional="1"' in queue
 
 
-def test_calendar_warnings_on_duty_pages(
-    client: TestClient, case: dict[str, int], clock: Clock
+def test_calendar_warnings_go_to_administrators(
+    client: TestClient, case: dict[str, int], clock: Clock, db: sessionmaker[Session]
 ) -> None:
+    """A missing holiday arrangement is the administrator's task: it has a page of its own,
+    and an event mentions it only where one of its own deadlines is provisional."""
     from datetime import UTC, datetime
 
-    login(client, "duty1")
-    clock.now = datetime(2025, 3, 3, 2, tzinfo=UTC)  # 2025's arrangement is published
-    assert "calendar-warning" not in client.get("/").text
+    with db.begin() as s:
+        f.user(s, "admin1", Role.ADMIN)
+        ev = f.event(s, "跨年办结", severity=Severity.GENERAL, started_at=clock.now)
+        f.deadline(s, ev, "resolve", hours=24 * 40).provisional = True
+        provisional_event = ev.id
     clock.now = datetime(2026, 12, 1, 2, tzinfo=UTC)  # 2027 is within reach and unknown
+    login(client, "duty1")
     for path in ("/", f"/events/{case['event']}"):
-        html = client.get(path).text
-        assert "calendar-warning" in html and "2027" in html, path
+        assert "calendar-warning" not in client.get(path).text, path
+    assert "2027" in client.get(f"/events/{provisional_event}").text
+    assert client.get("/admin").status_code == 403
+    client.cookies.clear()
+    login(client, "admin1")
+    page = client.get("/admin").text
+    assert "calendar-warning" in page and "2027.toml" in page
+    clock.now = datetime(2025, 3, 3, 2, tzinfo=UTC)  # 2025's arrangement is published
+    assert "calendar-warning" not in client.get("/admin").text
 
 
 def test_note_in_timeline(client: TestClient, case: dict[str, int]) -> None:

@@ -3,6 +3,7 @@ ids, their own windows and their signed links survive; a unit on both events kee
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -56,7 +57,10 @@ def _merge(client: TestClient, ids: dict[str, int]) -> None:
     r = client.post(f"/events/{ids['a']}/merge",
                     data={"csrf_token": token, "into": ids["b"], "reason": "同一工地"})
     assert r.status_code == 303
-    assert f"已合并到事件 {ids['b']}" in client.get(r.headers["location"]).text
+    page = client.get(r.headers["location"]).text
+    target = re.search(r'并入 <a href="/events/(\d+)">“([^”]+)”</a>', page)
+    assert target is not None and int(target.group(1)) == ids["b"]
+    assert f"已合并到“{target.group(2)}”" in page  # named by its title, not its number
     client.post("/logout", data={"csrf_token": token})
 
 
@@ -88,7 +92,8 @@ def test_a_unit_only_on_the_merged_event_keeps_its_case(
         assert notice.kind == "assignment"
         assert notice.payload == {"role": "co", "merged_from": events["a"]}
         email = compose(web_settings, s, notice, clock.now)
-        assert f"事件 {events['a']} 并入事件 {events['b']}" in email.text
+        # the email names the merged event by its title, not by its number
+        assert "事件“某小学旁工地夜间施工”并入本事件" in email.text
         moved = s.scalars(select(models.EventLog).where(
             models.EventLog.action == EventAction.ASSIGNMENT_MOVED.value)).one()
         assert (moved.event_id, moved.entity_id) == (events["b"], a.id)

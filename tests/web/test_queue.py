@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from storage import models
-from storage.enums import EventState, Severity
+from storage.enums import DeadlineState, EventState, Severity
 from tests.web import factories as f
 from tests.web.conftest import Clock, login
 from yuqing.web.queue import QueueFilters, fetch_queue
@@ -305,8 +305,11 @@ def test_candidate_majors_lead_the_queue(
 
     q = queue_db
     with db.begin() as s:
-        s.execute(update(models.Event).where(models.Event.id.in_([q["general_a"], q["no_clock"]]))
-                  .values(verification=Verification.PENDING, candidate_severity=Severity.MAJOR))
+        s.execute(
+            update(models.Event)
+            .where(models.Event.id.in_([q["general_a"], q["no_clock"]]))
+            .values(verification=Verification.PENDING, candidate_severity=Severity.MAJOR)
+        )
     login(client, "duty1")
     assert _ids(client.get("/").text) == [
         q["general_a"],  # started 10 h ago
@@ -325,3 +328,75 @@ def test_candidate_majors_lead_the_queue(
     assert [p.rows[0].id for p in pages] == [q["general_a"], q["no_clock"], q["special"]]
     line = present(pages[0].rows, clock.now, tz)[0]
     assert line.pending and line.candidate == "重大"
+
+
+def _deadline_cells(html: str) -> dict[str, str]:
+    return dict(
+        re.findall(r'<tr data-id="(\d+)".*?<td class="next-deadline"[^>]*>(.*?)</td>', html, re.S)
+    )
+
+
+def test_a_major_row_shows_both_statutory_countdowns_and_others_whose_window(
+    client: TestClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    """The duty officer watches a major for its 5 h and 24 h windows, even while a unit's 签收
+    is nearer; for anything else the row says whose window the nearest one is."""
+    with db.begin() as s:
+        major = f.event(s, "客车坠河", severity=Severity.MAJOR, started_at=clock.now)
+        lead = f.assignment(s, major, "yjj")
+        f.deadline(s, major, "acknowledge", hours=2, assignment=lead)
+        f.deadline(s, major, "publish_info", hours=5, unit_id="yjj")
+        f.deadline(s, major, "press_conference", hours=24, unit_id="yjj")
+        answered = f.event(s, "已发布权威信息", severity=Severity.MAJOR, started_at=clock.now)
+        f.deadline(
+            s,
+            answered,
+            "publish_info",
+            hours=5,
+            unit_id="yjj",
+            state=DeadlineState.MET,
+            met_at=clock.now + timedelta(hours=1),
+        )
+        f.deadline(s, answered, "press_conference", hours=24, unit_id="yjj")
+        routine = f.event(s, "路灯不亮", severity=Severity.ROUTINE, started_at=clock.now)
+        own = f.assignment(s, routine, "zjj")
+        f.deadline(s, routine, "acknowledge", hours=2, assignment=own)
+        f.deadline(s, routine, "respond", hours=48, unit_id="zjj")
+        ids = (str(major.id), str(answered.id), str(routine.id))
+    login(client, "duty1")
+    for html in (client.get("/").text, client.get("/queue/rows").text):
+        cells = _deadline_cells(html)
+        major_cell = cells[ids[0]]
+        assert major_cell.count('class="countdown') == 2
+        assert major_cell.index("发布权威信息 5 小时") < major_cell.index("新闻发布会 24 小时")
+        assert "签收" not in major_cell
+        assert "剩 4小时59分" in major_cell or "剩 5小时00分" in major_cell
+        done = cells[ids[1]]
+        assert done.count('class="countdown') == 1
+        assert "按时完成 " in done and "发布权威信息 5 小时" in done
+        assert "签收 2 小时 · 毕节市七星关区住房和城乡建设局" in cells[ids[2]]
+
+
+def test_the_queue_exports_what_it_shows_as_xlsx(
+    client: TestClient, queue_db: dict[str, int], db: sessionmaker[Session]
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, "duty1")
+    shown = _ids(client.get("/?severity=重大").text)
+    r = client.get("/queue.xlsx?severity=重大")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in r.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    with db() as s:
+        titles = {i: s.get(models.Event, i).title for i in shown}  # type: ignore[union-attr]
+    assert [row[2] for row in rows] == [titles[i] for i in shown]
+    assert all(row[1] == "重大" for row in rows)
+    header = [c.value for c in ws[2]]
+    assert header[:4] == ["序号", "级别", "事件", "最近时限"] and "发布权威信息截止" in header
+    assert client.get("/").text.count('href="/queue.xlsx?') == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -69,10 +70,18 @@ def _seed_scores(db: sessionmaker[Session], now: datetime) -> None:
         write_log(
             s,
             [
-                LogEntry(at, "unit:jyj", EventAction.RETURNED, LogEntity.ASSIGNMENT, None, ev.id,
-                         "jyj"),
-                LogEntry(at, "unit:jyj", EventAction.EXTENSION_APPROVED, LogEntity.DEADLINE, None,
-                         ev.id, "jyj"),
+                LogEntry(
+                    at, "unit:jyj", EventAction.RETURNED, LogEntity.ASSIGNMENT, None, ev.id, "jyj"
+                ),
+                LogEntry(
+                    at,
+                    "unit:jyj",
+                    EventAction.EXTENSION_APPROVED,
+                    LogEntity.DEADLINE,
+                    None,
+                    ev.id,
+                    "jyj",
+                ),
             ],
         )
 
@@ -163,3 +172,51 @@ def test_healthz_reports_an_unreachable_database(web_settings: object, tmp_path:
     with TestClient(app) as c:
         r = c.get("/healthz")
     assert r.status_code == 503 and r.json()["database"] is False
+
+
+def test_a_unit_with_nothing_due_yet_shows_a_dash_not_zero(
+    client: TestClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    """Minutes after an assignment no window has ended: the unit is listed (it has a case),
+    its rates are "—", and its trend has no point to draw."""
+    with db.begin() as s:
+        ev = f.event(
+            s, "刚交办", severity=Severity.GENERAL, started_at=clock.now - timedelta(minutes=5)
+        )
+        a = f.assignment(s, ev, "jtj", assigned_at=clock.now - timedelta(minutes=3))
+        f.deadline(s, ev, "acknowledge", hours=2, assignment=a, starts_at=a.assigned_at)
+        f.deadline(s, ev, hours=48, unit_id="jtj")
+    with db() as s:
+        scores, _ = compute(s, clock.now, TZ)
+    jtj = {x.unit_id: x for x in scores}["jtj"]
+    assert jtj.assignments == 1 and jtj.active
+    assert jtj.ack.value is None and jtj.respond.value is None and jtj.close.value is None
+    login(client, "leader1")
+    html = client.get("/scoreboard").text
+    row = re.search(r'<tr data-unit="jtj">(.*?)</tr>', html, re.S)
+    assert row is not None
+    cells = row.group(1)
+    for rate in ("rate-ack", "rate-respond", "rate-close"):
+        cell = re.search(rf'class="{rate}"[^>]*>(.*?)</td>', cells, re.S)
+        assert cell is not None and "—" in cell.group(1) and "0%" not in cell.group(1)
+    assert "<svg" not in cells  # no trend to draw yet
+    # once the 签收 window has passed unmet, it counts, and shows red
+    clock.advance(timedelta(hours=3))
+    html = client.get("/scoreboard").text
+    row = re.search(r'<tr data-unit="jtj">(.*?)</tr>', html, re.S)
+    assert row is not None and 'class="below">0%' in row.group(1)
+
+
+def test_the_trend_is_points_on_a_line_without_stray_text(
+    client: TestClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    _seed_scores(db, clock.now)
+    login(client, "leader1")
+    html = client.get("/scoreboard").text
+    row = re.search(r'<tr data-unit="jyj">(.*?)</tr>', html, re.S)
+    assert row is not None
+    trend = re.search(r'class="trend-cell"[^>]*>(.*?)</td>', row.group(1), re.S)
+    assert trend is not None
+    svg = trend.group(1)
+    assert svg.count("<circle") == 1 and "<title>" in svg and "75%（3/4）" in svg
+    assert "·" not in svg and "stroke-dasharray" not in svg

@@ -149,3 +149,34 @@ def test_population_density_is_checked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_settings(path, environ={})
     assert [p.key for p in exc.value.problems] == ["jurisdiction.population_density"]
+
+
+def test_a_misspelt_key_gets_the_nearest_known_one(tmp_path: Path) -> None:
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace("interval_s = 60", "intervall_s = 60", 1)
+    text = text.replace("[mail]", "[mail]\nreplyto = \"duty@qxg.example\"", 1)
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path, environ={})
+    found = {p.key: p.message for p in exc.value.problems}
+    assert found["sources[0:people-liuyan].intervall_s"] == (
+        "unknown key 'intervall_s'; did you mean 'interval_s'?"
+    )
+    assert found["mail.replyto"] == "unknown key 'replyto'; did you mean 'reply_to'?"
+
+
+@pytest.mark.parametrize("address", ["hbj@qxg", "hbj@", "@qxg.example", "h bj@qxg.example"])
+def test_an_email_address_must_be_one(tmp_path: Path, address: str) -> None:
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    first = re.search(r'emails = \["([^"]+)"\]', text)
+    assert first is not None
+    text = text.replace(first.group(0), f'emails = ["{address}"]', 1)
+    text = text.replace('reply_to = "duty@qxg.example"', f'reply_to = "{address}"', 1)
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path, environ={})
+    keys = {p.key for p in exc.value.problems}
+    assert "mail.reply_to" in keys and any(k.endswith(".emails") for k in keys)
+    assert all("not an email address" in p.message for p in exc.value.problems)

@@ -28,9 +28,9 @@ def register(cli: click.Group) -> None:
 @click.option("--week", default=None, help="ISO week, e.g. 2026-W47 (default: the last full week).")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write the digest as one HTML file (chart included).",
+    help="Folder to write the digest into: the HTML (chart included), the XLSX 台账 and the CSV.",
 )
 @click.option(
     "--send",
@@ -42,12 +42,13 @@ def digest_cmd(ctx: Context, week: str | None, out: Path | None, send: bool) -> 
     """Render or send the weekly escalation digest (每周舆情处置督办通报).
 
     Without --out or --send the plain-text version is printed. The figures are taken as of the
-    end of the week (Monday 00:00 Asia/Shanghai), so any past week renders the same each time.
+    end of the week (Monday 00:00 Asia/Shanghai), so any past week renders the same each time;
+    a week not over yet is taken as of now, and the digest says so at the top.
     """
     from yuqing.bootstrap import App
     from yuqing.digest import weeks
     from yuqing.digest.jobs import queue_digest
-    from yuqing.digest.render import render_digest_html_file, render_digest_text
+    from yuqing.digest.render import render_digest_text, write_digest_folder
 
     settings = ctx.settings
     tz = ZoneInfo(settings.timezone)
@@ -58,14 +59,17 @@ def digest_cmd(ctx: Context, week: str | None, out: Path | None, send: bool) -> 
         fail(f"--week: {exc}", 2)
     if period.end > now:
         click.echo(
-            f"note: {period.label} has not ended; its figures will change until it has", err=True
+            f"note: {period.label} has not ended; its figures are as of now and will change "
+            "until it has",
+            err=True,
         )
     app = App.open(settings)
     try:
         if out is not None:
             with app.sessions() as session:
-                render_digest_html_file(settings, session, period.label, out)
-            click.echo(f"wrote {out}")
+                paths = write_digest_folder(settings, session, period.label, out, now)
+            for path in paths:
+                click.echo(f"wrote {path}")
         if send:
             if period.end > now:
                 fail(f"{period.label} has not ended yet; a digest is sent for a finished week", 2)
@@ -77,7 +81,7 @@ def digest_cmd(ctx: Context, week: str | None, out: Path | None, send: bool) -> 
             _flush(settings, app.sessions, now)
         if out is None and not send:
             with app.sessions() as session:
-                click.echo(render_digest_text(settings, session, period.label), nl=False)
+                click.echo(render_digest_text(settings, session, period.label, now), nl=False)
     finally:
         app.close()
 

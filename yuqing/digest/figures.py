@@ -216,16 +216,32 @@ def unit_figures(
             out[uid] = UnitFigures(uid, uid, "")
         return out[uid]
 
+    def dropped(event_id: int) -> bool:
+        ev = h.events.get(event_id)
+        return ev is not None and ev.dropped(t)
+
+    # each assignment's 签收 window, as it stood at t
+    ack_windows: dict[int, Status] = {
+        c.assignment_id: h.outcome(c, t).status
+        for c in h.clocks
+        if c.assignment_id is not None and windows.group(c.kind) == "ack" and c.exists(t)
+    }
     for a in h.assignments:
         if a.role is AssignmentRole.COORDINATE or not _in(a.assigned_at, start, min(end, t)):
             continue
+        if dropped(a.event_id):
+            continue  # merged away or not relevant: nobody is judged on it
         if (u := unit(a.unit_id)) is not None:
             u.assignments += 1
-            u.ack.total += 1
-            u.ack.done += a.acknowledged_at is not None and a.acknowledged_at < t
+            acked = a.acknowledged_at is not None and a.acknowledged_at < t
+            window = ack_windows.get(a.id)
+            # a 签收 counts once it is done or its window has ended, not while it runs
+            if acked or window not in (Status.RUNNING, Status.ABSENT):
+                u.ack.total += 1
+                u.ack.done += acked
     owned = {c.event_id for c in h.clocks if windows.is_own(c.kind)}
     for c in h.clocks:
-        if not c.may_matter(start, end):
+        if not c.may_matter(start, end) or dropped(c.event_id):
             continue
         o = h.outcome(c, t)
         if o.status is Status.ABSENT:
@@ -405,6 +421,12 @@ class WeekFigures:
     verification: VerificationCounts = field(default_factory=VerificationCounts)
 
     @property
+    def complete(self) -> bool:
+        """The week had ended when its figures were taken (else: as of ``as_of``, and they
+        will change until it ends)."""
+        return self.as_of >= self.period.end
+
+    @property
     def new_breaches(self) -> list[BreachRow]:
         return [b for b in self.breaches if b.new]
 
@@ -465,12 +487,18 @@ def breaches(
     units: UnitDirectory,
     windows: Windows,
     mask: Callable[[str], str],
+    t: datetime | None = None,
 ) -> list[BreachRow]:
-    t = period.end
+    """Windows late as of ``t`` (the week's end, or now for a week not over): a deadline
+    that has not passed by ``t`` is never listed."""
+    t = min(t or period.end, period.end)
     rows: list[BreachRow] = []
     for c in h.clocks:
         o = h.outcome(c, t)
-        if o.status not in LATE:
+        if o.status not in LATE or o.deadline_at >= t:
+            continue
+        ev = h.events.get(c.event_id)
+        if ev is not None and ev.dropped(t):
             continue
         new = _in(o.deadline_at, period.start, t)
         escalated = any(lvl >= 2 and _in(at, period.start, t) for at, lvl in c.levels)
@@ -553,10 +581,11 @@ def cases(
     units: UnitDirectory,
     windows: Windows,
     mask: Callable[[str], str],
+    t: datetime | None = None,
 ) -> list[CaseRow]:
     """Every case of the week: new this week, assigned or with a window decided or escalated
-    this week, or still being handled at the end of it."""
-    t = period.end
+    this week, or still being handled at the end of it (or at ``t``, for a week not over)."""
+    t = min(t or period.end, period.end)
     by_event: dict[int, list[ClockRecord]] = {}
     for c in h.clocks:
         by_event.setdefault(c.event_id, []).append(c)
@@ -655,17 +684,21 @@ def _case_state(
 
 
 def trend(
-    h: History, weeks: list[Period], units: UnitDirectory, windows: Windows
+    h: History,
+    weeks: list[Period],
+    units: UnitDirectory,
+    windows: Windows,
+    now: datetime | None = None,
 ) -> list[TrendPoint]:
-    """Each week as its own digest showed it: figures as of that week's end."""
+    """Each week as its own digest showed it: figures as of that week's end (a week not over
+    as of ``now``)."""
     points: list[TrendPoint] = []
     for w in weeks:
-        figures = unit_figures(h, w.start, w.end, w.end, units, windows)
+        t = min(w.end, now) if now is not None else w.end
+        figures = unit_figures(h, w.start, t, t, units, windows)
         all_units = total(figures.values())
         events = sum(
-            1
-            for ev in h.events.values()
-            if _in(ev.first_seen_at, w.start, w.end) and ev.counts(w.end)
+            1 for ev in h.events.values() if _in(ev.first_seen_at, w.start, t) and ev.counts(t)
         )
         points.append(
             TrendPoint(
@@ -690,17 +723,25 @@ def compute_week(
     topics: Iterable[str] = (),
     windows: Windows | None = None,
     mask: Callable[[str], str] = lambda s: s,
+    now: datetime | None = None,
 ) -> WeekFigures:
+    """The week's figures as of its end; for a week not over at ``now``, as of ``now`` (what
+    has happened so far: nothing is late before its deadline has passed)."""
     windows = windows or Windows()
-    t = period.end
+    t = min(period.end, now) if now is not None else period.end
     weeks = weeks_before(period, TREND_WEEKS, tz)
     horizon = timedelta(days=7)
-    h = hist.load(session, weeks[0].start, t + horizon)
+    h = hist.load(session, weeks[0].start, max(t + horizon, period.end))
     units = unit_directory(session)
     figures = unit_figures(h, period.start, t, t, units, windows)
     posts, events, by_topic, by_severity = new_counts(h, period.start, t, t, topics)
     listed = worst_first(f for f in figures.values() if f.active)
-    overdue = sum(1 for c in h.clocks if h.outcome(c, t).status is Status.OVERDUE)
+    overdue = sum(
+        1
+        for c in h.clocks
+        if h.outcome(c, t).status is Status.OVERDUE
+        and not (c.event_id in h.events and h.events[c.event_id].dropped(t))
+    )
     return WeekFigures(
         period=period,
         as_of=t,
@@ -709,13 +750,13 @@ def compute_week(
         events=events,
         by_topic=by_topic,
         by_severity=by_severity,
-        breaches=breaches(h, period, units, windows, mask),
+        breaches=breaches(h, period, units, windows, mask, t),
         units=listed,
         totals=total(figures.values()),
         below_bar=[(f, f.below(bar)) for f in listed if f.below(bar)],
         coming_due=coming_due(h, t, horizon, units, windows, mask),
         overdue_open=overdue,
-        trend=trend(h, weeks, units, windows),
-        cases=cases(h, period, units, windows, mask),
+        trend=trend(h, weeks, units, windows, t),
+        cases=cases(h, period, units, windows, mask, t),
         verification=verification_counts(session, period.start, t),
     )

@@ -182,6 +182,9 @@ def _write_sheet(
     ws.freeze_panes = "A3"
 
 
+write_sheet = _write_sheet  # a titled sheet with a header row, for other exports
+
+
 def ledger_xlsx(figures: WeekFigures, tz: ZoneInfo, jurisdiction: str) -> bytes:
     wb = Workbook()
     cases = wb.active

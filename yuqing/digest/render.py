@@ -12,6 +12,7 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,7 +56,10 @@ def windows_for(settings: Settings) -> Windows:
         return Windows()
 
 
-def week_figures(settings: Settings, session: Session, label: str) -> WeekFigures:
+def week_figures(
+    settings: Settings, session: Session, label: str, now: datetime | None = None
+) -> WeekFigures:
+    """The figures of week ``label`` as of its end, or as of ``now`` if it has not ended."""
     tz = ZoneInfo(settings.timezone)
     return compute_week(
         session,
@@ -65,6 +69,7 @@ def week_figures(settings: Settings, session: Session, label: str) -> WeekFigure
         topics=TOPICS,
         windows=windows_for(settings),
         mask=mask_pii,
+        now=now,
     )
 
 
@@ -95,6 +100,8 @@ def _context(settings: Settings, figures: WeekFigures, chart_src: str) -> dict[s
         "name": j.name,
         "period_title": period_title(figures.period),
         "as_of": fmt_local(figures.as_of, tz, "%Y年%m月%d日 %H:%M"),
+        "as_of_short": _short(figures.as_of, tz),
+        "complete": figures.complete,
         "bar": figures.bar,
         "chart_src": chart_src,
         "tz": tz,
@@ -103,6 +110,11 @@ def _context(settings: Settings, figures: WeekFigures, chart_src: str) -> dict[s
         "scoreboard_url": settings.web.base_url.rstrip("/") + "/scoreboard",
         "event_url": settings.web.base_url.rstrip("/") + "/events/",
     }
+
+
+def _short(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def subject(settings: Settings, figures: WeekFigures) -> str:
@@ -120,10 +132,12 @@ def chart_cid(figures: WeekFigures) -> str:
     return f"trend-{figures.period.label}@yuqing"
 
 
-def build_digest_email(settings: Settings, session: Session, week: str) -> DigestEmail:
+def build_digest_email(
+    settings: Settings, session: Session, week: str, now: datetime | None = None
+) -> DigestEmail:
     """Everything the sender needs for the digest of ``week`` (e.g. "2026-W47")."""
     tz = ZoneInfo(settings.timezone)
-    figures = week_figures(settings, session, week)
+    figures = week_figures(settings, session, week, now)
     png = chart.trend_png(figures.trend, figures.bar)
     cid = chart_cid(figures)
     html, text = _render(settings, figures, f"cid:{cid}")
@@ -153,17 +167,43 @@ def build_digest_email(settings: Settings, session: Session, week: str) -> Diges
     )
 
 
-def render_digest_html_file(settings: Settings, session: Session, week: str, out: Path) -> Path:
-    """The digest as one self-contained HTML file (the chart as a data: URI)."""
-    figures = week_figures(settings, session, week)
+def _self_contained(settings: Settings, figures: WeekFigures) -> str:
     png = chart.trend_png(figures.trend, figures.bar)
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    html, _ = _render(settings, figures, src)
+    return _render(settings, figures, src)[0]
+
+
+def render_digest_html_file(
+    settings: Settings, session: Session, week: str, out: Path, now: datetime | None = None
+) -> Path:
+    """The digest as one self-contained HTML file (the chart as a data: URI)."""
+    html = _self_contained(settings, week_figures(settings, session, week, now))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
 
 
-def render_digest_text(settings: Settings, session: Session, week: str) -> str:
-    figures = week_figures(settings, session, week)
+def write_digest_folder(
+    settings: Settings, session: Session, week: str, folder: Path, now: datetime | None = None
+) -> list[Path]:
+    """The digest of ``week`` into ``folder``: the HTML (chart included), the XLSX 台账 and the
+    CSV, the files a leader is sent, named as in the email."""
+    tz = ZoneInfo(settings.timezone)
+    figures = week_figures(settings, session, week, now)
+    name = settings.jurisdiction.name
+    folder.mkdir(parents=True, exist_ok=True)
+    html = folder / f"{name}每周舆情处置督办通报-{figures.period.label}.html"
+    html.write_text(_self_contained(settings, figures), encoding="utf-8")
+    stem = f"{name}舆情处置台账-{figures.period.label}"
+    xlsx = folder / f"{stem}.xlsx"
+    xlsx.write_bytes(ledger.ledger_xlsx(figures, tz, name))
+    csv = folder / f"{stem}.csv"
+    csv.write_bytes(ledger.ledger_csv(figures, tz))
+    return [html, xlsx, csv]
+
+
+def render_digest_text(
+    settings: Settings, session: Session, week: str, now: datetime | None = None
+) -> str:
+    figures = week_figures(settings, session, week, now)
     return _render(settings, figures, "")[1]

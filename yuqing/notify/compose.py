@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
@@ -21,7 +22,7 @@ from storage.enums import OutboxKind
 from storage.outbox import notify
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
-from yuqing.notify.transport import PermanentError
+from yuqing.notify.transport import PermanentError, TemporaryError
 from yuqing.templating import html_environment, text_environment
 
 # Kinds that also go to the duty officers' group chats (企业微信 / 钉钉 robots).
@@ -112,8 +113,36 @@ def _assignment(ctx: Ctx) -> Parts:
     )
 
 
+# A unit told of a case is not chased about it in the same breath: a 临期提醒 or 督办 that
+# falls due within this long of the unit's 交办 waits until it has passed (the 交办 email
+# already says how long is left).
+QUIET_AFTER_ASSIGNMENT = timedelta(minutes=10)
+
+
+def _not_right_after_assignment(ctx: Ctx, deadline: models.Deadline) -> None:
+    if ctx.row.unit_id is None:
+        return
+    assigned = ctx.session.scalar(
+        select(func.max(models.Assignment.assigned_at)).where(
+            models.Assignment.event_id == deadline.event_id,
+            models.Assignment.unit_id == ctx.row.unit_id,
+        )
+    )
+    if assigned is None:
+        return
+    if assigned.tzinfo is None:
+        assigned = assigned.replace(tzinfo=UTC)
+    quiet_until = assigned + QUIET_AFTER_ASSIGNMENT
+    if ctx.now < quiet_until:
+        raise TemporaryError(
+            f"held until {quiet_until.isoformat(timespec='minutes')}: "
+            "sent no sooner than 10 minutes after the unit's assignment"
+        )
+
+
 def _warning(ctx: Ctx) -> Parts:
     deadline = ctx.deadline()
+    _not_right_after_assignment(ctx, deadline)
     case = ctx.case()
     focus = _focus(ctx, case, deadline)
     fraction = float(ctx.payload.get("fraction", 0) or 0)
@@ -131,6 +160,7 @@ def _warning(ctx: Ctx) -> Parts:
 
 def _breach(ctx: Ctx) -> Parts:
     deadline = ctx.deadline()
+    _not_right_after_assignment(ctx, deadline)
     case = ctx.case()
     focus = _focus(ctx, case, deadline)
     level = int(ctx.payload.get("level", 1) or 1)
@@ -317,6 +347,18 @@ def _digest(ctx: Ctx) -> Parts:
     )
 
 
+def _morning(ctx: Ctx) -> Parts:
+    from yuqing.notify.morning import brief
+
+    b = brief(ctx.settings, ctx.session, ctx.now)
+    counts = f"重大 {len(b.majors)} 起，今日到期 {len(b.due_today) + b.more_due} 项"
+    return Parts(
+        subject=f"【值班早报】{b.day}：{counts}" + ("，有系统提醒" if b.warnings else ""),
+        template="morning_brief",
+        context={"b": b, "dashboard": ctx.settings.web.base_url.rstrip("/") + "/"},
+    )
+
+
 BUILDERS: dict[OutboxKind, Callable[[Ctx], Parts]] = {
     OutboxKind.ASSIGNMENT: _assignment,
     OutboxKind.WARNING: _warning,
@@ -330,6 +372,7 @@ BUILDERS: dict[OutboxKind, Callable[[Ctx], Parts]] = {
     OutboxKind.DIGEST: _digest,
     OutboxKind.ACCOUNT_LOCKED: _account_locked,
     OutboxKind.DIGEST_INCOMPLETE: _digest_incomplete,
+    OutboxKind.MORNING_BRIEF: _morning,
 }
 
 

@@ -7,6 +7,7 @@ stays in storage. Poster names are never shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -25,6 +26,7 @@ from response_sla.policy import KindPolicy, Policy, load_policy
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, Severity, Verification
 from yuqing.cases.verification import last_request
+from yuqing.display import reason_text as stored_reason
 from yuqing.signed_links import unit_link
 
 MAX_POSTS = 10
@@ -115,7 +117,7 @@ def kind_label(settings: Settings, kind: str) -> str:
 
 def reason_text(reason: Any) -> str:
     if isinstance(reason, str):
-        return reason
+        return stored_reason(reason)
     if not isinstance(reason, dict):
         return str(reason)
     rule = str(reason.get("rule", ""))
@@ -291,7 +293,8 @@ def deadline_views(
         kind = policy_kind(settings, d.kind)
         event_wide = d.assignment_id is None and (kind is None or kind.scope == "event")
         if mine or event_wide:
-            holder = "" if mine else unit_name(settings, session, d.unit_id)
+            # the reader's own window needs no name; the duty office reads every unit's
+            holder = "" if mine and unit_id is not None else unit_name(settings, session, d.unit_id)
             out.append(deadline_view(settings, d, now, holder))
     return out
 
@@ -327,6 +330,22 @@ def responses(settings: Settings, deadlines: list[DeadlineView]) -> list[str]:
         if ways and line not in lines:
             lines.append(line)
     return lines
+
+
+_EVENT_IN_TEXT = re.compile(r"事件 ?(\d+)")
+
+
+def _named(session: Session, reason: str, event_id: int) -> str:
+    """A stored reason with the events it names by number named by title ("本事件" for the
+    one the message is about)."""
+    ids = {int(m) for m in _EVENT_IN_TEXT.findall(reason)}
+    titles = {
+        eid: mask(title)
+        for eid, title in session.execute(
+            select(models.Event.id, models.Event.title).where(models.Event.id.in_(ids))
+        ).tuples()
+    } if ids else {}
+    return stored_reason(reason, None, titles, event_id)
 
 
 def _assignment(session: Session, event_id: int, unit_id: str) -> models.Assignment | None:
@@ -376,7 +395,10 @@ def case_view(
         unit_name=unit_name(settings, session, unit_id),
         role=role_task,
         assigned=local_time(assignment.assigned_at, tz) if assignment is not None else "",
-        reasons=[reason_text(r) for r in (assignment.reasons if assignment is not None else [])],
+        reasons=[
+            _named(session, r, event.id) if isinstance(r, str) else reason_text(r)
+            for r in (assignment.reasons if assignment is not None else [])
+        ],
         deadlines=deadlines,
         responses=responses(settings, deadlines),
         link=link,

@@ -23,6 +23,7 @@ from response_sla.configured import HORIZON, SlaSetup
 from response_sla.directory import Directory
 from storage import models
 from storage.enums import Role
+from yuqing.display import missing_holidays
 from yuqing.web.actions import Actor
 from yuqing.web.deadlines import PROVISIONAL_WARNING
 from yuqing.web.queue import RowCache
@@ -66,11 +67,7 @@ class WebState:
         today = self.clock().astimezone(self.tz).date()
         if self._warnings is None or self._warnings[0] != today:
             years = self.sla.calendar.years_without_data(today, today + HORIZON)
-            self._warnings = (today, [
-                f"{year} 年的节假日安排尚未发布，{year} 年的工作日按法定节假日推算（不含调休），"
-                f"相关时限为暂定；国务院通知发布后，请在节假日覆盖目录中添加 {year}.toml"
-                for year in years
-            ])
+            self._warnings = (today, [missing_holidays(year) for year in years])
         return self._warnings[1]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from response_sla.clock import OPEN_STATES
 from response_sla.policy import KindPolicy, Policy
 from storage import models
-from storage.enums import DeadlineState
+from storage.enums import DeadlineState, Severity
 
 PROVISIONAL_WARNING = "节假日安排未发布，按法定节日推算"
 
@@ -40,6 +40,20 @@ def kind_label(
     if k is None:
         return kind
     return f"{k.label} {window_text(k, handling, exact=exact)}"
+
+
+def statutory_kinds(policy: Policy) -> frozenset[str]:
+    """The windows of a 特别重大 / 重大 event that the law sets (发布权威信息 5 h, 新闻发布会
+    24 h): event-wide, counted from the first public appearance, for majors only."""
+    majors = {Severity.EXTRAORDINARY, Severity.MAJOR}
+    return frozenset(
+        name
+        for name, k in policy.kinds.items()
+        if k.scope == "event"
+        and k.anchor == "first_public"
+        and k.severities is not None
+        and k.severities <= majors
+    )
 
 
 def kind_labels(policy: Policy) -> dict[str, str]:

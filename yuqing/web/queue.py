@@ -127,6 +127,18 @@ class QueueRow:
     nearest: Nearest | None = None  # the open deadline that sets its place (its kind is shown)
     verification: Verification = Verification.NONE
     candidate: Severity | None = None  # the grade a 待核实 event may have
+    nearest_unit: str | None = None  # who holds that deadline
+    statutory: tuple[Statutory, ...] = ()  # a major's 5 h / 24 h windows
+
+
+@dataclass(frozen=True)
+class Statutory:
+    """One of a major event's statutory windows (发布权威信息 5 h, 新闻发布会 24 h)."""
+
+    kind: str
+    deadline_at: datetime
+    state: DeadlineState
+    met_at: datetime | None
 
 
 @dataclass
@@ -157,6 +169,9 @@ class QueueLine(NamedTuple):
     lead: str
     pending: bool = False  # 待核实: a duty officer must say whether it is a major emergency
     candidate: str = ""  # the grade it may have
+    holder: str = ""  # whose window the nearest deadline is
+    # a major's statutory windows: (label, deadline ISO, static countdown, late, done text)
+    statutory: tuple[tuple[str, str, str, bool, str], ...] = ()
 
 
 def _stamp(dt: datetime) -> str:
@@ -181,6 +196,27 @@ def present(
     ``labels``: how each deadline kind is shown."""
     labels = labels or {}
     return [_line(r, now, tz, masked, labels) for r in rows]
+
+
+def _short_label(label: str) -> str:
+    """"召开新闻发布会 24 小时" → "新闻发布会 24 小时": the row has little room."""
+    return label.removeprefix("召开")
+
+
+def _statutory(
+    r: QueueRow, now: datetime, tz: ZoneInfo, labels: Mapping[str, str]
+) -> tuple[tuple[str, str, str, bool, str], ...]:
+    out = []
+    for w in r.statutory:
+        label = _short_label(labels.get(w.kind, w.kind))
+        if w.state in OPEN_STATES:
+            out.append((label, _iso(w.deadline_at), remaining(w.deadline_at, now),
+                        w.deadline_at < now, ""))
+        else:
+            done = w.met_at.astimezone(tz) if w.met_at else None
+            text = w.state.label + (f" {done:%H:%M}" if done else "")
+            out.append((label, "", "", False, text))
+    return tuple(out)
 
 
 def _line(
@@ -210,6 +246,8 @@ def _line(
         lead=r.lead_unit_name or "未分派",
         pending=r.verification is Verification.PENDING,
         candidate=r.candidate.label if r.candidate is not None else "",
+        holder=r.nearest_unit or ("值班室" if n else ""),
+        statutory=_statutory(r, now, tz, labels),
     )
 
 
@@ -238,6 +276,7 @@ class RowCache:
 _EC = models.Event.__table__.c
 _UNITS = models.Unit.__table__
 _NEAREST = models.Deadline.__table__.alias("nearest")
+_HOLDER = models.Unit.__table__.alias("holder")
 _OPEN_DEADLINE = [s.value for s in OPEN_STATES]
 _COLUMNS = (
     _EC.id,
@@ -258,6 +297,7 @@ _COLUMNS = (
     _NEAREST.c.state,
     _EC.verification,
     _EC.candidate_severity,
+    _HOLDER.c.name,
 )
 _PENDING = Verification.PENDING.value
 
@@ -337,6 +377,7 @@ def _segment(shape: _Shape, dialect: str, which: str, pending_first: bool) -> Se
         select(*_COLUMNS)
         .outerjoin(_UNITS, _UNITS.c.id == E.lead_unit_id)
         .outerjoin(_NEAREST, _NEAREST.c.id == _nearest_id())
+        .outerjoin(_HOLDER, _HOLDER.c.id == _NEAREST.c.unit_id)
         .where(*_conditions(shape, dialect))
     )
     if which == PENDING_SEGMENT:
@@ -395,11 +436,54 @@ def _row(r: Any) -> QueueRow:
         else Nearest(kind, at, original, bool(provisional), DeadlineState(deadline_state))
     )
     ev_id, title, severity, state, topic, heat, posts, started, next_at, lead_id, lead = r[:11]
-    verification, candidate = r[16:18]
+    verification, candidate, holder = r[16:19]
     return QueueRow(
         ev_id, title, severity, state, topic, heat, posts, started, next_at, lead_id, lead,
-        nearest, verification or Verification.NONE, candidate,
+        nearest, verification or Verification.NONE, candidate, holder,
     )
+
+
+MAJORS = (Severity.EXTRAORDINARY, Severity.MAJOR)
+
+
+def with_statutory(
+    session: Session, page: QueuePage, kinds: frozenset[str]
+) -> QueuePage:
+    """The page with each major's statutory windows (``kinds``: the policy's 5 h / 24 h
+    windows), read in one query for the majors on the page: the latest cycle of each kind,
+    open or closed, so the row shows the countdown or that it was done."""
+    majors = [r.id for r in page.rows if r.severity in MAJORS]
+    if not majors or not kinds:
+        return page
+    D = models.Deadline.__table__.c
+    found: dict[tuple[int, str], tuple[int, Statutory]] = {}
+    for event_id, kind, cycle, at, st, met in session.connection().execute(
+        select(D.event_id, D.kind, D.cycle, D.deadline_at, D.state, D.met_at).where(
+            D.event_id.in_(majors),
+            D.kind.in_(sorted(kinds)),
+            D.assignment_id.is_(None),
+            D.state != DeadlineState.CANCELLED.value,
+        )
+    ):
+        key = (event_id, kind)
+        if key not in found or cycle > found[key][0]:
+            found[key] = (cycle, Statutory(kind, at, DeadlineState(st), met))
+    order = sorted(kinds)
+    rows = [
+        replace(
+            r,
+            statutory=tuple(
+                sorted(
+                    (v for (e, _k), (_c, v) in found.items() if e == r.id),
+                    key=lambda w: (w.deadline_at, order.index(w.kind)),
+                )
+            ),
+        )
+        if r.severity in MAJORS
+        else r
+        for r in page.rows
+    ]
+    return QueuePage(rows, page.has_more)
 
 
 def fetch_queue(

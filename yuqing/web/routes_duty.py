@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,9 +31,11 @@ from domain.vocabulary import (
 )
 from response_sla.policy import Policy
 from storage import models
-from storage.enums import EventState, Role
+from storage.enums import DeadlineState, EventState, Role
 from yuqing.cases.clocks import MILESTONES, pending_extensions
 from yuqing.cases.labels import REVIEW_KINDS, current_label
+from yuqing.display import reason_text
+from yuqing.notify.views import reason_text as routing_reason
 from yuqing.web import actions
 from yuqing.web.actions import ActionError, Actor
 from yuqing.web.common import (
@@ -49,8 +53,25 @@ from yuqing.web.common import (
     see_other,
     state,
 )
-from yuqing.web.deadlines import any_provisional, kind_labels, views
-from yuqing.web.queue import QueueFilters, QueueLine, QueuePage, fetch_queue, present
+from yuqing.web.deadlines import (
+    any_provisional,
+    kind_label,
+    kind_labels,
+    statutory_kinds,
+    views,
+)
+from yuqing.web.evidence import LabelLine, label_line, rumour_text
+from yuqing.web.export import EXPORT_MAX, queue_xlsx
+from yuqing.web.queue import (
+    QueueFilters,
+    QueueLine,
+    QueuePage,
+    fetch_queue,
+    present,
+    with_statutory,
+)
+from yuqing.web.timeline import Names, referenced_events
+from yuqing.web.timeline import lines as timeline_lines
 from yuqing.web.verification import post_figures, verification_view
 
 POSTS_SHOWN = 200
@@ -61,6 +82,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", queue_page, methods=["GET"]),
         Route("/queue/rows", queue_rows, methods=["GET"]),
+        Route("/queue.xlsx", queue_export, methods=["GET"]),
         Route("/events/{event_id:int}", event_page, methods=["GET"]),
         Route("/events/{event_id:int}/{action:str}", event_action, methods=["POST"]),
     ]
@@ -122,7 +144,7 @@ def _queue_page(request: Request) -> Response:
             return see_other("/unit")
         # a reader shown masked personal data searches the masked text, never the raw
         f = replace(QueueFilters.from_params(request.query_params), masked=not user.is_staff)
-        page = fetch_queue(session, f, web.tz)
+        page = with_statutory(session, fetch_queue(session, f, web.tz), _statutory(web))
         lines = _lines(web, page, user)
         ctx = {
             "filters": f,
@@ -130,7 +152,7 @@ def _queue_page(request: Request) -> Response:
             "lines": lines,
             "rows_html": web.rows.html(lines),
             "provisional": any(line.provisional for line in lines),
-            "calendar_warnings": web.calendar_warnings(),
+            "calendar_warnings": web.calendar_warnings() if user.role is Role.ADMIN else [],
             **_cached_choices(web, session),
         }
     return render(request, "queue.html", ctx, user=user)
@@ -143,10 +165,36 @@ def _queue_rows(request: Request) -> Response:
         user = require(request, session, READERS)
         # a reader shown masked personal data searches the masked text, never the raw
         f = replace(QueueFilters.from_params(request.query_params), masked=not user.is_staff)
-        page = fetch_queue(session, f, web.tz)
+        page = with_statutory(session, fetch_queue(session, f, web.tz), _statutory(web))
     lines = _lines(web, page, user)
     return render(
         request, "_queue_rows.html", {"lines": lines, "rows_html": web.rows.html(lines)}, user=user
+    )
+
+
+def queue_export(request: Request) -> Response:
+    """What the queue shows with the same filters, every page of it, as XLSX."""
+    web = state(request)
+    with read_only(web) as session:
+        user = require(request, session, READERS)
+        f = replace(QueueFilters.from_params(request.query_params), page=1, masked=not user.is_staff)
+        page = fetch_queue(session, f, web.tz, page_size=EXPORT_MAX)
+        page = with_statutory(session, page, _statutory(web))
+    now = web.clock()
+    data = queue_xlsx(
+        page.rows,
+        now,
+        web.tz,
+        _labels(web),
+        masked=not user.is_staff,
+        partial=page.has_more,
+        title=f"{web.settings.jurisdiction.name}舆情队列",
+    )
+    name = f"舆情队列-{now.astimezone(web.tz):%Y%m%d-%H%M}.xlsx"
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
 
 
@@ -156,6 +204,15 @@ def _lines(web: WebState, page: QueuePage, user: CurrentUser) -> list[QueueLine]
 
 
 _labels_cache: dict[int, dict[str, str]] = {}
+_statutory_cache: dict[int, frozenset[str]] = {}
+
+
+def _statutory(web: WebState) -> frozenset[str]:
+    """The policy's statutory windows of a major (shown on its queue row)."""
+    key = id(web.sla.policy)
+    if key not in _statutory_cache:
+        _statutory_cache[key] = statutory_kinds(web.sla.policy)
+    return _statutory_cache[key]
 
 
 def _labels(web: WebState) -> dict[str, str]:
@@ -174,7 +231,7 @@ def _event_or_404(session: Session, event_id: int) -> models.Event:
 
 
 def event_context(
-    session: Session, event: models.Event, raw: bool, policy: Policy
+    session: Session, event: models.Event, raw: bool, policy: Policy, tz: str = "Asia/Shanghai"
 ) -> dict[str, Any]:
     posts = list(
         session.scalars(
@@ -220,12 +277,23 @@ def event_context(
             .limit(LOG_SHOWN)
         )
     )
-    users = dict(session.execute(select(models.User.id, models.User.username)).tuples().all())
+    users = {
+        uid: display or name
+        for uid, name, display in session.execute(
+            select(models.User.id, models.User.username, models.User.display_name)
+        ).tuples()
+    }
+    sources = dict(session.execute(select(models.Source.id, models.Source.name)).tuples().all())
     figures = post_figures(labels)
+    post_labels: dict[int, list[LabelLine]] = {}
+    for c in labels:
+        if c.event_id is None and c.post_id is not None:
+            post_labels.setdefault(c.post_id, []).append(label_line(c, users))
     shown = [
         {
             "id": p.id,
-            "source_id": p.source_id,
+            "source": sources.get(p.source_id) or p.source_id,
+            "labels": post_labels.get(p.id, []),
             "url": p.url,
             "title": p.title if raw else mask_pii(p.title),
             "content": p.content if raw else mask_pii(p.content),
@@ -244,20 +312,60 @@ def event_context(
     # the figures the latest post tells, when a later post changed them (a follow-up)
     latest = next((p for p in reversed(shown) if p["figures"]), None)
     first = next((p for p in shown if p["figures"]), None)
+    kinds = {name: kind_label(policy, name, event.handling, exact=True) for name in policy.kinds}
+    referenced = referenced_events(timeline) | {event.merged_into_id or event.id}
+    event_titles = {
+        eid: title if raw else mask_pii(title)
+        for eid, title in session.execute(
+            select(models.Event.id, models.Event.title).where(models.Event.id.in_(referenced))
+        ).tuples()
+    }
+    names = Names(
+        units=unit_names,
+        users=users,
+        sources=sources,
+        posts={p.id: p.title if raw else mask_pii(p.title) for p in posts},
+        kinds=kinds,
+        events=event_titles,
+        this_event=event.id,
+    )
+    merged_into = session.get(models.Event, event.merged_into_id) if event.merged_into_id else None
     return {
         "event": event,
         "title": event.title if raw else mask_pii(event.title),
         "summary": event.summary if raw else mask_pii(event.summary),
         "posts": shown,
-        "labels": labels,
+        "labels": [label_line(c, users) for c in labels if c.event_id == event.id],
         "assignments": assignments,
         "deadlines": deadlines,
         "provisional": any_provisional(deadlines),
-        "kind_labels": kind_labels(policy),
+        "statutory": [
+            d
+            for d in deadlines
+            if d.kind in statutory_kinds(policy)
+            and d.assignment_id is None
+            and d.state is not DeadlineState.CANCELLED
+        ],
+        "kind_labels": kinds,
         "rumour": current_label(session, event, "rumour"),
+        "rumour_text": rumour_text(current_label(session, event, "rumour")),
+        "merged_into": merged_into,
+        "merged_title": (merged_into.title if raw else mask_pii(merged_into.title))
+        if merged_into
+        else "",
         "rumour_flag": RUMOUR_FLAG,
         "rumour_labels": RUMOUR_LABELS,
-        "timeline": timeline,
+        "timeline": timeline_lines(timeline, names, ZoneInfo(tz)),
+        "event_titles": event_titles,
+        "routing_reasons": {
+            a.id: [
+                reason_text(r, names.posts, event_titles, event.id)
+                if isinstance(r, str)
+                else routing_reason(r)
+                for r in a.reasons or []
+            ]
+            for a in assignments
+        },
         "unit_names": unit_names,
         "user_names": users,
         "pending_extensions": pending_extensions(session, event.id),
@@ -275,9 +383,13 @@ def event_page(request: Request) -> Response:
     with web.sessions() as session:
         user = require(request, session, READERS)
         event = _event_or_404(session, request.path_params["event_id"])
-        ctx = event_context(session, event, raw=user.is_staff, policy=web.sla.policy)
+        ctx = event_context(
+            session, event, raw=user.is_staff, policy=web.sla.policy, tz=web.settings.timezone
+        )
         ctx.update(_choices(session))
-        ctx["calendar_warnings"] = web.calendar_warnings()
+        # the holiday calendar is an administrator's task: an event shows the warning only
+        # where one of its own deadlines is provisional
+        ctx["calendar_warnings"] = web.calendar_warnings() if ctx["provisional"] else []
     return render(request, "event.html", ctx, user=user)
 
 
@@ -389,13 +501,13 @@ def _merge(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w:
     if target is None:
         raise ActionError("目标事件不存在")
     actions.merge_events(s, a, e, target, form_str(f, "reason"), now, w.sla)
-    return f"已合并到事件 {target.id}"
+    return f"已合并到“{target.title}”"
 
 
 def _split(s: Session, a: Actor, e: models.Event, f: FormData, now: datetime, w: WebState) -> str:
     ids = [int(v) for v in f.getlist("post") if isinstance(v, str) and v.isdigit()]
     new = actions.split_event(s, a, e, ids, form_str(f, "title", 500), now, w.sla)
-    return f"已拆分为新事件 {new.id}"
+    return f"已拆分为新事件“{new.title}”"
 
 
 def _verify_confirm(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from storage import models
+from storage.enums import Role
 from yuqing import runtime
 from yuqing.display import iso_utc
 from yuqing.web import scoreboard
@@ -19,10 +21,21 @@ from yuqing.web.common import READERS, render, require, state
 RUNS_SHOWN = 10
 
 
+# the board formats the crawlers read (``[[sources]] spider``), as people know them
+SPIDER_LABELS = {
+    "people_liuyan": "人民网领导留言板",
+    "gov_board": "政府网站留言板",
+    "discuz": "论坛",
+    "tieba": "百度贴吧",
+}
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/scoreboard", scoreboard_page, methods=["GET"]),
         Route("/sources", sources_page, methods=["GET"]),
+        Route("/admin", admin_page, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
 
@@ -44,7 +57,7 @@ def scoreboard_page(request: Request) -> Response:
             "week_starts": starts,
             "weeks": weeks,
             "bar": web.settings.digest.bar,
-            "sparkline": scoreboard.sparkline,
+            "trend_svg": scoreboard.trend_svg,
         },
         user=user,
     )
@@ -83,7 +96,40 @@ def sources_page(request: Request) -> Response:
     with web.sessions() as session:
         user = require(request, session, READERS)
         rows = source_health(session, web.clock())
-    return render(request, "sources.html", {"rows": rows}, user=user)
+    return render(
+        request, "sources.html", {"rows": rows, "spider_labels": SPIDER_LABELS}, user=user
+    )
+
+
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: answer with the icon."""
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+def admin_page(request: Request) -> Response:
+    """What an administrator must put right: a year without its holiday arrangement (its
+    deadlines are provisional), sources that stopped answering."""
+    web = state(request)
+    with web.sessions() as session:
+        user = require(request, session, (Role.ADMIN,))
+        unhealthy = list(
+            session.scalars(
+                select(models.Source)
+                .where(models.Source.unhealthy.is_(True))
+                .order_by(models.Source.id)
+            )
+        )
+    return render(
+        request,
+        "admin.html",
+        {"calendar_warnings": web.calendar_warnings(), "unhealthy": unhealthy},
+        user=user,
+    )
 
 
 def _last_tick() -> str | None:

@@ -63,6 +63,12 @@
     again();
   }
 
+  // paper shows everything: the folded evidence and timeline print open
+  window.addEventListener("beforeprint", function () {
+    var folded = document.querySelectorAll("details:not([open])");
+    for (var i = 0; i < folded.length; i++) { folded[i].setAttribute("open", ""); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     window.setInterval(tick, 1000);
