@@ -82,12 +82,13 @@ _PEOPLE: Final = (
     r"女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃儿|细娃|伢|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
     r"老汉|老头|老年人|年轻人|大人|成年人|男人|女人|小伙子|姑娘|青年|老师|教师|医生|护士|民警|保安|"
     r"打工的|打工仔|干活的|上班的|兄弟|弟兄|亲戚朋友|亲戚|亲友|朋友|老乡|市民|"
-    r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|人"
+    r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|"
+    r"师傅|扑火队员|消防队员|护林员|战士|官兵|搬运工|装卸工|环卫工|骑手|外卖员|快递员|人"
 )
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
     rf"|(?:{_PEOPLE})"
     # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
     r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
@@ -108,7 +109,7 @@ _VERBS: Final = {
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
         "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了|"
         # right after a count only ("有九个没了"), and more of them later ("半夜又走了五个")
-        "没了|又走了|又没了"
+        "没了|又走了|又没了|走了"
     ),
     "missing": (
         "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上|"
@@ -146,7 +147,10 @@ _VERBS: Final = {
     "endangered": "有危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
     "crowd": (
         "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|堵死|"
-        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得|聚了|围起|堵得|集体反映"
+        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得|聚了|围起|堵得|集体反映|"
+        # what a crowd does, told right after its head count: "一千多人冲进镇政府", "两三百号人
+        # 拉着横幅到省道上", "上千名工人聚在工业园门口"
+        "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -217,7 +221,13 @@ _DEATH_INJURY_RE: Final = re.compile(
 )
 _DEATHS_ALONE_END: Final = re.compile(r"[，,。、；;！!？?\s的事]|$")
 # "直接经济损失约2000万元", "损失达8000余万元", "损失上亿": a 元 may be left out after 万 / 亿
-_LOSS_RE: Final = re.compile(rf"损失{_GAP}(?P<num>{NUMERAL})(?:元|(?<=[万亿])|(?<=[万亿][余多]))")
+# "损失，初步估算就有六千多万元": the figure may open the next clause; "一个多亿", "两个亿": 个
+# before 亿 counts hundreds of millions
+_LOSS_RE: Final = re.compile(
+    rf"损失[，,]?{_GAP}(?:(?P<num>{NUMERAL})(?:元|(?<=[万亿])|(?<=[万亿][余多]))"
+    r"|(?P<yi>[一两俩三四五六七八九几])个(?P<yi_more>多|半)?亿)"
+)
+_YI: Final = 100_000_000.0
 # "5.3级地震", "里氏5.6级", "M4.5级", "说是4.1级": a magnitude needs an earthquake in its sentence
 _MAGNITUDE_RE: Final = re.compile(
     r"(?<![\d.抗防点])(?P<num>\d(?:\.\d)?|[一二三四五六七八九])\s*级(?![风大台浪以])"
@@ -661,6 +671,23 @@ def _restated_counts(text: str, found: list[Figure], taken: set[int]) -> list[Fi
     return out
 
 
+# 走了 is a death only next to a count ("九个走了", "当场就走了四个") in a post that tells an
+# incident's victims: "三个人吃完饭就走了" is no death
+_GONE_COUNT_BEFORE_RE: Final = re.compile(r"[个名位](?:人)?(?:都|也|已经|已|就|全)?\Z")
+_GONE_AT_ONCE_BEFORE_RE: Final = re.compile(r"(?:当场|当时|现场)(?:就)?\Z")
+_GONE_CONTEXT_RE: Final = re.compile(
+    r"挖出|挖了|刨出|抬出|拉出|捞出|捞上|抢救|救出|救援|消防|送医|医院|遗体|尸体|当场|事故|撞|压|埋|烧|淹|砸|"
+    r"塌|爆炸|火|中毒|掉下"
+)
+
+
+def _gone_counted(text: str, v: re.Match[str]) -> bool:
+    before = text[max(0, v.start() - 6) : v.start()]
+    if not (_GONE_COUNT_BEFORE_RE.search(before) or _GONE_AT_ONCE_BEFORE_RE.search(before)):
+        return False
+    return _GONE_CONTEXT_RE.search(text) is not None
+
+
 def _death_injury(text: str, taken: set[int]) -> list[Figure]:
     out: list[Figure] = []
     for m in _DEATH_INJURY_RE.finditer(text):
@@ -777,6 +804,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             continue  # "累死了", "笑死了好几个人"
         if v.group(0) == "没了" and text[v.start() - 1 : v.start()] not in ("个", "名"):
             continue  # "房子没了", "三个月工资没了": only "九个没了" tells the dead
+        if v.group(0) == "走了" and not _gone_counted(text, v):
+            continue  # "吃完饭就走了": 走了 tells a death only counted in an incident
         if v.group(0) in ("又走了", "又没了") and not any(f.kind == "deaths" for f in found):
             continue  # "客人又走了两个": more dead only after a death told before
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
@@ -807,7 +836,16 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
         found += _remainder_without_count(text, found)
     if "损失" in text:
         for m in _LOSS_RE.finditer(text):
-            parsed = parse_number(m.group("num"))
+            if m.group("yi"):
+                count = parse_number(m.group("yi"))
+                more = {"多": 0.0, "半": 0.5}.get(m.group("yi_more") or "", 0.0)
+                parsed = (
+                    ((count[0] + more) * _YI, count[1] or bool(m.group("yi_more")))
+                    if count
+                    else None
+                )
+            else:
+                parsed = parse_number(m.group("num"))
             if parsed is not None:
                 found.append(Figure("loss_yuan", parsed[0], parsed[1], m.group(0), m.start()))
     if "级" in text and _QUAKE_RE.search(text):

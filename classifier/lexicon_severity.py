@@ -328,6 +328,12 @@ CUES: Final[dict[str, str]] = {
         r"要去上访|将集体"
     ),
 }
+# "那场", "那次" point back to an event the reader knows: history, unless their clause dates it
+# to the last days ("前天那场山火", "昨晚那次爆炸")
+THAT_ONE: Final = frozenset({"那场", "那次"})
+RECENT_DAY_RE: Final = re.compile(
+    r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天|前晚|前两天|这两天|这几天|刚才|刚刚|凌晨|上午|下午"
+)
 # families whose cue reaches only its own clause
 CLAUSE_ONLY_CUES: Final = frozenset({"near_miss"})
 # A clause stating a current fact ends the reach of a cue before it in the same sentence.
@@ -532,6 +538,18 @@ BLOCKADE_RE: Final = re.compile(
     r"(?:围堵|围住|围了|围攻)[^，。]{0,6}(?:政府|派出所|机关|局|委|办事处|法院|检察院)|"
     r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡|"
     r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)[^，。]{0,2}堵(?:了|住|死)"
+)
+# what lifts a crowd of 1000 to 5000 (重大) to 特别重大 under the 分级标准 群体性事件 rows: an
+# attack or a clash ("冲击、围攻县级以上党政军机关…", "打、砸、抢、烧…"), an office itself
+# surrounded (not people gathered at its gate), or a 高速 / 国道 / 铁路 cut ("阻断铁路繁忙干线、
+# 国道、高速公路…"). A crowd gathered at a government's gate stays 重大.
+SEVERE_BLOCKADE_RE: Final = re.compile(
+    r"打砸|砸了|砸坏|推搡|冲突|冲击|围攻|械斗|群殴|冲进|"
+    r"(?:围堵|围住|围了|围得)(?!在)[^，。门]{0,6}(?:政府|派出所|公安局|机关|法院|检察院)(?!门)|"
+    r"(?<!门口)(?:派出所|公安局|机关)(?:围住|围了|围堵|围得)|"
+    r"(?:把|将)[^，。门]{0,8}(?:政府|派出所|公安局)(?:大院)?(?:给)?(?:围住|围了|围堵|围得)|"
+    r"(?:高速|国道|铁路|列车|收费站|干线)[^，。]{0,6}(?:堵|中断|停运|阻断|封)|"
+    r"(?:堵塞|堵住|堵死|堵了|拦截|阻断|拦停)[^，。]{0,8}(?:高速|国道|铁路|列车|收费站|干线)"
 )
 VULNERABLE_RE: Final = re.compile(
     r"(?<!大)学生|幼儿|儿童|孩子|小孩|娃娃|娃|师生|小学生|中学生|初中生|婴儿|老人|老年人|养老院|敬老院|"

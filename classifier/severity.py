@@ -327,7 +327,9 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             kept.append(f)
             continue
         near = any(abs(f.start - s) <= NEAR_TERM for s in starts)
-        if f.kind == "loss_yuan" and not (hazard and near):
+        if f.kind == "loss_yuan" and not (
+            hazard and (near or _loss_of_the_incident(f, starts, text))
+        ):
             continue
         if f.kind in ("evacuated", "endangered") and not (
             ((hazard or strong) and near) or lex.EVACUATION_HAZARD_RE.search(text)
@@ -347,6 +349,20 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             continue  # a head count with neither a grievance nor a road blocked is no crowd
         kept.append(f)
     return kept
+
+
+# a loss told as the toll of the incident ("直接经济损失一个多亿", "损失，初步估算就有六千多万元")
+# closes a story the post told from its start: it reaches further back to the emergency word
+_LOSS_TOLL_RE: Final = re.compile(r"直接|初步|估算|估计|统计|核算|算了一下|算下来")
+_LOSS_TOLL_REACH: Final = 3 * NEAR_TERM
+
+
+def _loss_of_the_incident(f: Figure, starts: list[int], text: str) -> bool:
+    if not any(0 < f.start - s <= _LOSS_TOLL_REACH for s in starts):
+        return False
+    return _LOSS_TOLL_RE.search(_clause_of(text, f.start)) is not None or (
+        _LOSS_TOLL_RE.search(text, max(0, f.start - 12), f.start + len(f.span)) is not None
+    )
 
 
 def _implied_death(
@@ -814,10 +830,21 @@ def assess(
         evidence["crowd_words"] = crowd_words
     if tables.crowd_blockade and kind == lex.CROWD_KIND and (crowd or crowd_incident):
         blockade = _blockade(text)
-        if blockade and rank < 4:
+        # a raise, like every raise of grading.toml [raises], lifts 一般 / 较大 only; a 重大
+        # crowd becomes 特别重大 only by what the 分级标准's 特别重大 rows name
+        severe = lex.SEVERE_BLOCKADE_RE.search(text) if rank == 3 else None
+        if blockade and rank in (1, 2):
             rank += 1
             why = f"堵路 / 冲突 ({blockade.group(0)}) raises it to {LEVELS[rank]}"
             raised.append(f"blockade: {blockade.group(0)}")
+            rules.append(why)
+        elif blockade and severe:
+            rank += 1
+            why = (
+                f"{severe.group(0)}: 特别重大（分级标准 群体性事件 特别重大：冲击、围攻党政机关，"
+                "打砸抢烧，或阻断高速公路、国道、铁路干线）"
+            )
+            raised.append(f"blockade: {severe.group(0)}")
             rules.append(why)
 
     hurt = ill = 0.0

@@ -1,0 +1,104 @@
+"""Severity on text as people write it: classes of failure studied on the fourth blind set,
+each tested with sentences written for the test in other words than the set's."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier.severity import SeverityAssessment
+from tests.localities import sample_assess as assess  # the posts name the 七星关区 sample's places
+
+
+def level(content: str, title: str = "") -> str:
+    return assess(title, content).level
+
+
+def graded(content: str, title: str = "") -> SeverityAssessment:
+    return assess(title, content)
+
+
+# --- a crowd raise lifts 一般 / 较大 only; 特别重大 needs what the 分级标准 names
+
+
+def test_a_crowd_at_a_gate_stays_major() -> None:
+    # 1000 to 5000 people are 重大 by the head count; standing at the gate adds nothing
+    assert level("市政府大门口围了一千五百多人，拉着横幅要求退还集资款，警察在维持秩序。") == "重大"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "两千多名村民堵住了高速收费站，车辆全部滞留。",
+        "一千多人冲进镇政府大院，打砸了两辆公务车。",
+        "上千名工人聚在工业园门口，跟保安发生了冲突。",
+    ],
+)
+def test_a_major_crowd_that_cuts_a_highway_or_attacks_is_extraordinary(content: str) -> None:
+    result = graded(content)
+    assert result.level == "特别重大"
+    assert any("特别重大" in r for r in result.evidence["rules"])
+
+
+def test_a_blockade_raises_a_lesser_crowd_one_level() -> None:
+    assert level("一百多个业主把小区门口的马路堵死了，要求开发商交房。") == "重大"
+
+
+# --- losses as people write them
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # a loss counted in 亿 with 个
+        ("家具城昨晚失火，烧了一整夜，商家估计直接经济损失两个多亿。", "特别重大"),
+        # the figure opens the clause after 损失
+        ("化工仓库爆燃，厂房全毁，至于损失，厂里初步估算有七千来万元。", "重大"),
+        # a loss told at the end of a long account of the fire, far from the fire word
+        (
+            "城东建材市场上午起火，浓烟老远都看得到。消防来了八辆车，一直到中午才扑灭，"
+            "东边那一排门面基本烧空了，老板们站在外面干着急，幸好没有伤到人。"
+            "市场管理方统计了一下，直接损失三千多万。",
+            "较大",
+        ),
+    ],
+)
+def test_a_loss_as_people_write_it(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+def test_a_loss_in_a_petition_far_from_any_emergency_is_not_read() -> None:
+    # no hazard word at all: a business dispute's loss grades nothing
+    assert level("合作方违约，公司直接损失八千多万元，请领导主持公道。") == "常规"
+
+
+# --- 走了, 牺牲 and compound person nouns as counts of the dead
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("隧道里塌方，刨出来的工人已经有十二个走了。", "重大"),
+        ("三轮车被大货车撞翻，车上的人当场走了三个。", "较大"),
+        ("消防队接警赶到，楼里抬出来六个，其中三个走了。", "较大"),
+        ("林场起了大火，十二个护林员牺牲了。", "重大"),
+        ("矿上罐笼坠了下去，里面二十几个搬运工一个都没活下来。", "重大"),
+    ],
+)
+def test_gone_and_sacrificed_are_deaths_when_counted(content: str, expected: str) -> None:
+    assert level(content) == expected
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "朋友三个人吃完饭就走了，账都没结。",
+        "开会的时候来了二十个人，听了一半就走了十个。",
+    ],
+)
+def test_gone_without_an_incident_is_no_death(content: str) -> None:
+    assert level(content) == "常规"
+
+
+def test_that_one_dated_to_the_last_days_is_no_history() -> None:
+    assert level("昨天那场山火里，四个扑火队员牺牲了。") == "较大"
+    assert level("想起二十年前那场山火，当时四个扑火队员牺牲了。") == "常规"
