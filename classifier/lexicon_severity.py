@@ -582,13 +582,29 @@ REMOTE_MARKERS: Final = (
     r"日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|伊朗|叙利亚|俄罗斯|"
     r"乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|黎巴嫩|以色列|加沙|伊拉克|埃及|"
     r"印尼|孟加拉|国外|外国|外省|外地|某省|某县|某市|某地|某某|全国|全省|我国|北方|东北|西北|华北|华南|"
-    r"华东|华中|隔壁市|隔壁县|邻县|邻市|外县|外市|别的县|别的地方"
+    r"华东|华中|隔壁市|隔壁县|邻县|邻市|外县|外市|别的县|别的地方|邻省|隔壁省|别的省|"
+    # a distance tells the place is far: "四百多公里外的邻省", "离我们两百公里"
+    r"(?:\d+|[一二两三四五六七八九十百千几]+)[多余来]?公里(?:以)?外|离我们[^，。]{0,6}公里"
+)
+# remote names that cannot be a local place misread: a foreign country, a distance, 国外 or a
+# quake only felt here; what they rule out is no candidate for a person's check
+CERTAINLY_ELSEWHERE_RE: Final = re.compile(
+    r"日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|伊朗|叙利亚|俄罗斯|"
+    r"乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|黎巴嫩|以色列|加沙|伊拉克|埃及|"
+    r"印尼|孟加拉|国外|外国|外省|邻省|隔壁省|别的省|.*公里.*|.*震感|.*灾情|虚惊一场"
 )
 # Words that tie an incident to the jurisdiction wherever it is, even when a remote name is
 # near; the jurisdiction's own names and places come from its configuration.
 LOCAL_MARKERS: Final = (
-    r"我区|本区|区里|辖区|交界|本地|本县|我县|我村|我乡|我镇|"
+    # "与纳雍交界处" is at the jurisdiction's edge; "两国交界那边" is not
+    r"我区|本区|区里|辖区|交界处|交界地带|本地|本县|我县|我村|我乡|我镇|"
     r"我们(?:村|镇|乡|小区|社区|这里|这边|这|区|县)|我们[\u4e00-\u9fff]{1,4}(?:街道|社区|镇|乡|村|小区)"
 )
 # an earthquake elsewhere that is felt here is graded here
 FELT_HERE_RE: Final = re.compile(r"(?<!没有)(?<![没无未])(?:震感|晃|摇)")
+# …unless the post says it was only felt: an earthquake elsewhere felt here without damage is
+# no incident here ("我们这里只是有震感，县地震局说没有接到灾情报告")
+FELT_ONLY_RE: Final = re.compile(
+    r"(?:只是|只|仅|仅仅)(?:是)?(?:有|感到|感觉到)?(?:轻微)?震感|"
+    r"(?:没有|没|未|无)(?:接到|收到|发现|造成|出现)?(?:任何)?[^，。！？]{0,4}灾情|虚惊一场"
+)

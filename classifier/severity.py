@@ -193,12 +193,23 @@ def _read(
     quake = any(t.kind == lex.EARTHQUAKE for t in terms) or any(
         f.kind == "magnitude" for f in figures
     )
-    felt_here = quake and bool(lex.FELT_HERE_RE.search(text) and locality.names_here(text))
+    felt_only = lex.FELT_ONLY_RE.search(text) if quake else None
+    felt_here = quake and bool(
+        lex.FELT_HERE_RE.search(text) and locality.names_here(text) and felt_only is None
+    )
+    # an earthquake elsewhere that was only felt here: what the post says of it here falls too
+    remote_quake = felt_only is not None and any(
+        (r := scope.ruling(t.start)) is not None and r.cue == "remote"
+        for t in terms
+        if t.kind == lex.EARTHQUAKE
+    )
     reading = _Reading([], [], [], [], [], scope, title_end)
     for t in terms:
         ruled = scope.ruling(t.start)
         if ruled is not None and ruled.cue == "remote" and t.kind == lex.EARTHQUAKE and felt_here:
             ruled = None  # an earthquake elsewhere, felt and doing damage here
+        if ruled is None and remote_quake and t.kind == lex.EARTHQUAKE and felt_only is not None:
+            ruled = Ruled("remote", felt_only.group(0))
         if ruled is None:
             reading.terms.append(t)
         else:
@@ -209,6 +220,8 @@ def _read(
         ruled = scope.ruling(f.start)
         if ruled is not None and ruled.cue == "remote" and f.kind == "magnitude" and felt_here:
             ruled = None
+        if ruled is None and remote_quake and f.kind == "magnitude" and felt_only is not None:
+            ruled = Ruled("remote", felt_only.group(0))
         if ruled is None:
             reading.figures.append(f)
             if scope.is_claim(f.start) and lex.HEARSAY_RE.search(text):
@@ -652,6 +665,8 @@ def _candidate(
     cues: list[str] = []
     extra: list[Figure] = []
     for f, ruled in reading.ruled_figures:
+        if ruled.cue == "remote" and lex.CERTAINLY_ELSEWHERE_RE.fullmatch(ruled.words):
+            continue
         if ruled.cue in _CANDIDATE_CUES:
             extra.append(f)
             cues.append(f"{ruled.cue}: {ruled.words} ({f.span})")

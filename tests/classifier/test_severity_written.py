@@ -102,3 +102,29 @@ def test_gone_without_an_incident_is_no_death(content: str) -> None:
 def test_that_one_dated_to_the_last_days_is_no_history() -> None:
     assert level("昨天那场山火里，四个扑火队员牺牲了。") == "较大"
     assert level("想起二十年前那场山火，当时四个扑火队员牺牲了。") == "常规"
+
+
+# --- events abroad or far away, and earthquakes only felt here
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "刷到新闻，墨西哥和危地马拉交界那边发生7.1级地震，已经死了好几百人。",
+        "三百多公里外的邻省昨晚一个化工厂爆炸，听说死了二十几个人。",
+        "刚才楼上吊灯晃得厉害，原来是隔壁省发生了6.2级地震，我们这里只是有震感，没听说有什么灾情。",
+    ],
+)
+def test_an_event_far_away_is_no_local_major(content: str) -> None:
+    result = graded(content)
+    assert result.level == "常规"
+    assert "candidate_level" not in result.evidence  # a foreign country is no misread place
+
+
+def test_an_earthquake_elsewhere_that_damages_here_is_graded_here() -> None:
+    content = "隔壁省发生5.6级地震，我们这里震感强烈，好几栋老房子墙裂了，有人受伤送医。"
+    assert level(content) != "常规"
+
+
+def test_a_border_of_the_jurisdiction_is_still_here() -> None:
+    assert level("七星关区与纳雍交界处发生4.1级地震，房屋有裂缝，两人受伤。") != "常规"
