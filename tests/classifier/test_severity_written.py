@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifier.severity import SeverityAssessment
+from classifier.severity import RANK, SeverityAssessment
 from tests.localities import sample_assess as assess  # the posts name the 七星关区 sample's places
 
 
@@ -128,3 +128,23 @@ def test_an_earthquake_elsewhere_that_damages_here_is_graded_here() -> None:
 
 def test_a_border_of_the_jurisdiction_is_still_here() -> None:
     assert level("七星关区与纳雍交界处发生4.1级地震，房屋有裂缝，两人受伤。") != "常规"
+
+
+# --- quoted and forwarded claims that the post calls false
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "我妈又在转“城南小学食堂八十多个娃娃中毒住院”，我问了当老师的表妹，根本没有这回事。",
+        "有人拍视频说河堤决口淹死了六个人，我刚开车过去看了，河堤好好的，水位都没涨。",
+        "好几个群里在传化肥厂爆炸死了十几个，其实是厂里放蒸汽声音大，被人以讹传讹传成了爆炸。",
+    ],
+)
+def test_a_forwarded_claim_called_false_is_no_incident(content: str) -> None:
+    assert RANK[level(content)] < RANK["重大"]
+
+
+def test_a_claim_nobody_doubts_is_graded_as_claimed() -> None:
+    assert level("群里在传化肥厂爆炸了，死了十几个人，救护车一直在往那边开。") in ("重大", "特别重大")
+
