@@ -260,6 +260,10 @@ _RESCUE_RE: Final = re.compile(
     r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全转移|安全撤离|全部撤离|拉出来|挖出来|"
     r"抬出来|刨出来|营救|解救"
 )
+# a rescue word denied: "一个都还没挖出来", "到现在没救出来", "尚未救出"
+# a few "还在抢救" tell how the worst are, not that the rest were hurt lightly: no split
+_STILL_TREATED_RE: Final = re.compile(r"抢救|有生命危险|命悬一线|生命垂危")
+_NOT_YET_RE: Final = re.compile(r"(?:没有?|未|尚未|仍未|还没有?|都没有?|都还没有?|也没有?|也还没)\Z")
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
 # what makes people ill or hurt, then kills them, in one breath: the count is of the dead
 _LEADS_TO_DEATH: Final = frozenset({"sick", "injured", "seriously_injured", "trapped"})
@@ -719,7 +723,6 @@ def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figu
         by_sentence.setdefault(parts.sentence_index(f.start), []).append(i)
     for idx, members in by_sentence.items():
         _, e = parts.sentences[idx]
-        kinds = {out[i].kind for i in members}
         for i in members:
             f = out[i]
             after = text[f.start + len(f.span) : e]
@@ -728,7 +731,11 @@ def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figu
                     out[i] = replace(f, kind="light_injured", note="均为轻伤")
                 elif _MOSTLY_LIGHT_RE.search(after):
                     out[i] = replace(f, kind="light_injured", note="以轻伤为主")
-                elif "seriously_injured" in kinds:
+                elif any(
+                    out[j].kind == "seriously_injured"
+                    and not _STILL_TREATED_RE.search(out[j].span)
+                    for j in members
+                ):
                     # "25人受伤，其中重伤12人": the split says how many count
                     out[i] = replace(f, kind="light_injured", note="其中重伤")
             elif f.kind == "trapped" and _rescued_all(text, parts, f, e):
@@ -758,6 +765,8 @@ def _rescued_all(text: str, parts: Parts, f: Figure, sentence_end: int) -> bool:
     for m in _RESCUE_RE.finditer(text, f_end, sentence_end):
         if _COUNT_AFTER_RE.match(text, m.end()):
             continue
+        if _NOT_YET_RE.search(text, max(f_end, m.start() - 6), m.start()):
+            continue  # "一个都还没挖出来": nobody came out
         # "被困的22名矿工中，已有7人被救出": a count of its own before the word is partial too
         before = text[max(f_end, m.start() - 10) : m.start()]
         if _COUNT_RE.search(before) and not _ALL_WORDS_RE.search(before):

@@ -48,7 +48,7 @@ from classifier.clauses import Parts
 from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
 from classifier.grading import GradingTables, KindTable, Row, shipped_grading
 from classifier.locality import Locality
-from classifier.numbers import NUMERAL, normalize, parse_number
+from classifier.numbers import NUMERAL, VAGUE_COUNT, normalize, parse_number
 from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
 
@@ -674,6 +674,13 @@ def _candidate(
     ambiguous += [f for f in reading.figures if f.note == "以轻伤为主"]
     cues += [f"ambiguous: {f.span}" for f in ambiguous]
     many = [f for f in reading.figures if f.note == "许多" and f.kind in _VICTIM_KINDS]
+    # hearsay with a vague count ("听说…死了好几个", "据说埋了几个人"): the teller does not know
+    # how many, so a person checks whether it reached 重大 (待核实)
+    many += [
+        f
+        for f in reading.hearsay
+        if f.kind in _VICTIM_KINDS and f.approximate and f.value <= VAGUE_COUNT and f not in many
+    ]
     cues += [f"many: {f.span} (read as {f.value:g}, may be {MANY_CHECK:g} or more)" for f in many]
     if not extra and not ambiguous and not many and not reading.hearsay:
         return 0, []

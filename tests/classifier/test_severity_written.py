@@ -148,3 +148,57 @@ def test_a_forwarded_claim_called_false_is_no_incident(content: str) -> None:
 def test_a_claim_nobody_doubts_is_graded_as_claimed() -> None:
     assert level("群里在传化肥厂爆炸了，死了十几个人，救护车一直在往那边开。") in ("重大", "特别重大")
 
+
+
+# --- a threshold quoted is no count; hearsay with a vague count is a 待核实 candidate
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "科普一下：一次事故死亡30人以上的就算特别重大事故。",
+        "条例里写得清楚，重伤50人以上100人以下的属于重大事故。",
+    ],
+)
+def test_a_quoted_threshold_is_no_figure(content: str) -> None:
+    assert level(content) == "常规"
+
+
+def test_a_threshold_quoted_beside_a_real_toll_leaves_the_toll() -> None:
+    content = "按规定死亡3人以上的是较大事故，今天矿上这次已经死了4个。"
+    assert level(content) == "较大"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "听隔壁王嬢说，昨晚砖厂窑塌了，压死了好几个。",
+        "据说工地上塌了一大片，底下埋了几个人，到现在没挖出来。",
+    ],
+)
+def test_hearsay_with_a_vague_count_is_a_candidate(content: str) -> None:
+    result = graded(content)
+    assert RANK[result.level] >= RANK["一般"]
+    assert RANK[str(result.evidence.get("candidate_level", "常规"))] >= RANK["重大"]
+    assert any("many" in c for c in result.evidence["candidate_cues"])
+
+
+# --- a rescue denied is no rescue; a few in resuscitation split nothing
+
+
+def test_people_not_yet_dug_out_are_still_trapped() -> None:
+    result = graded("矿井巷道冒顶，压在下面的有十二个矿工，到现在一个都还没救出来。")
+    assert result.level == "重大"
+
+
+def test_people_all_brought_out_are_rescued() -> None:
+    assert level("矿井巷道冒顶，压在下面的有十二个矿工，下午已经全部救出来了。") == "一般"
+
+
+def test_a_few_in_resuscitation_leave_the_injured_count_unqualified() -> None:
+    content = "商场失火，烟太大，两家医院加起来收治了五十多个受伤的群众，其中几个还在抢救。"
+    assert level(content) == "重大"
+
+
+def test_a_stated_split_still_counts_only_the_serious() -> None:
+    assert level("客车侧翻，车上45人受伤，其中重伤6人，其余均为轻伤。") == "一般"
