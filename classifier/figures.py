@@ -109,7 +109,7 @@ _VERBS: Final = {
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
         "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了|"
         # right after a count only ("有九个没了"), and more of them later ("半夜又走了五个")
-        "没了|又走了|又没了|走了"
+        "没了|又走了|又没了|走了|没挺过来|没熬过来|没撑过来|没扛过来|没能挺过来|没有挺过来|没抢救过来了"
     ),
     "missing": (
         "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上|"
@@ -139,6 +139,8 @@ _VERBS: Final = {
         "肚子疼|就诊|都遭了|"
         # the ill are told by where they were taken: "130多个学生送到了县医院"
         "送到医院|送到了医院|送到县医院|送到了县医院|送进医院|送进了医院|进了医院|住进医院|"
+        # told from the hospital: "医院的朋友说送来了一百零几个", "洗胃"
+        "送来了|送过来|洗胃|打吊针|输液|"
         # a case count names its disease: "8例手足口病", "水痘患儿27例", "发现肺鼠疫病例6例"
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
@@ -150,7 +152,9 @@ _VERBS: Final = {
         "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得|聚了|围起|堵得|集体反映|"
         # what a crowd does, told right after its head count: "一千多人冲进镇政府", "两三百号人
         # 拉着横幅到省道上", "上千名工人聚在工业园门口"
-        "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅"
+        "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅|"
+        # people called together: "家属叫了一百多号人来", "纠集了三十多人"
+        "叫了|叫来|喊了|喊来|召集了|纠集了|纠集"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -348,7 +352,7 @@ _SWEPT_RE: Final = re.compile(r"冲走|被冲|卷走|淹死|淹了|全淹|落水
 _ALIVE_RE: Final = re.compile(
     r"活着|还活|救活|获救|被救|救出|救起|救了|医院|卫生院|送医|抢救|脱险|生还|没事|无恙|受伤"
 )
-_NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick"})
+_NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick", "crowd"})
 # households count only people hit or moved: "好几户养的猪死了" are no deaths
 _HOUSEHOLD_KINDS: Final = frozenset({"affected", "evacuated", "endangered", "crowd"})
 
@@ -524,6 +528,13 @@ _NEXT_CLAUSE_COUNT_RE: Final = re.compile(
     r"(?=[，,。！!？?；;\s]|$)"
 )
 
+# a crowd is estimated a clause or two after it is seen: "聚了好多人，有人拿无人机拍了，估计有
+# 五六千人"; the estimate needs its word (估计, 起码 …), as other counts may follow
+_CROWD_ESTIMATE_RE: Final = re.compile(
+    rf"[，,](?:[^，,。！!？?；;\n]{{0,14}}[，,])?(?:听说|据说|大概|估计|估摸|起码|少说|至少|足有|足足|"
+    rf"一共|总共|粗略估计|目测)(?:也|得)?(?:有|是)?(?P<num>{NUMERAL})(?:个|多个|来个|名|人|号人)"
+)
+
 
 def _count_in_next_clause(
     text: str, kind: str, vstart: int, vend: int, taken: set[int]
@@ -533,7 +544,8 @@ def _count_in_next_clause(
     end = re.compile(r"[，,。！!？?；;\n]").search(text, vend)
     if end is None or text[end.start()] not in "，,":
         return None
-    m = _NEXT_CLAUSE_COUNT_RE.match(text, end.start())
+    rx = _CROWD_ESTIMATE_RE if kind == "crowd" else _NEXT_CLAUSE_COUNT_RE
+    m = rx.match(text, end.start())
     if m is None or m.start("num") in taken:
         return None
     parsed = parse_number(m.group("num"))
@@ -794,6 +806,29 @@ def has_figure_words(text: str) -> bool:
     )
 
 
+# the ill told without a count ("有人上吐下泻，到晚上越来越多"), then counted as a total a few
+# sentences on ("听说一共有一百三十多个人"): the total is the count of the ill
+_ILL_TOTAL_RE: Final = re.compile(
+    rf"(?:一共|总共|累计|加起来|前后|先后|总计|合计)(?:也|得|就)?(?:有|是|达到?|送了|来了)?"
+    rf"(?P<num>{NUMERAL})(?:个人|个|人|名|号人)"
+)
+_ILL_TOTAL_REACH: Final = 120
+
+
+def _ill_total(text: str, verbs: list[re.Match[str]], taken: set[int]) -> Figure | None:
+    first = next((v for v in verbs if _VERB_KIND[v.group(0)] == "sick"), None)
+    if first is None:
+        return None
+    m = _ILL_TOTAL_RE.search(text, first.end(), first.end() + _ILL_TOTAL_REACH)
+    if m is None or m.start("num") in taken:
+        return None
+    parsed = parse_number(m.group("num"))
+    if parsed is None:
+        return None
+    taken.add(m.start("num"))
+    return Figure("sick", parsed[0], True, m.group(0), m.start(), note="一共")
+
+
 def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     """Figures in text order (a kind may repeat). Each number gets the kind of its nearest verb:
     "20余人受伤送医" is injured, not ill."""
@@ -841,6 +876,10 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     if found:
         found += _toll_updates(text, found, taken)
         found += _restated_counts(text, found, taken)
+    if not any(f.kind == "sick" for f in found):
+        total = _ill_total(text, verbs, taken)
+        if total is not None:
+            found.append(total)
     if "其" in text or "剩" in text:
         found += _remainder_without_count(text, found)
     if "损失" in text:

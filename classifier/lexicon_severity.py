@@ -436,6 +436,10 @@ _EVENT_DEATH_WORDS: Final = (
     "断气了",
     "断了气",
     "没命了",
+    "没挺过来",
+    "没熬过来",
+    "没撑过来",
+    "没扛过来",
 )
 _GONE: Final = r"(?P<gone>没了|不行了)(?![\u4e00-\u9fff])"
 EVENT_DEATH_RE: Final = re.compile(rf"{trie_pattern(_EVENT_DEATH_WORDS)}|{_SUDDEN_DEATH}|{_GONE}")

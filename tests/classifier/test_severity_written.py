@@ -202,3 +202,36 @@ def test_a_few_in_resuscitation_leave_the_injured_count_unqualified() -> None:
 
 def test_a_stated_split_still_counts_only_the_serious() -> None:
     assert level("客车侧翻，车上45人受伤，其中重伤6人，其余均为轻伤。") == "一般"
+
+
+# --- crowds estimated later or called together; the ill counted as a total; 没挺过来
+
+
+def test_a_crowd_estimated_a_clause_or_two_later() -> None:
+    content = "反对上化工项目，晚上体育场外面聚了好多人，我爬到天桥上看了看，少说也有两千多人。"
+    assert level(content) == "重大"
+
+
+def test_people_called_together_are_a_crowd() -> None:
+    content = "老板欠薪跑路，工头纠集了两百多号人，到公司门口拉横幅讨薪，还把大门砸了。"
+    assert level(content) == "重大"  # 较大 by the head count, raised by 砸了
+
+
+def test_the_ill_counted_as_a_total_later() -> None:
+    content = (
+        "寿宴吃完没多久，客人们陆续开始拉肚子、发烧。镇卫生院躺满了，"
+        "村医说前后总共送了一百二十多个人，有位老爷爷没熬过来。"
+    )
+    result = graded(content)
+    assert result.level == "重大"
+    assert result.evidence["kind"] == "food_poisoning"
+
+
+def test_the_ill_told_from_the_hospital() -> None:
+    content = "厂里食堂中午的凉拌菜有问题，医院那边说一下午送来了四十几个工人，都在洗胃。"
+    assert level(content) in ("一般", "较大")
+
+
+@pytest.mark.parametrize("words", ["没挺过来", "没熬过来", "没撑过来"])
+def test_did_not_pull_through_is_a_death(words: str) -> None:
+    assert level(f"渣土车侧翻压到路边的三轮车，车上的五个人{words}。") == "较大"
