@@ -133,7 +133,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         PUBLIC_HEALTH,
         "中毒 疫情 传染病 病例 确诊 感染 发热 发烧 腹泻 呕吐 上吐下泻 拉肚子 腹痛 诺如 水痘 流感 肺炎 "
         "野生菌 手足口 狂犬 吃坏 疫苗 怪病 猩红热 麻疹 腮腺炎 痢疾 伤寒 肺结核 结核病 肝炎 登革热 疟疾 红眼病 "
-        "百日咳 患儿",
+        "百日咳 患儿 接种后 打完疫苗 打了疫苗 服药后",
     ),
     (
         SOCIAL,
@@ -250,6 +250,9 @@ def term_sense(text: str, word: str, start: int, end: int) -> tuple[str, str, fl
         before = text[max(0, start - 6) : start]
         if OUTBREAK_BEFORE_RE.search(CLAUSE_SPLIT_RE.split(before)[-1]):
             return (sense[0], STRONG, sense[2])
+        return sense
+    if word == "不明原因" and _ILL_BEFORE_RE.search(text, max(0, start - _ILL_REACH), start):
+        # "…二十多个学生住院了。医生原话是“目前不明原因”": the illness was told before
         return sense
     checks = CONTEXT_RES.get(word)
     if checks is None:
@@ -516,6 +519,11 @@ FIRE_RE: Final = re.compile(
 )
 VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
+# what makes people ill, told before an unexplained cause
+_ILL_BEFORE_RE: Final = re.compile(
+    r"发热|发烧|高烧|高热|疹子|皮疹|红疹|腹泻|呕吐|咳嗽|肺炎|住院|病倒|发病|怪病|啥病|什么病|查不出"
+)
+_ILL_REACH: Final = 80
 # a named communicable disease is graded by the public-health plan, whatever was eaten
 COMMUNICABLE_RE: Final = re.compile(r"霍乱|鼠疫|炭疽|传染病")
 

@@ -235,3 +235,25 @@ def test_the_ill_told_from_the_hospital() -> None:
 @pytest.mark.parametrize("words", ["没挺过来", "没熬过来", "没撑过来"])
 def test_did_not_pull_through_is_a_death(words: str) -> None:
     assert level(f"渣土车侧翻压到路边的三轮车，车上的五个人{words}。") == "较大"
+
+
+# --- an illness told before its unexplained cause; colleagues and classmates are people
+
+
+def test_an_unexplained_illness_told_before_the_words() -> None:
+    content = (
+        "镇中心小学这几天好多娃娃咳嗽发烧，已经有十五个孩子住院了。疾控的人来取了样，"
+        "说暂时还是“不明原因”。"
+    )
+    result = graded(content)
+    assert result.evidence["kind"] == "public_health"
+    assert result.level == "重大"  # 较大 by the plan's row, raised for the pupils
+
+
+def test_unexplained_without_any_illness_is_no_outbreak() -> None:
+    assert level("小区停车场的车昨晚不明原因被划了好几辆。") == "常规"
+
+
+def test_colleagues_ill_after_a_vaccination() -> None:
+    content = "公司统一打了疫苗，接种后不到一小时，有五个同事头晕恶心，被送去医院观察。"
+    assert level(content) == "较大"
