@@ -806,6 +806,38 @@ def has_figure_words(text: str) -> bool:
     )
 
 
+# the hurt or the ill counted at one place, then at another: "光他们科就收了三十多个受伤的。中医院
+# 那边也收了二十几个" — the second count adds to the first (``note`` 也)
+_ALSO_KINDS: Final = frozenset({"injured", "seriously_injured", "sick"})
+_ALSO_RE: Final = re.compile(
+    rf"(?:也|还|另外|另)(?:收了|收治了|收治|送了|送来了|送去了|送进了|接收了|接了|拉去了|有)"
+    rf"(?P<num>{NUMERAL})(?:个|名|人|位)(?:人|伤员|伤者|受伤的|病人|患者)?(?:了)?"
+    r"(?=[，,。！!？?；;\n]|$)"  # the count closes its clause: "还有两个司机卡在…" is no more hurt
+)
+_ALSO_REACH: Final = 60
+
+
+def _also_counts(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    for f in [f for f in found if f.kind in _ALSO_KINDS and not f.negated]:
+        lo = f.start + len(f.span)
+        end = _CLAUSE_END_RE.search(text, lo)
+        if end is None:
+            continue
+        for m in _ALSO_RE.finditer(text, end.end(), lo + _ALSO_REACH):
+            if m.start("num") in taken or _VERB_RE.search(text, m.end(), m.end() + 4):
+                continue  # "也有3人轻伤" carries its own verb
+            parsed = parse_number(m.group("num"))
+            if parsed is None:
+                continue
+            taken.add(m.start("num"))
+            out.append(Figure(f.kind, parsed[0], True, m.group(0), m.start(), note="也"))
+    return out
+
+
+_CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
+
+
 # the ill told without a count ("有人上吐下泻，到晚上越来越多"), then counted as a total a few
 # sentences on ("听说一共有一百三十多个人"): the total is the count of the ill
 _ILL_TOTAL_RE: Final = re.compile(
@@ -876,6 +908,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     if found:
         found += _toll_updates(text, found, taken)
         found += _restated_counts(text, found, taken)
+    if any(f.kind in _ALSO_KINDS for f in found):
+        found += _also_counts(text, found, taken)
     if not any(f.kind == "sick" for f in found):
         total = _ill_total(text, verbs, taken)
         if total is not None:

@@ -300,6 +300,9 @@ def _measures(
     put("deaths", d, deaths or missing)
     if casualties is not None and casualties_as_deaths:
         put("deaths", casualties.value, casualties)
+    # counts told "也" at another place ("中医院那边也收了二十几个") add to the highest count
+    also = [f for f in figures if f.note == "也"]
+    figures = [f for f in figures if f.note != "也"]
     serious = [f for f in figures if f.kind in ("seriously_injured", "injured", "casualties")]
     if light_as_injured:
         serious += [f for f in figures if f.kind == "light_injured" and f.note != "其中重伤"]
@@ -322,6 +325,14 @@ def _measures(
         for f in figures:
             if f.kind == name:
                 put(name, f.value, f)
+    for name, kinds in (
+        ("serious_injured", ("seriously_injured", "injured")),
+        ("injured", ("seriously_injured", "injured")),
+        ("sick", ("sick",)),
+    ):
+        more = sum(f.value for f in also if f.kind in kinds)
+        if more and values.get(name):
+            values[name] += more
     if kind == lex.PRODUCTION and values.get("sick"):
         # poisoned in an accident (氯气泄漏 76人中毒) count as 重伤: 急性工业中毒 under the 条例
         put("serious_injured", values["sick"], source["sick"])

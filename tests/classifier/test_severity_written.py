@@ -257,3 +257,20 @@ def test_unexplained_without_any_illness_is_no_outbreak() -> None:
 def test_colleagues_ill_after_a_vaccination() -> None:
     content = "公司统一打了疫苗，接种后不到一小时，有五个同事头晕恶心，被送去医院观察。"
     assert level(content) == "较大"
+
+
+# --- the hurt counted at two places add up
+
+
+def test_the_injured_at_two_hospitals_add_up() -> None:
+    content = (
+        "隧道口两辆大巴相撞，市一医院那边收了三十来个受伤的乘客。"
+        "妇幼医院也收了二十多个，走廊上都是人。"
+    )
+    result = graded(content)
+    assert result.level == "重大"  # 30 + 20 unqualified injured reach 50
+
+
+def test_a_count_with_its_own_story_does_not_add() -> None:
+    content = "两车相撞，县医院收了十几个受伤的。还有两个司机卡在驾驶室里，消防正在破拆。"
+    assert level(content) == "较大"
