@@ -288,11 +288,11 @@ CUES: Final[dict[str, str]] = {
     "fiction": (
         r"电影(?![院城])|影片|灾难片|(?<!一)大片|电视剧|纪录片|观后感|剧情|小说|片中|片子里|片里|剧里|追剧|"
         r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主(?!人)|女主(?!人)|吃鸡|王者|打游戏|"
-        r"这部(?:片|电影|剧)|片子|的故事|副本|团灭"
+        r"这部(?:片|电影|剧)|片子|的故事|副本|团灭|一部剧|部剧|美剧|韩剧|日剧|英剧|网剧|集看完|看完[^，。]{0,3}集"
     ),
     "history": (
         r"周年|历史上|回顾历史|纪念|曾发生|曾遭遇|铭记|多年前|那一年|当年|1[89]\d\d年|那场|那次|祭奠|"
-        r"祭扫|缅怀|逝者安息|忘不了|表彰|曾在|烈士"
+        r"祭扫|缅怀|逝者安息|忘不了|表彰|曾在|烈士|那年(?!代)|那些年|抗洪纪念|纪念碑"
     ),
     "past": (
         r"去年|前年|(?:\d+|[一二两三四五六七八九十几]+)年前|上个月|曾经|[死伤]过|出过事|以前|"
@@ -333,8 +333,12 @@ CUES: Final[dict[str, str]] = {
     "near_miss": (
         r"差点|险些|差一点|迟早|会不会|可能会|容易|恐怕|以防|防止|避免|预防|以免|谨防|担心|害怕|"
         r"会(?:被)?[撞压砸淹烧炸摔电毒踩]?死人|出人命|将(?:依法)?组织|准备(?:组织|集体)|打算|扬言|"
-        r"要去上访|将集体"
+        r"要去上访|将集体|"
+        # a false alarm: "邻居以为着火了打了119", "虚惊一场"
+        r"以为|误以为|误认为|误报|虚惊"
     ),
+    # a figure of speech, its clause only: "跟被特大洪水冲过一样", "简直就是车祸现场"
+    "figurative": r"(?:跟|像|如同|好比)[^，。！？]{0,12}(?:一样|一般|似的)|简直(?:就是|像)|堪比",
 }
 # "那场", "那次" point back to an event the reader knows: history, unless their clause dates it
 # to the last days ("前天那场山火", "昨晚那次爆炸")
@@ -343,7 +347,13 @@ RECENT_DAY_RE: Final = re.compile(
     r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天|前晚|前两天|这两天|这几天|刚才|刚刚|凌晨|上午|下午"
 )
 # families whose cue reaches only its own clause
-CLAUSE_ONLY_CUES: Final = frozenset({"near_miss"})
+CLAUSE_ONLY_CUES: Final = frozenset({"near_miss", "figurative"})
+# an emergency word in short quotation marks is a figure of speech ("“重大事故现场”", "“伤亡惨重”",
+# "遭遇“特大洪水”"): the quotes say the word is not meant; a claim quoted in full is longer
+# ("医生原话是“目前不明原因”" quotes speech: the quotes after a word of saying are no scare quotes)
+SCARE_QUOTE_RE: Final = re.compile(
+    r"(?<![说称讲道：:])(?<!原话是)(?<!表示)(?<!回复)(?<!答复)(?<!告知)(?<!通报)“[^”\d]{1,10}”"
+)
 # A clause stating a current fact ends the reach of a cue before it in the same sentence.
 CURRENT_RE: Final = re.compile(
     r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|凌晨|刚刚|刚才|目前|截至|截止|已造成|已致|已有|"

@@ -164,9 +164,12 @@ class _Reading:
     scope: Scope
     title_end: int = 0
     title_echoes: bool = False  # the content was all ruled out, so the title falls with it
+    quotes: list[tuple[int, int]] = field(default_factory=list)  # scare quotes: words not meant
 
     def stands(self, pos: int) -> bool:
         if self.title_echoes and pos < self.title_end:
+            return False
+        if any(s < pos < e for s, e in self.quotes):
             return False
         return self.scope.ruling(pos) is None
 
@@ -203,9 +206,16 @@ def _read(
         for t in terms
         if t.kind == lex.EARTHQUAKE
     )
-    reading = _Reading([], [], [], [], [], scope, title_end)
+    quotes = [(m.start(), m.end()) for m in lex.SCARE_QUOTE_RE.finditer(text)] if "“" in text else []
+    reading = _Reading([], [], [], [], [], scope, title_end, quotes=quotes)
     for t in terms:
         ruled = scope.ruling(t.start)
+        if ruled is None and any(s < t.start and t.start + len(t.word) < e for s, e in quotes):
+            ruled = Ruled("figurative", text[t.start - 1 : t.start + len(t.word) + 1])
+        if ruled is None and t.strength == lex.STRONG:
+            denied = _DENIED_TERM_RE.search(text, max(0, t.start - 8), t.start)
+            if denied is not None:
+                ruled = Ruled("negated", denied.group(0) + t.word)
         if ruled is not None and ruled.cue == "remote" and t.kind == lex.EARTHQUAKE and felt_here:
             ruled = None  # an earthquake elsewhere, felt and doing damage here
         if ruled is None and remote_quake and t.kind == lex.EARTHQUAKE and felt_only is not None:
@@ -964,6 +974,10 @@ def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:
     return any(scope_ok(m.start()) for m in rx.finditer(text))
 
 
+# an emergency word denied right before it: "没有着火", "未发生任何爆炸事故", "并没有塌"
+_DENIED_TERM_RE: Final = re.compile(
+    r"(?:没有|没|未|并未|并没有|从未|无)(?:发生|出现|造成)?(?:过)?(?:任何)?(?:的)?\Z"
+)
 _DENIED_BEFORE_RE: Final = re.compile(r"(?:没有|没|未|无|并未|并没有|不曾)(?:发生)?\Z")
 
 

@@ -274,3 +274,31 @@ def test_the_injured_at_two_hospitals_add_up() -> None:
 def test_a_count_with_its_own_story_does_not_add() -> None:
     content = "两车相撞，县医院收了十几个受伤的。还有两个司机卡在驾驶室里，消防正在破拆。"
     assert level(content) == "较大"
+
+
+# --- words not meant: scare quotes, similes, false alarms, denials, dramas, 那年
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "年底冲业绩，我们部门天天加班，办公室简直就是“车祸现场”，大家都“伤亡惨重”。",
+        "双十一一过，钱包就像被泥石流冲过一样，一分都不剩了。",
+        "楼道里有人烧蜂窝煤，烟冒得很大，对面的人以为着火了报了警。消防来了一看，没有着火，也没人受伤。",
+        "小区里传出一声巨响，大家跑下楼看，结果并没有爆炸，是楼上的空调外机掉下来了。",
+        "周末追完了一部剧，讲矿难救援的，最后井下三十多个矿工全没了，哭死我了。",
+        "路过老街的抗洪纪念碑，想起那年洪水进城，街上能撑船，听说冲走了好几十个人。",
+    ],
+)
+def test_words_not_meant_are_no_incident(content: str) -> None:
+    assert level(content) == "常规"
+
+
+def test_speech_in_quotes_is_meant() -> None:
+    content = "卫生院一下午来了二十几个发烧出疹子的学生，院长说“目前不明原因”。"
+    assert level(content) != "常规"
+
+
+def test_a_denial_before_one_word_leaves_another_incident() -> None:
+    content = "厂房没有着火，但是锅炉爆了，炸伤了四个工人。"
+    assert level(content) == "一般"
