@@ -108,7 +108,9 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难 "
         "炸了 塌了 垮了 烧起来",
     ),
-    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
+    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断 漏氨 毒气泄漏 漏毒气"),
+    # smoke or gas of a plant: an incident with a figure (a chimney's smoke is a complaint)
+    (ACCIDENT, WEAK, 1.0, PRODUCTION, "冒黄烟 储罐 反应釜"),
     (
         ACCIDENT,
         WEAK,
@@ -528,6 +530,11 @@ FIRE_RE: Final = re.compile(
     r"起火|着火|火灾|大火|失火|燃烧|火情|扑救|扑灭|烧了|山火|林火|烧毁|过火"
 )
 VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
+# a slope or a mountainside that comes down is a landslide or a collapse (崩塌), graded by the
+# geological plan whatever the post calls it ("后山突然塌下来了", "村口那段山坡整片塌下来")
+SLOPE_FAILURE_RE: Final = re.compile(
+    r"(?:山坡|山体|后山|边坡|坡体|半山腰|山上|山头)[^，。！？]{0,6}(?:塌|垮|滑|崩|垮塌|塌方)"
+)
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
 # what makes people ill, told before an unexplained cause
 _ILL_BEFORE_RE: Final = re.compile(

@@ -302,3 +302,30 @@ def test_speech_in_quotes_is_meant() -> None:
 def test_a_denial_before_one_word_leaves_another_incident() -> None:
     content = "厂房没有着火，但是锅炉爆了，炸伤了四个工人。"
     assert level(content) == "一般"
+
+
+# --- a slope that comes down is a geological disaster; a plant's leak or smoke
+
+
+def test_a_slope_that_came_down_is_graded_by_the_geological_plan() -> None:
+    content = "连下三天雨，组上那片山坡夜里整块滑下来了，冲坏了五户人的房子，村里估计损失有三百来万。"
+    result = graded(content)
+    assert result.evidence["kind"] == "geological"
+    assert result.level == "较大"  # 直接经济损失100万–500万 under the geological plan
+
+
+def test_a_tunnel_collapse_at_work_stays_a_production_accident() -> None:
+    result = graded("隧道施工工地山体塌方，三名工人被埋，施工单位正在组织救援。")
+    assert result.evidence["kind"] == "production_safety"
+
+
+def test_an_ammonia_leak_that_hurts_workers_is_an_incident() -> None:
+    assert level("屠宰场冷库漏氨，两个工人呛伤送医。") == "一般"
+
+
+def test_smoke_from_a_plant_with_people_moved_is_an_incident() -> None:
+    assert level("化工园一个储罐冒黄烟，附近两个村转移了三千多人。") != "常规"
+
+
+def test_a_chimney_complaint_is_no_incident() -> None:
+    assert level("小区旁边的厂子烟囱天天冒黑烟，排放毒气，熏得人头疼，请环保局管一管。") == "常规"
