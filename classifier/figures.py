@@ -121,7 +121,9 @@ _VERBS: Final = {
     ),
     "rescued": (
         "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救|救上来|拉上来|救了出来|"
-        "抢救出来|捞起来|捞上来|打捞上来"
+        "抢救出来|捞起来|捞上来|打捞上来|"
+        # "井下十四个人，到现在只上来了两个": those out of a pit or a shaft
+        "只上来了|才上来了|只上来|才上来|升上来"
     ),
     "seriously_injured": (
         "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|严重烧伤|急性中毒|急性苯中毒|"
@@ -154,7 +156,7 @@ _VERBS: Final = {
         # 拉着横幅到省道上", "上千名工人聚在工业园门口"
         "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅|"
         # people called together: "家属叫了一百多号人来", "纠集了三十多人"
-        "叫了|叫来|喊了|喊来|召集了|纠集了|纠集"
+        "叫了|叫来|喊了|喊来|召集了|纠集了|纠集|上街|走上街头"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -291,10 +293,10 @@ _TOLL_UPDATE_RE: Final = re.compile(
 )
 _ESCAPED_RE: Final = re.compile(r"跑出来|逃出来|爬出来|撤出来")
 _REMAINDER_NO_COUNT_RE: Final = re.compile(
-    r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然)?(?:在|处于)?"
+    r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然){0,2}(?:在|处于)?"
     r"(?:正在|正|仍在)?"
     r"(?P<verb>搜寻中|搜救中|搜寻|搜救|下落不明|失联|失踪|没找到|未找到|没有联系上|没联系上|联系不上|"
-    r"被困|困在|困着|埋在|埋着|压着|没出来)"
+    r"被困|困在|困着|埋在|埋着|压着|没出来|在下面|在井下|在底下|在里面|没上来)"
 )
 # a clause that is only a count, led by a word of time or of telling again
 _RESTATED_RE: Final = re.compile(
@@ -451,7 +453,9 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
                 return fig
     lo = max(0, vstart - _FORWARD_WINDOW)
     none_of = _NONE_OF_RE.search(text, max(0, vstart - 6), vstart)
-    if none_of is not None and text.startswith("没", vstart):
+    if none_of is not None and (
+        text.startswith(("没", "未"), vstart) or "不" in text[vstart:vend]
+    ):  # "一个都没上来", "一个都联系不上", "一个也找不到"
         # "下面有十三个工人，到现在一个也没上来": all of them
         c = _count_before(text, kind, vstart, taken, skip_from=none_of.start())
         fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart) if c else None
@@ -535,6 +539,23 @@ _CROWD_ESTIMATE_RE: Final = re.compile(
     rf"一共|总共|粗略估计|目测)(?:也|得)?(?:有|是)?(?P<num>{NUMERAL})(?:个|多个|来个|名|人|号人)"
 )
 
+# "上街的人起码有一万多": the crowd counted right after the people who did it, the unit left out
+_CROWD_AFTER_RE: Final = re.compile(
+    rf"的?(?:人|人数)(?:起码|至少|估计|少说|大概|足有|足足)?(?:也|得)?(?:有|是|达到?|超过)?"
+    rf"(?P<num>{NUMERAL})(?:人|号人|个人)?(?=[，,。！!？?；;\s]|$)"
+)
+
+
+def _crowd_told_after(text: str, v: re.Match[str], taken: set[int]) -> Figure | None:
+    m = _CROWD_AFTER_RE.match(text, v.end())
+    if m is None or m.start("num") in taken:
+        return None
+    parsed = parse_number(m.group("num"))
+    if parsed is None or parsed[0] < 2:
+        return None
+    taken.add(m.start("num"))
+    return Figure("crowd", parsed[0], parsed[1], text[v.start() : m.end()], v.start())
+
 
 def _count_in_next_clause(
     text: str, kind: str, vstart: int, vend: int, taken: set[int]
@@ -606,7 +627,10 @@ def _remainder_without_count(text: str, found: list[Figure]) -> list[Figure]:
         out_count = sum(f.value for f in accounted if f.start > totals[-1].start())
         if total is None or total[0] <= out_count:
             continue
-        trapped = ("被困", "困在", "困着", "埋在", "埋着", "压着", "没出来")
+        trapped = (
+            "被困", "困在", "困着", "埋在", "埋着", "压着", "没出来",
+            "在下面", "在井下", "在底下", "在里面", "没上来",
+        )  # fmt: skip
         kind = "trapped" if m.group("verb") in trapped else "missing"
         out.append(
             Figure(
@@ -841,7 +865,8 @@ _CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
 # the ill told without a count ("有人上吐下泻，到晚上越来越多"), then counted as a total a few
 # sentences on ("听说一共有一百三十多个人"): the total is the count of the ill
 _ILL_TOTAL_RE: Final = re.compile(
-    rf"(?:一共|总共|累计|加起来|前后|先后|总计|合计)(?:也|得|就)?(?:有|是|达到?|送了|来了)?"
+    rf"(?:一共|总共|累计|加起来|前后|先后|总计|合计)(?:也|得|就)?"
+    rf"(?:有|是|达到?|送了|来了|拉了|收了|收治了|送去了|送进了|住进了)?"
     rf"(?P<num>{NUMERAL})(?:个人|个|人|名|号人)"
 )
 _ILL_TOTAL_REACH: Final = 120
@@ -899,6 +924,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             later = _count_in_next_clause(text, kind, v.start(), v.end(), taken)
             if later is not None and (fig is None or later.value > fig.value):
                 fig = later
+        if kind == "crowd" and fig is None:
+            fig = _crowd_told_after(text, v, taken)
         if fig is not None:
             found.append(fig)
     if "死" in text:

@@ -377,6 +377,10 @@ HEARSAY_RE: Final = re.compile(
 VERIFIED_RE: Final = re.compile(
     r"经核实|经核查|经查|经调查|实际|实为|其实|区政府通报|通报称|官方通报|情况通报|据通报|澄清"
 )
+# the post doubts a claim without calling it false: a person should check it (待核实)
+DOUBT_RE: Final = re.compile(
+    r"真的假的|是真是假|真假|是不是真的|不知道真不真|不晓得真假|有待核实|未经证实|不知道是不是真的"
+)
 # the post calls the claim false or doubts it
 VERDICT_RE: Final = re.compile(
     r"系谣言|是谣言|为谣言|纯属谣言|谣言(?:吧|呢)|不实|不属实|假的|没有的事|子虚乌有|并未发生|未发生|"
@@ -555,12 +559,14 @@ RESCUED_RE: Final = re.compile(
 GRIEVANCE_RE: Final = re.compile(
     r"维权|讨薪|讨要|反对|不满|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
     r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|爆雷|请愿|"
-    r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)"
+    r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)|"
+    # people who take to the street over something are protesting it
+    r"上街|走上街头|喊口号|散步[^，。]{0,4}反对"
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
     r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
-    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
+    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
 GROUP_HINT_RE: Final = re.compile(
@@ -645,5 +651,6 @@ FELT_HERE_RE: Final = re.compile(r"(?<!没有)(?<![没无未])(?:震感|晃|摇)
 # no incident here ("我们这里只是有震感，县地震局说没有接到灾情报告")
 FELT_ONLY_RE: Final = re.compile(
     r"(?:只是|只|仅|仅仅)(?:是)?(?:有|感到|感觉到)?(?:轻微)?震感|"
-    r"(?:没有|没|未|无)(?:接到|收到|发现|造成|出现)?(?:任何)?[^，。！？]{0,4}灾情|虚惊一场"
+    r"(?:没有|没|未|无)(?:接到|收到|发现|造成|出现)?(?:任何)?[^，。！？]{0,4}灾情|虚惊一场|"
+    r"没什么事|没啥事|没事|没有什么影响|没什么影响|无影响|没有损失|一切正常"
 )

@@ -221,6 +221,9 @@ def _read(
             denied = _DENIED_TERM_RE.search(text, max(0, t.start - 8), t.start)
             if denied is not None:
                 ruled = Ruled("negated", denied.group(0) + t.word)
+            told_as = _TOLD_AS_RE.search(text, max(0, t.start - 6), t.start)
+            if told_as is not None:
+                ruled = Ruled("claim", told_as.group(0) + t.word)
         if ruled is not None and ruled.cue == "remote" and t.kind == lex.EARTHQUAKE and felt_here:
             ruled = None  # an earthquake elsewhere, felt and doing damage here
         if ruled is None and remote_quake and t.kind == lex.EARTHQUAKE and felt_only is not None:
@@ -708,9 +711,17 @@ def _candidate(
     many = [f for f in reading.figures if f.note == "许多" and f.kind in _VICTIM_KINDS]
     # hearsay with a vague count ("听说…死了好几个", "据说埋了几个人"): the teller does not know
     # how many, so a person checks whether it reached 重大 (待核实)
+    # …and so with a claim the post only doubts ("死了好几个，不知道真的假的")
+    doubted = [
+        f
+        for f, ruled in reading.ruled_figures
+        if ruled.cue == "claim"
+        and lex.DOUBT_RE.search(text)
+        and not lex.CUE_RES["debunk"].search(text)
+    ]
     many += [
         f
-        for f in reading.hearsay
+        for f in [*reading.hearsay, *doubted]
         if f.kind in _VICTIM_KINDS and f.approximate and f.value <= VAGUE_COUNT and f not in many
     ]
     cues += [f"many: {f.span} (read as {f.value:g}, may be {MANY_CHECK:g} or more)" for f in many]
@@ -719,7 +730,7 @@ def _candidate(
     figures = [
         replace(f, value=max(f.value, MANY_CHECK)) if f in many else f for f in reading.figures
     ]
-    figures += extra
+    figures += [replace(f, value=max(f.value, MANY_CHECK)) if f in many else f for f in extra]
     terms = reading.terms + [t for t, r in reading.ruled_terms if r.cue in _CANDIDATE_CUES]
     kind, _ = _kind(terms, figures, text)
     measures = _measures(
@@ -989,6 +1000,8 @@ def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:
 _DENIED_TERM_RE: Final = re.compile(
     r"(?:没有|没|未|并未|并没有|从未|无)(?:发生|出现|造成)?(?:过)?(?:任何)?(?:的)?\Z"
 )
+# what a rumour made of something smaller: "被人以讹传讹传成了食物中毒", "说成了爆炸"
+_TOLD_AS_RE: Final = re.compile(r"(?:传成|说成|误传成|误传为|讹传为|夸大成|传为)了?\Z")
 _DENIED_BEFORE_RE: Final = re.compile(r"(?:没有|没|未|无|并未|并没有|不曾)(?:发生)?\Z")
 
 

@@ -329,3 +329,39 @@ def test_smoke_from_a_plant_with_people_moved_is_an_incident() -> None:
 
 def test_a_chimney_complaint_is_no_incident() -> None:
     assert level("小区旁边的厂子烟囱天天冒黑烟，排放毒气，熏得人头疼，请环保局管一管。") == "常规"
+
+
+# --- found on the set written for this round (tests/data/severity_written.csv)
+
+
+def test_the_rest_still_down_a_shaft_are_trapped() -> None:
+    content = "矿上出事了，井下有二十个人，到现在只上来了五个，剩下的都还在底下。"
+    assert level(content) == "重大"  # 15 still trapped
+
+
+def test_none_of_a_count_reached_is_missing() -> None:
+    assert level("船翻了，船上的十二个渔民到现在一个也找不到。") == "重大"
+
+
+def test_people_in_the_street_are_a_crowd() -> None:
+    assert level("为了学校搬迁的事，昨晚走上街头的人少说有三千多，一直走到区政府。") == "重大"
+
+
+@pytest.mark.parametrize("words", ["没什么事", "一切正常"])
+def test_an_earthquake_next_door_felt_without_harm(words: str) -> None:
+    assert level(f"隔壁县发生4.6级地震，我们县城也晃了几下，{words}。") == "常规"
+
+
+def test_a_doubted_claim_with_a_vague_toll_is_a_candidate() -> None:
+    result = graded("有人说北站那边塌了个棚子，砸死了好几个，是真是假啊？")
+    assert result.evidence.get("candidate_level") in ("重大", "特别重大")
+
+
+def test_what_a_rumour_made_of_it_is_no_incident() -> None:
+    content = "大家别慌，就是锅炉房放气声音大，被人传成了爆炸，厂里一切正常。"
+    assert level(content) == "常规"
+
+
+def test_a_conjunction_before_a_county_word_names_no_place() -> None:
+    content = "乡卫生院和县医院一共收治了一百二十多个吃坏肚子的村民，还有一个老人没救过来。"
+    assert level(content) == "重大"
