@@ -88,7 +88,10 @@ _PEOPLE: Final = (
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|"
+    # "十来个打游戏的没跑出来", "三个骑车的被撞": people named by what they were doing
+    rf"[\u4e00-\u9fff]{{1,4}}的(?=[没都全被在也还当]|\Z)|"
+    rf"到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
     rf"|(?:{_PEOPLE})"
     # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
     r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
@@ -156,7 +159,8 @@ _VERBS: Final = {
         # 拉着横幅到省道上", "上千名工人聚在工业园门口"
         "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅|"
         # people called together: "家属叫了一百多号人来", "纠集了三十多人"
-        "叫了|叫来|喊了|喊来|召集了|纠集了|纠集|上街|走上街头"
+        "叫了|叫来|喊了|喊来|召集了|纠集了|纠集|上街|走上街头|"
+        "拿不到工钱|拿不到工资|要不到工钱|要不到工资|领不到工资"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -335,6 +339,7 @@ _AND_COUNT_RE: Final = re.compile(
 )
 # "到现在一个也没上来", "7个人一个都没跑出来": nobody came out, so all of the count before did not
 _NONE_OF_RE: Final = re.compile(r"一(?:个|人|名)(?:人)?(?:都|也)(?:还)?\Z")
+_NONE_RESCUED_RE: Final = re.compile(r"一(?:个|人|名)(?:人)?(?:都|也)(?:还)?(?:没有?|未能?|没能)\Z")
 # "车上四十多个人…死了一半": a share of the count before
 _SHARE_AFTER_RE: Final = re.compile(r"了?(?:一半|一大半|大半|多一半|一多半|过半|大部分)")
 _SHARE_BEFORE_RE: Final = re.compile(
@@ -452,6 +457,15 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
                 taken.add(k.start("num"))
                 return fig
     lo = max(0, vstart - _FORWARD_WINDOW)
+    if kind == "rescued":
+        nobody = _NONE_RESCUED_RE.search(text, max(0, vstart - 8), vstart)
+        if nobody is not None:
+            # "车上一家四口，一个都没救上来": none of the count before came out alive
+            c = _count_before(text, "missing", vstart, taken, skip_from=nobody.start())
+            fig = _make("missing", c, text, (c.start(), vend), verb_start=vstart) if c else None
+            if c is not None and fig is not None:
+                taken.add(c.start())
+                return fig
     none_of = _NONE_OF_RE.search(text, max(0, vstart - 6), vstart)
     if none_of is not None and (
         text.startswith(("没", "未"), vstart) or "不" in text[vstart:vend]

@@ -133,3 +133,18 @@ def test_fourth_blind_set_figures() -> None:
     assert figures["emergency_graded_routine"] <= 0.03
     assert figures["routine_graded_major"] == 0.0
     assert figures["level_accuracy"] >= 0.95
+
+
+def test_set_written_for_the_fourth_round() -> None:
+    """severity_written.csv: posts written for the fourth round, in other words than blind4's,
+    to test each class fixed there; the second half was scored once before any change (major
+    recall 0.800) and its misses were then fixed by class. Development data."""
+    rows = labelled_rows("written")
+    assert len({r["id"] for r in rows}) == len(rows) >= 60
+    assert all(r["level"] in RANK and r["content"] for r in rows)
+    figures, misses = score_labelled(rows, lambda t, c: assess(t, c))
+    print("\nseverity written set:", {k: round(v, 3) for k, v in figures.items()})
+    assert figures["major_recall"] == 1.0, [m.id for m in misses]
+    assert figures["nonmajor_graded_major"] == 0.0
+    assert figures["routine_graded_major"] == 0.0
+    assert figures["level_accuracy"] >= 0.95

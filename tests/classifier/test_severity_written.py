@@ -365,3 +365,24 @@ def test_what_a_rumour_made_of_it_is_no_incident() -> None:
 def test_a_conjunction_before_a_county_word_names_no_place() -> None:
     content = "乡卫生院和县医院一共收治了一百二十多个吃坏肚子的村民，还有一个老人没救过来。"
     assert level(content) == "重大"
+
+
+# --- people named by what they were doing; nobody brought out; wages withheld
+
+
+def test_people_named_by_what_they_were_doing_are_counted() -> None:
+    assert level("KTV半夜起火，十几个唱歌的没跑出来。") == "重大"
+    assert level("面包车翻进沟里，四个摘茶的都没了。") == "较大"
+
+
+def test_a_count_of_months_is_no_count_of_people() -> None:
+    assert level("厂里三个月的工资没了，老板也找不到人。") == "常规"
+
+
+def test_nobody_brought_out_of_a_count_is_missing() -> None:
+    assert level("渡船在江心翻了，船上五个人，一个都没能救上来。") == "较大"
+
+
+def test_workers_whose_wages_are_withheld_gathered_are_a_crowd() -> None:
+    content = "三百多个工人领不到工资，今天一早把公司门口的马路堵了。"
+    assert level(content) == "重大"  # 较大 by the head count, raised by the blockade
