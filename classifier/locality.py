@@ -230,11 +230,17 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     starts.add(offset)
     if start not in starts or first_word_end is None:
         return True
+    # a name that begins with a conjunction or a preposition after another word is that word
+    # and the next read together ("学校和" + "县教育局"), unless a word of going stands before it
     if text[start] in _FUNCTION_LETTERS and (
         (first_word_end - start == 1 and end > first_word_end)
-        or (start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" and not _STAND_BEFORE.search(text[max(0, start - 2) : start]))
+        or (
+            start > 0
+            and "\u4e00" <= text[start - 1] <= "\u9fff"
+            and not _STAND_BEFORE.search(text[max(0, start - 2) : start])
+        )
     ):
-        return True  # "学校和县教育局", "卫生院和县医院": a conjunction and the next word name no place
+        return True
     return end not in starts and end > first_word_end
 
 
