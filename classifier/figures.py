@@ -88,7 +88,7 @@ _PEOPLE: Final = (
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|活的|活着|"
     # "十来个打游戏的没跑出来", "三个骑车的被撞": people named by what they were doing
     rf"[\u4e00-\u9fff]{{1,4}}的(?=[没都全被在也还当]|\Z)|"
     rf"到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
@@ -146,6 +146,8 @@ _VERBS: Final = {
         "送到医院|送到了医院|送到县医院|送到了县医院|送进医院|送进了医院|进了医院|住进医院|"
         # told from the hospital: "医院的朋友说送来了一百零几个", "洗胃"
         "送来了|送过来|洗胃|打吊针|输液|"
+        # gas breathed in: "二十几个人吸了毒气", "吸入了氨气"
+        "吸了毒气|吸入毒气|吸入了毒气|吸入|吸入了|吸了氨气|吸进|"
         # a case count names its disease: "8例手足口病", "水痘患儿27例", "发现肺鼠疫病例6例"
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
@@ -874,6 +876,38 @@ def _also_counts(text: str, found: list[Figure], taken: set[int]) -> list[Figure
 
 
 _CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
+# "车上十四个娃娃，只救起来六个": only some of the people counted before came out; the rest are
+# missing
+_ONLY_RE: Final = re.compile(r"(?:只|才|仅|仅仅)(?:有)?\Z")
+_ONLY_REACH: Final = 30
+
+
+def _only_some_rescued(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    for f in found:
+        if f.kind != "rescued" or f.negated or not _ONLY_RE.search(text, max(0, f.start - 3), f.start):
+            continue
+        before = [
+            c
+            for c in _COUNT_RE.finditer(text, max(0, f.start - _ONLY_REACH), f.start)
+            if c.start() not in taken
+        ]
+        if not before:
+            continue
+        total = parse_number(before[-1].group("num"))
+        if total is None or total[0] <= f.value:
+            continue
+        out.append(
+            Figure(
+                "missing",
+                total[0] - f.value,
+                True,
+                text[before[-1].start() : f.start + len(f.span)],
+                before[-1].start(),
+                note="其余",
+            )
+        )
+    return out
 
 
 # the ill told without a count ("有人上吐下泻，到晚上越来越多"), then counted as a total a few
@@ -949,6 +983,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     if found:
         found += _toll_updates(text, found, taken)
         found += _restated_counts(text, found, taken)
+    if any(f.kind == "rescued" for f in found):
+        found += _only_some_rescued(text, found, taken)
     if any(f.kind in _ALSO_KINDS for f in found):
         found += _also_counts(text, found, taken)
     if not any(f.kind == "sick" for f in found):

@@ -113,7 +113,7 @@ _VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺�
 # the people of a gathering counted where the grievance is told, before what they did:
 # "欠了两百多个农民工大半年的工资，今天这些人全部跑到国道上坐起，把路堵得死死的"
 _CROWD_HEAD_RE: Final = re.compile(
-    rf"(?P<num>{NUMERAL})(?:名|个|位)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
+    rf"(?P<num>{NUMERAL})(?:名|个|位|号)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
     r"亲戚朋友|亲友|老乡)"
 )
 # what a crowd does now, in the sentence of its head count: no claim about the past

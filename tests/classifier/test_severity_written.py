@@ -386,3 +386,29 @@ def test_nobody_brought_out_of_a_count_is_missing() -> None:
 def test_workers_whose_wages_are_withheld_gathered_are_a_crowd() -> None:
     content = "三百多个工人领不到工资，今天一早把公司门口的马路堵了。"
     assert level(content) == "重大"  # 较大 by the head count, raised by the blockade
+
+
+# --- only some brought out; survivors counted; gas breathed in; made-up claims; 号 head counts
+
+
+def test_only_some_of_a_count_brought_out_leaves_the_rest_missing() -> None:
+    assert level("渔船在湖心翻了，船上九个人，只捞起来两个。") == "较大"  # 7 missing
+
+
+def test_a_count_of_survivors_is_a_partial_rescue() -> None:
+    assert level("隧道塌了，里面困了十二个工人，挖到天亮才挖出来四个活着的。") == "较大"  # 8 left
+
+
+def test_people_who_breathed_gas_at_work_count_as_poisoned() -> None:
+    content = "车间管道泄漏，三十多个工人吸入了有毒气体，被送到医院洗胃。"
+    assert level(content) == "较大"  # 急性工业中毒 counts as 重伤 under the 条例
+
+
+def test_a_claim_the_post_calls_made_up_falls() -> None:
+    content = "有人在快手上发视频说我们县城大桥断了摔死十几个，交警说了，纯粹是瞎编的。"
+    assert RANK[level(content)] < RANK["重大"]
+
+
+def test_a_head_count_in_hao_is_a_crowd() -> None:
+    content = "几百号业主今天又聚集到开发商那里，喊着退房退款，把大门玻璃都砸了。"
+    assert level(content) == "重大"  # 较大 by the head count, raised by 砸了
