@@ -544,7 +544,8 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
 
 
 _NEXT_CLAUSE_COUNT_RE: Final = re.compile(
-    rf"[，,](?:听说|据说|大概|估计|一共|总共|共|足足)?(?:有|是)?(?P<num>{NUMERAL})(?:个|多个|来个|名|人)"
+    rf"[，,](?:车上|船上|里面|屋里|楼里|井下|下面|底下)?(?:听说|据说|大概|估计|一共|总共|共|足足)?"
+    rf"(?:有|是)?(?P<num>{NUMERAL})(?:个人|多个人|来个人|个|多个|来个|名|人)"
     r"(?=[，,。！!？?；;\s]|$)"
 )
 
@@ -879,13 +880,16 @@ _CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
 # "车上十四个娃娃，只救起来六个": only some of the people counted before came out; the rest are
 # missing
 _ONLY_RE: Final = re.compile(r"(?:只|才|仅|仅仅)(?:有)?\Z")
-_ONLY_REACH: Final = 30
+_ONLY_IN_RE: Final = re.compile(r"的(?:只有|才|仅有|只)")  # "救上来的只有十几个"
+_ONLY_REACH: Final = 40
 
 
 def _only_some_rescued(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
     out: list[Figure] = []
     for f in found:
-        if f.kind != "rescued" or f.negated or not _ONLY_RE.search(text, max(0, f.start - 3), f.start):
+        if f.kind != "rescued" or f.negated:
+            continue
+        if not (_ONLY_RE.search(text, max(0, f.start - 3), f.start) or _ONLY_IN_RE.search(f.span)):
             continue
         before = [
             c

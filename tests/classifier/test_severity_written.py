@@ -412,3 +412,12 @@ def test_a_claim_the_post_calls_made_up_falls() -> None:
 def test_a_head_count_in_hao_is_a_crowd() -> None:
     content = "几百号业主今天又聚集到开发商那里，喊着退房退款，把大门玻璃都砸了。"
     assert level(content) == "重大"  # 较大 by the head count, raised by 砸了
+
+
+def test_those_brought_out_were_only_a_few() -> None:
+    content = "透水事故，井下作业的三十来个矿工，升上来的只有八个。"
+    assert level(content) == "重大"  # 22 or so still missing
+
+
+def test_a_count_in_the_next_clause_after_buried() -> None:
+    assert level("山体垮下来把路边的中巴车埋了，车上听说有十几个人。") == "重大"
