@@ -421,3 +421,17 @@ def test_those_brought_out_were_only_a_few() -> None:
 
 def test_a_count_in_the_next_clause_after_buried() -> None:
     assert level("山体垮下来把路边的中巴车埋了，车上听说有十几个人。") == "重大"
+
+
+def test_hurt_badly_told_plainly_splits_the_injured() -> None:
+    content = "体育馆看台栏杆断了，二十几个观众摔下去受了伤，其中三个伤得比较重。"
+    assert level(content) == "一般"  # 3 重伤 under the 条例; the rest are not counted
+
+
+def test_the_ill_told_by_the_clinic_that_took_them_in() -> None:
+    content = "寨子里办喜事，吃完晚饭好多人上吐下泻，镇卫生院说一晚上收了六十多个。"
+    assert level(content) == "一般"  # 30 to 99 poisoned, nobody dead
+
+
+def test_women_workers_none_came_out() -> None:
+    assert level("村里的小作坊炸了，里面干活的五个大嫂一个都没出来。") == "较大"
