@@ -93,7 +93,7 @@ _WHO: Final = (
     # "十来个打游戏的没跑出来", "三个骑车的被撞": people named by what they were doing
     rf"[\u4e00-\u9fff]{{1,4}}的(?=[没都全被在也还当]|\Z)|"
     rf"到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
-    rf"|(?:{_PEOPLE})"
+    rf"|号?(?:{_PEOPLE})"  # "几百号村民"
     # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
     r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
 )
@@ -164,7 +164,9 @@ _VERBS: Final = {
         "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅|"
         # people called together: "家属叫了一百多号人来", "纠集了三十多人"
         "叫了|叫来|喊了|喊来|召集了|纠集了|纠集|上街|走上街头|"
-        "拿不到工钱|拿不到工资|要不到工钱|要不到工资|领不到工资"
+        "拿不到工钱|拿不到工资|要不到工钱|要不到工资|领不到工资|"
+        # a sit-in: "几百号村民坐到镇政府大院里不走了"
+        "不肯走|不肯离开|赖着不走|不走了"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -878,6 +880,7 @@ def _also_counts(text: str, found: list[Figure], taken: set[int]) -> list[Figure
     return out
 
 
+_DOER_COUNT_RE: Final = re.compile(r"个[\u4e00-\u9fff]{1,4}的")
 _CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
 # "车上十四个娃娃，只救起来六个": only some of the people counted before came out; the rest are
 # missing
@@ -982,6 +985,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
                 fig = later
         if kind == "crowd" and fig is None:
             fig = _crowd_told_after(text, v, taken)
+        if fig is not None and kind in ("sick", "affected") and _DOER_COUNT_RE.search(fig.span):
+            fig = None  # "一个非常常见的病例": a count of people named by what they did is of victims
         if fig is not None:
             found.append(fig)
     if "死" in text:

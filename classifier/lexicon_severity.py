@@ -567,7 +567,7 @@ GRIEVANCE_RE: Final = re.compile(
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
     r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
-    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头"
+    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
 GROUP_HINT_RE: Final = re.compile(

@@ -435,3 +435,12 @@ def test_the_ill_told_by_the_clinic_that_took_them_in() -> None:
 
 def test_women_workers_none_came_out() -> None:
     assert level("村里的小作坊炸了，里面干活的五个大嫂一个都没出来。") == "较大"
+
+
+def test_a_sit_in_counted_in_hao_is_a_crowd() -> None:
+    content = "拆迁款一直不到位，今天一百多号居民坐在街道办门口不肯走。"
+    assert level(content) == "较大"
+
+
+def test_a_count_of_a_common_case_is_no_one_ill() -> None:
+    assert level("感冒是每年冬天医生遇到的一个非常常见的病例，大家注意保暖。") == "常规"
