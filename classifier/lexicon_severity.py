@@ -389,7 +389,7 @@ VERDICT_RE: Final = re.compile(
     # the claim grew from something small, or the thing stands: "以讹传讹传成了食物中毒",
     # "桥好好的", "根本不是我们这里的"
     r"以讹传讹|传成了|被传成|一切正常|好好的|根本不是|并非|纯属虚构|截图改的|拼接|移花接木|张冠李戴|"
-    r"是编的|编出来的|瞎编|胡编|乱编|编造的"
+    r"是编的|编出来的|瞎编|胡编|乱编|编造的|屁事没有|啥事没有|啥事都没有|什么事都没有|什么事也没有"
 )
 
 # A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险

@@ -444,3 +444,12 @@ def test_a_sit_in_counted_in_hao_is_a_crowd() -> None:
 
 def test_a_count_of_a_common_case_is_no_one_ill() -> None:
     assert level("感冒是每年冬天医生遇到的一个非常常见的病例，大家注意保暖。") == "常规"
+
+
+def test_a_claim_answered_with_nothing_happened_falls() -> None:
+    content = "朋友圈有人说“东门菜场垮了压死好多人”，我刚从东门菜场买菜回来，啥事都没有。"
+    assert RANK[level(content)] < RANK["重大"]
+
+
+def test_hikers_are_people() -> None:
+    assert level("进山的九个驴友遇到山洪，被困在河对岸的山洞里。") != "常规"
