@@ -32,6 +32,8 @@ CUE_LABELS: Final[dict[str, str]] = {
     "court": "案件审理或判决",
     "ambiguous": "数字含混",
     "hearsay": "传闻（听说）",
+    "many": "人数说不准（好几个、好多）",
+    "moved": "转移人数（该预案不按转移人数分级）",
 }
 
 

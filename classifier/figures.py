@@ -82,13 +82,18 @@ _PEOPLE: Final = (
     r"女生|男生|小朋友|少年|幼童|孩童|学童|宝宝|细娃儿|细娃|伢|老太太|老太婆|老太|老大爷|老奶奶|老爷爷|"
     r"老汉|老头|老年人|年轻人|大人|成年人|男人|女人|小伙子|姑娘|青年|老师|教师|医生|护士|民警|保安|"
     r"打工的|打工仔|干活的|上班的|兄弟|弟兄|亲戚朋友|亲戚|亲友|朋友|老乡|市民|"
-    r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|人"
+    r"婴儿|妇女|男子|女子|村民们|工友|家属|商户|商贩|民工|消防员|救援人员|施工人员|作业人员|"
+    r"师傅|扑火队员|消防队员|护林员|战士|官兵|搬运工|装卸工|环卫工|骑手|外卖员|快递员|同事|同学|邻居|室友|"
+    r"婆娘|大姐|大嫂|阿姨|嬢嬢|孃孃|大妈|大爷|大叔|小媳妇|媳妇|驴友|登山者|徒步者|人"
 )
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
-    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
-    rf"|(?:{_PEOPLE})"
+    rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|活的|活着|"
+    # "十来个打游戏的没跑出来", "三个骑车的被撞": people named by what they were doing
+    rf"[\u4e00-\u9fff]{{1,4}}的(?=[没都全被在也还当]|\Z)|"
+    rf"到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
+    rf"|号?(?:{_PEOPLE})"  # "几百号村民"
     # a vehicle or a household full of people carries its own noun: "一车都没了", "全家都中毒了"
     r"|(?:(?<=全家)|(?<=一家子)|(?<=一车)|(?<=一船)|(?<=一屋))(?=[都全均已还被在没当就也]))"
 )
@@ -108,7 +113,7 @@ _VERBS: Final = {
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
         "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了|"
         # right after a count only ("有九个没了"), and more of them later ("半夜又走了五个")
-        "没了|又走了|又没了"
+        "没了|又走了|又没了|走了|没挺过来|没熬过来|没撑过来|没扛过来|没能挺过来|没有挺过来|没抢救过来了"
     ),
     "missing": (
         "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上|"
@@ -120,11 +125,14 @@ _VERBS: Final = {
     ),
     "rescued": (
         "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救|救上来|拉上来|救了出来|"
-        "抢救出来|捞起来|捞上来|打捞上来"
+        "抢救出来|捞起来|捞上来|打捞上来|"
+        # "井下十四个人，到现在只上来了两个": those out of a pit or a shaft
+        "只上来了|才上来了|只上来|才上来|升上来"
     ),
     "seriously_injured": (
         "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|严重烧伤|急性中毒|急性苯中毒|"
-        "有生命危险|命悬一线|还在抢救|仍在抢救|正在抢救"
+        "有生命危险|命悬一线|还在抢救|仍在抢救|正在抢救|伤得比较重|伤得较重|伤得重|伤势比较重|伤得很严重|"
+        "伤得比较严重"
     ),
     "light_injured": "轻伤|受轻伤|轻微伤|擦伤|皮外伤|轻微受伤|受了轻伤",
     "injured": (
@@ -138,6 +146,10 @@ _VERBS: Final = {
         "肚子疼|就诊|都遭了|"
         # the ill are told by where they were taken: "130多个学生送到了县医院"
         "送到医院|送到了医院|送到县医院|送到了县医院|送进医院|送进了医院|进了医院|住进医院|"
+        # told from the hospital: "医院的朋友说送来了一百零几个", "洗胃"
+        "送来了|送过来|洗胃|打吊针|输液|"
+        # gas breathed in: "二十几个人吸了毒气", "吸入了氨气"
+        "吸了毒气|吸入毒气|吸入了毒气|吸入|吸入了|吸了氨气|吸进|"
         # a case count names its disease: "8例手足口病", "水痘患儿27例", "发现肺鼠疫病例6例"
         "患儿|手足口病|手足口|水痘|麻疹|腮腺炎|猩红热|痢疾|伤寒|霍乱|鼠疫|炭疽|流感|诺如|肺结核|结核病|"
         "肝炎|疟疾|登革热|红眼病"
@@ -146,7 +158,15 @@ _VERBS: Final = {
     "endangered": "有危险|受到威胁|受威胁|危及|威胁到|威胁着|威胁",
     "crowd": (
         "聚集|围堵|堵路|堵塞|围攻|冲击|集结|静坐|拉横幅|打砸|上访|围住|堵在|围了|讨薪|堵死|"
-        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得|聚了|围起|堵得|集体反映"
+        "讨要|讨不到|维权|讨说法|请愿|示威|游行|抗议|堵住|堵了|封堵|拦住|围在|围得|聚了|围起|堵得|集体反映|"
+        # what a crowd does, told right after its head count: "一千多人冲进镇政府", "两三百号人
+        # 拉着横幅到省道上", "上千名工人聚在工业园门口"
+        "冲进|闯进|聚在|拉着横幅|举着横幅|举着牌子|喊口号|打横幅|"
+        # people called together: "家属叫了一百多号人来", "纠集了三十多人"
+        "叫了|叫来|喊了|喊来|召集了|纠集了|纠集|上街|走上街头|"
+        "拿不到工钱|拿不到工资|要不到工钱|要不到工资|领不到工资|"
+        # a sit-in: "几百号村民坐到镇政府大院里不走了"
+        "不肯走|不肯离开|赖着不走|不走了"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -217,7 +237,13 @@ _DEATH_INJURY_RE: Final = re.compile(
 )
 _DEATHS_ALONE_END: Final = re.compile(r"[，,。、；;！!？?\s的事]|$")
 # "直接经济损失约2000万元", "损失达8000余万元", "损失上亿": a 元 may be left out after 万 / 亿
-_LOSS_RE: Final = re.compile(rf"损失{_GAP}(?P<num>{NUMERAL})(?:元|(?<=[万亿])|(?<=[万亿][余多]))")
+# "损失，初步估算就有六千多万元": the figure may open the next clause; "一个多亿", "两个亿": 个
+# before 亿 counts hundreds of millions
+_LOSS_RE: Final = re.compile(
+    rf"损失[，,]?{_GAP}(?:(?P<num>{NUMERAL})(?:元|(?<=[万亿])|(?<=[万亿][余多]))"
+    r"|(?P<yi>[一两俩三四五六七八九几])个(?P<yi_more>多|半)?亿)"
+)
+_YI: Final = 100_000_000.0
 # "5.3级地震", "里氏5.6级", "M4.5级", "说是4.1级": a magnitude needs an earthquake in its sentence
 _MAGNITUDE_RE: Final = re.compile(
     r"(?<![\d.抗防点])(?P<num>\d(?:\.\d)?|[一二三四五六七八九])\s*级(?![风大台浪以])"
@@ -250,6 +276,10 @@ _RESCUE_RE: Final = re.compile(
     r"获救|救出|脱险|升井|救起|救下|转移到安全|转移至安全|全部转移|安全转移|安全撤离|全部撤离|拉出来|挖出来|"
     r"抬出来|刨出来|营救|解救"
 )
+# a rescue word denied: "一个都还没挖出来", "到现在没救出来", "尚未救出"
+# a few "还在抢救" tell how the worst are, not that the rest were hurt lightly: no split
+_STILL_TREATED_RE: Final = re.compile(r"抢救|有生命危险|命悬一线|生命垂危")
+_NOT_YET_RE: Final = re.compile(r"(?:没有?|未|尚未|仍未|还没有?|都没有?|都还没有?|也没有?|也还没)\Z")
 _COUNT_AFTER_RE: Final = re.compile(rf"了?{_SHORT_GAP}(?:{NUMERAL})(?:{_WHO})")
 # what makes people ill or hurt, then kills them, in one breath: the count is of the dead
 _LEADS_TO_DEATH: Final = frozenset({"sick", "injured", "seriously_injured", "trapped"})
@@ -273,10 +303,10 @@ _TOLL_UPDATE_RE: Final = re.compile(
 )
 _ESCAPED_RE: Final = re.compile(r"跑出来|逃出来|爬出来|撤出来")
 _REMAINDER_NO_COUNT_RE: Final = re.compile(
-    r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然)?(?:在|处于)?"
+    r"(?:其余|其他|其它|剩下|剩余)的?(?:人员|人|乘客|矿工|工人|学生|村民|游客)?(?:仍|还|都|均|仍然){0,2}(?:在|处于)?"
     r"(?:正在|正|仍在)?"
     r"(?P<verb>搜寻中|搜救中|搜寻|搜救|下落不明|失联|失踪|没找到|未找到|没有联系上|没联系上|联系不上|"
-    r"被困|困在|困着|埋在|埋着|压着|没出来)"
+    r"被困|困在|困着|埋在|埋着|压着|没出来|在下面|在井下|在底下|在里面|没上来)"
 )
 # a clause that is only a count, led by a word of time or of telling again
 _RESTATED_RE: Final = re.compile(
@@ -315,6 +345,7 @@ _AND_COUNT_RE: Final = re.compile(
 )
 # "到现在一个也没上来", "7个人一个都没跑出来": nobody came out, so all of the count before did not
 _NONE_OF_RE: Final = re.compile(r"一(?:个|人|名)(?:人)?(?:都|也)(?:还)?\Z")
+_NONE_RESCUED_RE: Final = re.compile(r"一(?:个|人|名)(?:人)?(?:都|也)(?:还)?(?:没有?|未能?|没能)\Z")
 # "车上四十多个人…死了一半": a share of the count before
 _SHARE_AFTER_RE: Final = re.compile(r"了?(?:一半|一大半|大半|多一半|一多半|过半|大部分)")
 _SHARE_BEFORE_RE: Final = re.compile(
@@ -334,7 +365,7 @@ _SWEPT_RE: Final = re.compile(r"冲走|被冲|卷走|淹死|淹了|全淹|落水
 _ALIVE_RE: Final = re.compile(
     r"活着|还活|救活|获救|被救|救出|救起|救了|医院|卫生院|送医|抢救|脱险|生还|没事|无恙|受伤"
 )
-_NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick"})
+_NEXT_COUNT_KINDS: Final = frozenset({"deaths", "missing", "trapped", "injured", "sick", "crowd"})
 # households count only people hit or moved: "好几户养的猪死了" are no deaths
 _HOUSEHOLD_KINDS: Final = frozenset({"affected", "evacuated", "endangered", "crowd"})
 
@@ -432,8 +463,19 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
                 taken.add(k.start("num"))
                 return fig
     lo = max(0, vstart - _FORWARD_WINDOW)
+    if kind == "rescued":
+        nobody = _NONE_RESCUED_RE.search(text, max(0, vstart - 8), vstart)
+        if nobody is not None:
+            # "车上一家四口，一个都没救上来": none of the count before came out alive
+            c = _count_before(text, "missing", vstart, taken, skip_from=nobody.start())
+            fig = _make("missing", c, text, (c.start(), vend), verb_start=vstart) if c else None
+            if c is not None and fig is not None:
+                taken.add(c.start())
+                return fig
     none_of = _NONE_OF_RE.search(text, max(0, vstart - 6), vstart)
-    if none_of is not None and text.startswith("没", vstart):
+    if none_of is not None and (
+        text.startswith(("没", "未"), vstart) or "不" in text[vstart:vend]
+    ):  # "一个都没上来", "一个都联系不上", "一个也找不到"
         # "下面有十三个工人，到现在一个也没上来": all of them
         c = _count_before(text, kind, vstart, taken, skip_from=none_of.start())
         fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart) if c else None
@@ -506,9 +548,34 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
 
 
 _NEXT_CLAUSE_COUNT_RE: Final = re.compile(
-    rf"[，,](?:听说|据说|大概|估计|一共|总共|共|足足)?(?:有|是)?(?P<num>{NUMERAL})(?:个|多个|来个|名|人)"
+    rf"[，,](?:车上|船上|里面|屋里|楼里|井下|下面|底下)?(?:听说|据说|大概|估计|一共|总共|共|足足)?"
+    rf"(?:有|是)?(?P<num>{NUMERAL})(?:个人|多个人|来个人|个|多个|来个|名|人)"
     r"(?=[，,。！!？?；;\s]|$)"
 )
+
+# a crowd is estimated a clause or two after it is seen: "聚了好多人，有人拿无人机拍了，估计有
+# 五六千人"; the estimate needs its word (估计, 起码 …), as other counts may follow
+_CROWD_ESTIMATE_RE: Final = re.compile(
+    rf"[，,](?:[^，,。！!？?；;\n]{{0,14}}[，,])?(?:听说|据说|大概|估计|估摸|起码|少说|至少|足有|足足|"
+    rf"一共|总共|粗略估计|目测)(?:也|得)?(?:有|是)?(?P<num>{NUMERAL})(?:个|多个|来个|名|人|号人)"
+)
+
+# "上街的人起码有一万多": the crowd counted right after the people who did it, the unit left out
+_CROWD_AFTER_RE: Final = re.compile(
+    rf"的?(?:人|人数)(?:起码|至少|估计|少说|大概|足有|足足)?(?:也|得)?(?:有|是|达到?|超过)?"
+    rf"(?P<num>{NUMERAL})(?:人|号人|个人)?(?=[，,。！!？?；;\s]|$)"
+)
+
+
+def _crowd_told_after(text: str, v: re.Match[str], taken: set[int]) -> Figure | None:
+    m = _CROWD_AFTER_RE.match(text, v.end())
+    if m is None or m.start("num") in taken:
+        return None
+    parsed = parse_number(m.group("num"))
+    if parsed is None or parsed[0] < 2:
+        return None
+    taken.add(m.start("num"))
+    return Figure("crowd", parsed[0], parsed[1], text[v.start() : m.end()], v.start())
 
 
 def _count_in_next_clause(
@@ -519,7 +586,8 @@ def _count_in_next_clause(
     end = re.compile(r"[，,。！!？?；;\n]").search(text, vend)
     if end is None or text[end.start()] not in "，,":
         return None
-    m = _NEXT_CLAUSE_COUNT_RE.match(text, end.start())
+    rx = _CROWD_ESTIMATE_RE if kind == "crowd" else _NEXT_CLAUSE_COUNT_RE
+    m = rx.match(text, end.start())
     if m is None or m.start("num") in taken:
         return None
     parsed = parse_number(m.group("num"))
@@ -580,7 +648,10 @@ def _remainder_without_count(text: str, found: list[Figure]) -> list[Figure]:
         out_count = sum(f.value for f in accounted if f.start > totals[-1].start())
         if total is None or total[0] <= out_count:
             continue
-        trapped = ("被困", "困在", "困着", "埋在", "埋着", "压着", "没出来")
+        trapped = (
+            "被困", "困在", "困着", "埋在", "埋着", "压着", "没出来",
+            "在下面", "在井下", "在底下", "在里面", "没上来",
+        )  # fmt: skip
         kind = "trapped" if m.group("verb") in trapped else "missing"
         out.append(
             Figure(
@@ -661,6 +732,23 @@ def _restated_counts(text: str, found: list[Figure], taken: set[int]) -> list[Fi
     return out
 
 
+# 走了 is a death only next to a count ("九个走了", "当场就走了四个") in a post that tells an
+# incident's victims: "三个人吃完饭就走了" is no death
+_GONE_COUNT_BEFORE_RE: Final = re.compile(r"[个名位](?:人)?(?:都|也|已经|已|就|全)?\Z")
+_GONE_AT_ONCE_BEFORE_RE: Final = re.compile(r"(?:当场|当时|现场)(?:就)?\Z")
+_GONE_CONTEXT_RE: Final = re.compile(
+    r"挖出|挖了|刨出|抬出|拉出|捞出|捞上|抢救|救出|救援|消防|送医|医院|遗体|尸体|当场|事故|撞|压|埋|烧|淹|砸|"
+    r"塌|爆炸|火|中毒|掉下"
+)
+
+
+def _gone_counted(text: str, v: re.Match[str]) -> bool:
+    before = text[max(0, v.start() - 6) : v.start()]
+    if not (_GONE_COUNT_BEFORE_RE.search(before) or _GONE_AT_ONCE_BEFORE_RE.search(before)):
+        return False
+    return _GONE_CONTEXT_RE.search(text) is not None
+
+
 def _death_injury(text: str, taken: set[int]) -> list[Figure]:
     out: list[Figure] = []
     for m in _DEATH_INJURY_RE.finditer(text):
@@ -692,7 +780,6 @@ def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figu
         by_sentence.setdefault(parts.sentence_index(f.start), []).append(i)
     for idx, members in by_sentence.items():
         _, e = parts.sentences[idx]
-        kinds = {out[i].kind for i in members}
         for i in members:
             f = out[i]
             after = text[f.start + len(f.span) : e]
@@ -701,7 +788,11 @@ def _sentence_rules(text: str, parts: Parts, figures: list[Figure]) -> list[Figu
                     out[i] = replace(f, kind="light_injured", note="均为轻伤")
                 elif _MOSTLY_LIGHT_RE.search(after):
                     out[i] = replace(f, kind="light_injured", note="以轻伤为主")
-                elif "seriously_injured" in kinds:
+                elif any(
+                    out[j].kind == "seriously_injured"
+                    and not _STILL_TREATED_RE.search(out[j].span)
+                    for j in members
+                ):
                     # "25人受伤，其中重伤12人": the split says how many count
                     out[i] = replace(f, kind="light_injured", note="其中重伤")
             elif f.kind == "trapped" and _rescued_all(text, parts, f, e):
@@ -731,6 +822,8 @@ def _rescued_all(text: str, parts: Parts, f: Figure, sentence_end: int) -> bool:
     for m in _RESCUE_RE.finditer(text, f_end, sentence_end):
         if _COUNT_AFTER_RE.match(text, m.end()):
             continue
+        if _NOT_YET_RE.search(text, max(f_end, m.start() - 6), m.start()):
+            continue  # "一个都还没挖出来": nobody came out
         # "被困的22名矿工中，已有7人被救出": a count of its own before the word is partial too
         before = text[max(f_end, m.start() - 10) : m.start()]
         if _COUNT_RE.search(before) and not _ALL_WORDS_RE.search(before):
@@ -758,6 +851,100 @@ def has_figure_words(text: str) -> bool:
     )
 
 
+# the hurt or the ill counted at one place, then at another: "光他们科就收了三十多个受伤的。中医院
+# 那边也收了二十几个" — the second count adds to the first (``note`` 也)
+_ALSO_KINDS: Final = frozenset({"injured", "seriously_injured", "sick"})
+_ALSO_RE: Final = re.compile(
+    rf"(?:也|还|另外|另)(?:收了|收治了|收治|送了|送来了|送去了|送进了|接收了|接了|拉去了|有)"
+    rf"(?P<num>{NUMERAL})(?:个|名|人|位)(?:人|伤员|伤者|受伤的|病人|患者)?(?:了)?"
+    r"(?=[，,。！!？?；;\n]|$)"  # the count closes its clause: "还有两个司机卡在…" is no more hurt
+)
+_ALSO_REACH: Final = 60
+
+
+def _also_counts(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    for f in [f for f in found if f.kind in _ALSO_KINDS and not f.negated]:
+        lo = f.start + len(f.span)
+        end = _CLAUSE_END_RE.search(text, lo)
+        if end is None:
+            continue
+        for m in _ALSO_RE.finditer(text, end.end(), lo + _ALSO_REACH):
+            if m.start("num") in taken or _VERB_RE.search(text, m.end(), m.end() + 4):
+                continue  # "也有3人轻伤" carries its own verb
+            parsed = parse_number(m.group("num"))
+            if parsed is None:
+                continue
+            taken.add(m.start("num"))
+            out.append(Figure(f.kind, parsed[0], True, m.group(0), m.start(), note="也"))
+    return out
+
+
+_DOER_COUNT_RE: Final = re.compile(r"个[\u4e00-\u9fff]{1,4}的")
+_CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
+# "车上十四个娃娃，只救起来六个": only some of the people counted before came out; the rest are
+# missing
+_ONLY_RE: Final = re.compile(r"(?:只|才|仅|仅仅)(?:有)?\Z")
+_ONLY_IN_RE: Final = re.compile(r"的(?:只有|才|仅有|只)")  # "救上来的只有十几个"
+_ONLY_REACH: Final = 40
+
+
+def _only_some_rescued(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    for f in found:
+        if f.kind != "rescued" or f.negated:
+            continue
+        if not (_ONLY_RE.search(text, max(0, f.start - 3), f.start) or _ONLY_IN_RE.search(f.span)):
+            continue
+        before = [
+            c
+            for c in _COUNT_RE.finditer(text, max(0, f.start - _ONLY_REACH), f.start)
+            if c.start() not in taken
+        ]
+        if not before:
+            continue
+        total = parse_number(before[-1].group("num"))
+        if total is None or total[0] <= f.value:
+            continue
+        out.append(
+            Figure(
+                "missing",
+                total[0] - f.value,
+                True,
+                text[before[-1].start() : f.start + len(f.span)],
+                before[-1].start(),
+                note="其余",
+            )
+        )
+    return out
+
+
+# the ill told without a count ("有人上吐下泻，到晚上越来越多"), then counted as a total a few
+# sentences on ("听说一共有一百三十多个人"): the total is the count of the ill
+_ILL_TOTAL_RE: Final = re.compile(
+    # …or told by the hospital that took them in: "卫生院说收了八十来个"
+    rf"(?:(?:医院|卫生院|诊所|急诊)[^，,。！!？?；;\d]{{0,4}}?(?=收|接收)|一共|总共|累计|加起来|前后|先后|总计|合计)"
+    rf"(?:也|得|就)?"
+    rf"(?:有|是|达到?|送了|来了|拉了|收了|收治了|送去了|送进了|住进了)?"
+    rf"(?P<num>{NUMERAL})(?:个人|个|人|名|号人)"
+)
+_ILL_TOTAL_REACH: Final = 120
+
+
+def _ill_total(text: str, verbs: list[re.Match[str]], taken: set[int]) -> Figure | None:
+    first = next((v for v in verbs if _VERB_KIND[v.group(0)] == "sick"), None)
+    if first is None:
+        return None
+    m = _ILL_TOTAL_RE.search(text, first.end(), first.end() + _ILL_TOTAL_REACH)
+    if m is None or m.start("num") in taken:
+        return None
+    parsed = parse_number(m.group("num"))
+    if parsed is None:
+        return None
+    taken.add(m.start("num"))
+    return Figure("sick", parsed[0], True, m.group(0), m.start(), note="一共")
+
+
 def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     """Figures in text order (a kind may repeat). Each number gets the kind of its nearest verb:
     "20余人受伤送医" is injured, not ill."""
@@ -777,6 +964,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             continue  # "累死了", "笑死了好几个人"
         if v.group(0) == "没了" and text[v.start() - 1 : v.start()] not in ("个", "名"):
             continue  # "房子没了", "三个月工资没了": only "九个没了" tells the dead
+        if v.group(0) == "走了" and not _gone_counted(text, v):
+            continue  # "吃完饭就走了": 走了 tells a death only counted in an incident
         if v.group(0) in ("又走了", "又没了") and not any(f.kind == "deaths" for f in found):
             continue  # "客人又走了两个": more dead only after a death told before
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
@@ -794,6 +983,10 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             later = _count_in_next_clause(text, kind, v.start(), v.end(), taken)
             if later is not None and (fig is None or later.value > fig.value):
                 fig = later
+        if kind == "crowd" and fig is None:
+            fig = _crowd_told_after(text, v, taken)
+        if fig is not None and kind in ("sick", "affected") and _DOER_COUNT_RE.search(fig.span):
+            fig = None  # "一个非常常见的病例": a count of people named by what they did is of victims
         if fig is not None:
             found.append(fig)
     if "死" in text:
@@ -803,11 +996,28 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
     if found:
         found += _toll_updates(text, found, taken)
         found += _restated_counts(text, found, taken)
+    if any(f.kind == "rescued" for f in found):
+        found += _only_some_rescued(text, found, taken)
+    if any(f.kind in _ALSO_KINDS for f in found):
+        found += _also_counts(text, found, taken)
+    if not any(f.kind == "sick" for f in found):
+        total = _ill_total(text, verbs, taken)
+        if total is not None:
+            found.append(total)
     if "其" in text or "剩" in text:
         found += _remainder_without_count(text, found)
     if "损失" in text:
         for m in _LOSS_RE.finditer(text):
-            parsed = parse_number(m.group("num"))
+            if m.group("yi"):
+                count = parse_number(m.group("yi"))
+                more = {"多": 0.0, "半": 0.5}.get(m.group("yi_more") or "", 0.0)
+                parsed = (
+                    ((count[0] + more) * _YI, count[1] or bool(m.group("yi_more")))
+                    if count
+                    else None
+                )
+            else:
+                parsed = parse_number(m.group("num"))
             if parsed is not None:
                 found.append(Figure("loss_yuan", parsed[0], parsed[1], m.group(0), m.start()))
     if "级" in text and _QUAKE_RE.search(text):

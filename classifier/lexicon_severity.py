@@ -105,17 +105,19 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         1.0,
         PRODUCTION,
         "爆炸 火灾 起火 失火 大火 着火 燃爆 闪爆 爆燃 火情 烧毁 坍塌 垮塌 倒塌 塌方 塌陷 车祸 相撞 追尾 "
-        "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 矿难 "
+        "侧翻 翻车 翻了 撞了 坠落 坠崖 坠河 坠江 坠楼 坠入 透水 冒顶 触电 溺水 溺亡 踩踏 脱轨 刹车失灵 冲出护栏 撞断护栏 矿难 "
         "炸了 塌了 垮了 烧起来",
     ),
-    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断"),
+    (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断 漏氨 毒气泄漏 漏毒气"),
+    # smoke or gas of a plant: an incident with a figure (a chimney's smoke is a complaint)
+    (ACCIDENT, WEAK, 1.0, PRODUCTION, "冒黄烟 储罐 反应釜"),
     (
         ACCIDENT,
         WEAK,
         1.0,
         PRODUCTION,
         "事故 故障 瓦斯 塔吊 脚手架 撞击 燃烧 漏电 电梯 缆车 索道 游乐设施 落水 被车撞 卷到车底 卷入车底 "
-        "冰窟窿 粪坑 掉进河 掉进水 掉到河 掉河里 掉水里 掉进水库 掉进池塘 掉进鱼塘 掉进井",
+        "冰窟窿 粪坑 掉进河 掉进水 掉到河 掉河里 掉水里 掉进水库 掉进池塘 掉进鱼塘 掉进井 掉进江 冲进江 冲进河",
     ),
     (HEALTH, STRONG, 1.5, FOOD, "食物中毒 毒蘑菇 亚硝酸盐中毒 农药中毒 甲醇中毒"),
     (
@@ -133,7 +135,7 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         PUBLIC_HEALTH,
         "中毒 疫情 传染病 病例 确诊 感染 发热 发烧 腹泻 呕吐 上吐下泻 拉肚子 腹痛 诺如 水痘 流感 肺炎 "
         "野生菌 手足口 狂犬 吃坏 疫苗 怪病 猩红热 麻疹 腮腺炎 痢疾 伤寒 肺结核 结核病 肝炎 登革热 疟疾 红眼病 "
-        "百日咳 患儿",
+        "百日咳 患儿 接种后 打完疫苗 打了疫苗 服药后",
     ),
     (
         SOCIAL,
@@ -251,6 +253,9 @@ def term_sense(text: str, word: str, start: int, end: int) -> tuple[str, str, fl
         if OUTBREAK_BEFORE_RE.search(CLAUSE_SPLIT_RE.split(before)[-1]):
             return (sense[0], STRONG, sense[2])
         return sense
+    if word == "不明原因" and _ILL_BEFORE_RE.search(text, max(0, start - _ILL_REACH), start):
+        # "…二十多个学生住院了。医生原话是“目前不明原因”": the illness was told before
+        return sense
     checks = CONTEXT_RES.get(word)
     if checks is None:
         return sense
@@ -284,12 +289,12 @@ CUES: Final[dict[str, str]] = {
     ),
     "fiction": (
         r"电影(?![院城])|影片|灾难片|(?<!一)大片|电视剧|纪录片|观后感|剧情|小说|片中|片子里|片里|剧里|追剧|"
-        r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主(?!人)|女主(?!人)|吃鸡|王者|打游戏|"
-        r"这部(?:片|电影|剧)|片子|的故事|副本|团灭"
+        r"动漫|游戏里|看(?:了|完)?《|《[^》]{1,20}》(?:里|中|这部|讲)|编剧|主角|男主(?!人)|女主(?!人)|吃鸡|王者|打游戏(?!的)|"
+        r"这部(?:片|电影|剧)|片子|的故事|副本|团灭|一部剧|部剧|美剧|韩剧|日剧|英剧|网剧|集看完|看完[^，。]{0,3}集"
     ),
     "history": (
         r"周年|历史上|回顾历史|纪念|曾发生|曾遭遇|铭记|多年前|那一年|当年|1[89]\d\d年|那场|那次|祭奠|"
-        r"祭扫|缅怀|逝者安息|忘不了|表彰|曾在|烈士"
+        r"祭扫|缅怀|逝者安息|忘不了|表彰|曾在|烈士|那年(?!代)|那些年|抗洪纪念|纪念碑"
     ),
     "past": (
         r"去年|前年|(?:\d+|[一二两三四五六七八九十几]+)年前|上个月|曾经|[死伤]过|出过事|以前|"
@@ -314,7 +319,12 @@ CUES: Final[dict[str, str]] = {
     "court": r"宣判|判处|一审|二审|判决|开庭|被告人|公诉|提起诉讼",
     "definition": (
         r"是指|所称|的为(?:特别重大|重大|较大|一般)|分为四级|分为(?:特别重大|Ⅰ)|分级标准|以上的为|"
-        r"事故等级|属于(?:特别重大|重大|较大|一般)|人以上\d+人以下"
+        r"事故等级|属于(?:特别重大|重大|较大|一般)|人以上\d+人以下|"
+        # a threshold quoted, not a count: "死亡10人以上为重大事故", "三人以上十人以下的是较大事故",
+        # "伤亡超过30人就算特别重大"
+        r"(?:以上|以下|及以上|以内)的?(?:就|即|则)?(?:为|是|属于|算|定为|构成|达到)(?:特别重大|重大|较大|一般)|"
+        r"(?:以上|以下)[^，。！？]{0,8}(?:以上|以下)的?(?:就|即|则)?(?:为|是|属于|算)|"
+        r"(?:就|即|则)?(?:算|构成|属于|达到)(?:特别重大|重大|较大|一般)(?:事故|级别|等级)?的?(?:标准|门槛)"
     ),
     # a condition governs its sentence: "如果不及时处理，可能造成上百人伤亡"
     "hypothetical": (
@@ -325,11 +335,27 @@ CUES: Final[dict[str, str]] = {
     "near_miss": (
         r"差点|险些|差一点|迟早|会不会|可能会|容易|恐怕|以防|防止|避免|预防|以免|谨防|担心|害怕|"
         r"会(?:被)?[撞压砸淹烧炸摔电毒踩]?死人|出人命|将(?:依法)?组织|准备(?:组织|集体)|打算|扬言|"
-        r"要去上访|将集体"
+        r"要去上访|将集体|"
+        # a false alarm: "邻居以为着火了打了119", "虚惊一场"
+        r"以为|误以为|误认为|误报|虚惊"
     ),
+    # a figure of speech, its clause only: "跟被特大洪水冲过一样", "简直就是车祸现场"
+    "figurative": r"(?:跟|像|如同|好比)[^，。！？]{0,12}(?:一样|一般|似的)|简直(?:就是|像)|堪比",
 }
+# "那场", "那次" point back to an event the reader knows: history, unless their clause dates it
+# to the last days ("前天那场山火", "昨晚那次爆炸")
+THAT_ONE: Final = frozenset({"那场", "那次"})
+RECENT_DAY_RE: Final = re.compile(
+    r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天|前晚|前两天|这两天|这几天|刚才|刚刚|凌晨|上午|下午"
+)
 # families whose cue reaches only its own clause
-CLAUSE_ONLY_CUES: Final = frozenset({"near_miss"})
+CLAUSE_ONLY_CUES: Final = frozenset({"near_miss", "figurative"})
+# an emergency word in short quotation marks is a figure of speech ("“重大事故现场”", "“伤亡惨重”",
+# "遭遇“特大洪水”"): the quotes say the word is not meant; a claim quoted in full is longer
+# ("医生原话是“目前不明原因”" quotes speech: the quotes after a word of saying are no scare quotes)
+SCARE_QUOTE_RE: Final = re.compile(
+    r"(?<![说称讲道：:])(?<!原话是)(?<!表示)(?<!回复)(?<!答复)(?<!告知)(?<!通报)“[^”\d]{1,10}”"
+)
 # A clause stating a current fact ends the reach of a cue before it in the same sentence.
 CURRENT_RE: Final = re.compile(
     r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|凌晨|刚刚|刚才|目前|截至|截止|已造成|已致|已有|"
@@ -337,7 +363,9 @@ CURRENT_RE: Final = re.compile(
 )
 # A claim reported from others: its figures fall when the post calls it false or doubts it.
 CLAIM_RE: Final = re.compile(
-    r"网传|网上(?:有人)?(?:说|传|流传)|传言|谣传|流传|有人说|听说|据说|群里(?:都在)?(?:传|说)|"
+    r"网传|网上(?:有人)?(?:说|传|流传)|传言|谣传|流传|有人说|听说|据说|群里[^，。！？“]{0,3}(?:传|说)|"
+    # a message forwarded or a video posted with a claim: "又在转“…”", "有人发视频说…"
+    r"(?:转|转发|发|传|在传)(?:了|着)?[^，。！？“]{0,4}“|有人[^，。！？“]{1,10}说|"
     r"朋友圈(?:都在)?(?:说|传|疯传)|都在传|不实信息称|有消息称|有网友称|所谓|传闻|标题党|"
     r"听[^，。！？；]{1,6}(?:说|讲)|有人讲|据[^，。！？；]{1,6}(?:讲|透露)|爆料|"
     r"”的(?:新闻|消息|说法|视频|帖子)"
@@ -349,11 +377,19 @@ HEARSAY_RE: Final = re.compile(
 VERIFIED_RE: Final = re.compile(
     r"经核实|经核查|经查|经调查|实际|实为|其实|区政府通报|通报称|官方通报|情况通报|据通报|澄清"
 )
+# the post doubts a claim without calling it false: a person should check it (待核实)
+DOUBT_RE: Final = re.compile(
+    r"真的假的|是真是假|真假|是不是真的|不知道真不真|不晓得真假|有待核实|未经证实|不知道是不是真的"
+)
 # the post calls the claim false or doubts it
 VERDICT_RE: Final = re.compile(
     r"系谣言|是谣言|为谣言|纯属谣言|谣言(?:吧|呢)|不实|不属实|假的|没有的事|子虚乌有|并未发生|未发生|"
     r"系外地|旧视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信|澄清|别当真|"
-    r"标题党|不可信|别信|(?<!不是)(?:瞎说|乱说|胡说|瞎传|乱传)|没(?:那|这)回事|合成(?:的)?(?:视频|图片)"
+    r"标题党|不可信|别信|(?<!不是)(?:瞎说|乱说|胡说|瞎传|乱传)|没(?:那|这)回事|合成(?:的)?(?:视频|图片)|"
+    # the claim grew from something small, or the thing stands: "以讹传讹传成了食物中毒",
+    # "桥好好的", "根本不是我们这里的"
+    r"以讹传讹|传成了|被传成|一切正常|好好的|根本不是|并非|纯属虚构|截图改的|拼接|移花接木|张冠李戴|"
+    r"是编的|编出来的|瞎编|胡编|乱编|编造的|屁事没有|啥事没有|啥事都没有|什么事都没有|什么事也没有"
 )
 
 # A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险
@@ -420,6 +456,10 @@ _EVENT_DEATH_WORDS: Final = (
     "断气了",
     "断了气",
     "没命了",
+    "没挺过来",
+    "没熬过来",
+    "没撑过来",
+    "没扛过来",
 )
 _GONE: Final = r"(?P<gone>没了|不行了)(?![\u4e00-\u9fff])"
 EVENT_DEATH_RE: Final = re.compile(rf"{trie_pattern(_EVENT_DEATH_WORDS)}|{_SUDDEN_DEATH}|{_GONE}")
@@ -495,7 +535,17 @@ FIRE_RE: Final = re.compile(
     r"起火|着火|火灾|大火|失火|燃烧|火情|扑救|扑灭|烧了|山火|林火|烧毁|过火"
 )
 VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
+# a slope or a mountainside that comes down is a landslide or a collapse (崩塌), graded by the
+# geological plan whatever the post calls it ("后山突然塌下来了", "村口那段山坡整片塌下来")
+SLOPE_FAILURE_RE: Final = re.compile(
+    r"(?:山坡|山体|后山|边坡|坡体|半山腰|山上|山头)[^，。！？]{0,6}(?:塌|垮|滑|崩|垮塌|塌方)"
+)
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
+# what makes people ill, told before an unexplained cause
+_ILL_BEFORE_RE: Final = re.compile(
+    r"发热|发烧|高烧|高热|疹子|皮疹|红疹|腹泻|呕吐|咳嗽|肺炎|住院|病倒|发病|怪病|啥病|什么病|查不出"
+)
+_ILL_REACH: Final = 80
 # a named communicable disease is graded by the public-health plan, whatever was eaten
 COMMUNICABLE_RE: Final = re.compile(r"霍乱|鼠疫|炭疽|传染病")
 
@@ -509,13 +559,15 @@ RESCUED_RE: Final = re.compile(
 # with a figure ("五十多名村民聚集…反映补偿"); a crowd without a figure needs a specific one.
 GRIEVANCE_RE: Final = re.compile(
     r"维权|讨薪|讨要|反对|不满|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
-    r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|爆雷|请愿|"
-    r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)"
+    r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|退房|退款|爆雷|请愿|"
+    r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)|"
+    # people who take to the street over something are protesting it
+    r"上街|走上街头|喊口号|散步[^，。]{0,4}反对"
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
     r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
-    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突"
+    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
 GROUP_HINT_RE: Final = re.compile(
@@ -532,6 +584,18 @@ BLOCKADE_RE: Final = re.compile(
     r"(?:围堵|围住|围了|围攻)[^，。]{0,6}(?:政府|派出所|机关|局|委|办事处|法院|检察院)|"
     r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡|"
     r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)[^，。]{0,2}堵(?:了|住|死)"
+)
+# what lifts a crowd of 1000 to 5000 (重大) to 特别重大 under the 分级标准 群体性事件 rows: an
+# attack or a clash ("冲击、围攻县级以上党政军机关…", "打、砸、抢、烧…"), an office itself
+# surrounded (not people gathered at its gate), or a 高速 / 国道 / 铁路 cut ("阻断铁路繁忙干线、
+# 国道、高速公路…"). A crowd gathered at a government's gate stays 重大.
+SEVERE_BLOCKADE_RE: Final = re.compile(
+    r"打砸|砸了|砸坏|推搡|冲突|冲击|围攻|械斗|群殴|冲进|"
+    r"(?:围堵|围住|围了|围得)(?!在)[^，。门]{0,6}(?:政府|派出所|公安局|机关|法院|检察院)(?!门)|"
+    r"(?<!门口)(?:派出所|公安局|机关)(?:围住|围了|围堵|围得)|"
+    r"(?:把|将)[^，。门]{0,8}(?:政府|派出所|公安局)(?:大院)?(?:给)?(?:围住|围了|围堵|围得)|"
+    r"(?:高速|国道|铁路|列车|收费站|干线)[^，。]{0,6}(?:堵|中断|停运|阻断|封)|"
+    r"(?:堵塞|堵住|堵死|堵了|拦截|阻断|拦停)[^，。]{0,8}(?:高速|国道|铁路|列车|收费站|干线)"
 )
 VULNERABLE_RE: Final = re.compile(
     r"(?<!大)学生|幼儿|儿童|孩子|小孩|娃娃|娃|师生|小学生|中学生|初中生|婴儿|老人|老年人|养老院|敬老院|"
@@ -564,13 +628,30 @@ REMOTE_MARKERS: Final = (
     r"日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|伊朗|叙利亚|俄罗斯|"
     r"乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|黎巴嫩|以色列|加沙|伊拉克|埃及|"
     r"印尼|孟加拉|国外|外国|外省|外地|某省|某县|某市|某地|某某|全国|全省|我国|北方|东北|西北|华北|华南|"
-    r"华东|华中|隔壁市|隔壁县|邻县|邻市|外县|外市|别的县|别的地方"
+    r"华东|华中|隔壁市|隔壁县|邻县|邻市|外县|外市|别的县|别的地方|邻省|隔壁省|别的省|"
+    # a distance tells the place is far: "四百多公里外的邻省", "离我们两百公里"
+    r"(?:\d+|[一二两三四五六七八九十百千几]+)[多余来]?公里(?:以)?外|离我们[^，。]{0,6}公里"
+)
+# remote names that cannot be a local place misread: a foreign country, a distance, 国外 or a
+# quake only felt here; what they rule out is no candidate for a person's check
+CERTAINLY_ELSEWHERE_RE: Final = re.compile(
+    r"日本|韩国|朝鲜|美国|土耳其|印度|菲律宾|泰国|越南|缅甸|尼泊尔|巴基斯坦|阿富汗|伊朗|叙利亚|俄罗斯|"
+    r"乌克兰|英国|法国|德国|意大利|墨西哥|巴西|智利|澳大利亚|新西兰|加拿大|黎巴嫩|以色列|加沙|伊拉克|埃及|"
+    r"印尼|孟加拉|国外|外国|外省|邻省|隔壁省|别的省|.*公里.*|.*震感|.*灾情|虚惊一场"
 )
 # Words that tie an incident to the jurisdiction wherever it is, even when a remote name is
 # near; the jurisdiction's own names and places come from its configuration.
 LOCAL_MARKERS: Final = (
-    r"我区|本区|区里|辖区|交界|本地|本县|我县|我村|我乡|我镇|"
+    # "与纳雍交界处" is at the jurisdiction's edge; "两国交界那边" is not
+    r"我区|本区|区里|辖区|交界处|交界地带|本地|本县|我县|我村|我乡|我镇|"
     r"我们(?:村|镇|乡|小区|社区|这里|这边|这|区|县)|我们[\u4e00-\u9fff]{1,4}(?:街道|社区|镇|乡|村|小区)"
 )
 # an earthquake elsewhere that is felt here is graded here
 FELT_HERE_RE: Final = re.compile(r"(?<!没有)(?<![没无未])(?:震感|晃|摇)")
+# …unless the post says it was only felt: an earthquake elsewhere felt here without damage is
+# no incident here ("我们这里只是有震感，县地震局说没有接到灾情报告")
+FELT_ONLY_RE: Final = re.compile(
+    r"(?:只是|只|仅|仅仅)(?:是)?(?:有|感到|感觉到)?(?:轻微)?震感|"
+    r"(?:没有|没|未|无)(?:接到|收到|发现|造成|出现)?(?:任何)?[^，。！？]{0,4}灾情|虚惊一场|"
+    r"没什么事|没啥事|没事|没有什么影响|没什么影响|无影响|没有损失|一切正常"
+)

@@ -57,6 +57,8 @@ _STAND_AFTER: Final = re.compile(
     r"[昨今前]天|[昨今]晚|昨日|今日|凌晨|发生|突发|遭|出现|地震|暴雨|洪水|山洪|山体|泥石流|"
     r"滑坡|大火|特大|等地"
 )
+# one-letter function words that begin no place name read across two words ("和" + "县")
+_FUNCTION_LETTERS: Final = frozenset("和与及跟同或在的了是把被从向对给")
 _GENERIC_DISTRICT: Final = re.compile(r"^[老新旧东西南北中郊矿城关]{1,3}区$")
 # jieba's tags of a place name or a proper noun it has no other reading for
 _PLACE_TAGS: Final = frozenset({"ns", "nz", "nrt"})
@@ -227,6 +229,17 @@ def _inside_word(text: str, start: int, end: int) -> bool:
         offset += len(token)
     starts.add(offset)
     if start not in starts or first_word_end is None:
+        return True
+    # a name that begins with a conjunction or a preposition after another word is that word
+    # and the next read together ("学校和" + "县教育局"), unless a word of going stands before it
+    if text[start] in _FUNCTION_LETTERS and (
+        (first_word_end - start == 1 and end > first_word_end)
+        or (
+            start > 0
+            and "\u4e00" <= text[start - 1] <= "\u9fff"
+            and not _STAND_BEFORE.search(text[max(0, start - 2) : start])
+        )
+    ):
         return True
     return end not in starts and end > first_word_end
 

@@ -88,6 +88,10 @@ class Scope:
         text, at = self.text, self.parts.clause_index
         for m in lex.CUE_SCAN_RE.finditer(text, s, e):
             if m.lastgroup is not None:
+                if m.group(0) in lex.THAT_ONE and lex.RECENT_DAY_RE.search(
+                    self.parts.clause_text(at(m.start()))
+                ):
+                    continue  # "前天白鹭岭那场山火" points back two days, not to history
                 self._cues[at(m.start())].setdefault(m.lastgroup, m.group(0))
         # a verified statement ("经核实，…") is a current fact too: a debunk does not reach it
         for rx in (lex.CURRENT_RE, lex.VERIFIED_RE):

@@ -48,7 +48,7 @@ from classifier.clauses import Parts
 from classifier.figures import Figure, extract_figures, has_figure_words, standalone_verbs
 from classifier.grading import GradingTables, KindTable, Row, shipped_grading
 from classifier.locality import Locality
-from classifier.numbers import NUMERAL, normalize, parse_number
+from classifier.numbers import NUMERAL, VAGUE_COUNT, normalize, parse_number
 from classifier.scope import Ruled, Scope
 from domain.vocabulary import SEVERITY_ORDER, Severity
 
@@ -113,7 +113,7 @@ _VIOLENT_VERBS: Final = ("打死", "砍死", "捅死", "杀死", "砍伤", "刺�
 # the people of a gathering counted where the grievance is told, before what they did:
 # "欠了两百多个农民工大半年的工资，今天这些人全部跑到国道上坐起，把路堵得死死的"
 _CROWD_HEAD_RE: Final = re.compile(
-    rf"(?P<num>{NUMERAL})(?:名|个|位)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
+    rf"(?P<num>{NUMERAL})(?:名|个|位|号)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
     r"亲戚朋友|亲友|老乡)"
 )
 # what a crowd does now, in the sentence of its head count: no claim about the past
@@ -164,9 +164,12 @@ class _Reading:
     scope: Scope
     title_end: int = 0
     title_echoes: bool = False  # the content was all ruled out, so the title falls with it
+    quotes: list[tuple[int, int]] = field(default_factory=list)  # scare quotes: words not meant
 
     def stands(self, pos: int) -> bool:
         if self.title_echoes and pos < self.title_end:
+            return False
+        if any(s < pos < e for s, e in self.quotes):
             return False
         return self.scope.ruling(pos) is None
 
@@ -182,6 +185,11 @@ def _terms(text: str) -> list[_Term]:
         sense = lex.term_sense(text, word, m.start(), m.end())
         if sense is not None:
             out.append(_Term(word, sense[0], sense[1], sense[2], lex.WORD_KIND[word], m.start()))
+    slopes = () if lex.WORKPLACE_HINT_RE.search(text) else lex.SLOPE_FAILURE_RE.finditer(text)
+    for m in slopes:
+        # "山坡整块滑下来了": a landslide told without the word
+        out.append(_Term(m.group(0), lex.NATURAL, lex.STRONG, 2.0, lex.GEOLOGICAL, m.start()))
+    out.sort(key=lambda t: t.start)
     return out
 
 
@@ -193,12 +201,33 @@ def _read(
     quake = any(t.kind == lex.EARTHQUAKE for t in terms) or any(
         f.kind == "magnitude" for f in figures
     )
-    felt_here = quake and bool(lex.FELT_HERE_RE.search(text) and locality.names_here(text))
-    reading = _Reading([], [], [], [], [], scope, title_end)
+    felt_only = lex.FELT_ONLY_RE.search(text) if quake else None
+    felt_here = quake and bool(
+        lex.FELT_HERE_RE.search(text) and locality.names_here(text) and felt_only is None
+    )
+    # an earthquake elsewhere that was only felt here: what the post says of it here falls too
+    remote_quake = felt_only is not None and any(
+        (r := scope.ruling(t.start)) is not None and r.cue == "remote"
+        for t in terms
+        if t.kind == lex.EARTHQUAKE
+    )
+    quotes = [(m.start(), m.end()) for m in lex.SCARE_QUOTE_RE.finditer(text)] if "“" in text else []
+    reading = _Reading([], [], [], [], [], scope, title_end, quotes=quotes)
     for t in terms:
         ruled = scope.ruling(t.start)
+        if ruled is None and any(s < t.start and t.start + len(t.word) < e for s, e in quotes):
+            ruled = Ruled("figurative", text[t.start - 1 : t.start + len(t.word) + 1])
+        if ruled is None and t.strength == lex.STRONG:
+            denied = _DENIED_TERM_RE.search(text, max(0, t.start - 8), t.start)
+            if denied is not None:
+                ruled = Ruled("negated", denied.group(0) + t.word)
+            told_as = _TOLD_AS_RE.search(text, max(0, t.start - 6), t.start)
+            if told_as is not None:
+                ruled = Ruled("claim", told_as.group(0) + t.word)
         if ruled is not None and ruled.cue == "remote" and t.kind == lex.EARTHQUAKE and felt_here:
             ruled = None  # an earthquake elsewhere, felt and doing damage here
+        if ruled is None and remote_quake and t.kind == lex.EARTHQUAKE and felt_only is not None:
+            ruled = Ruled("remote", felt_only.group(0))
         if ruled is None:
             reading.terms.append(t)
         else:
@@ -209,6 +238,8 @@ def _read(
         ruled = scope.ruling(f.start)
         if ruled is not None and ruled.cue == "remote" and f.kind == "magnitude" and felt_here:
             ruled = None
+        if ruled is None and remote_quake and f.kind == "magnitude" and felt_only is not None:
+            ruled = Ruled("remote", felt_only.group(0))
         if ruled is None:
             reading.figures.append(f)
             if scope.is_claim(f.start) and lex.HEARSAY_RE.search(text):
@@ -287,6 +318,9 @@ def _measures(
     put("deaths", d, deaths or missing)
     if casualties is not None and casualties_as_deaths:
         put("deaths", casualties.value, casualties)
+    # counts told "也" at another place ("中医院那边也收了二十几个") add to the highest count
+    also = [f for f in figures if f.note == "也"]
+    figures = [f for f in figures if f.note != "也"]
     serious = [f for f in figures if f.kind in ("seriously_injured", "injured", "casualties")]
     if light_as_injured:
         serious += [f for f in figures if f.kind == "light_injured" and f.note != "其中重伤"]
@@ -309,6 +343,14 @@ def _measures(
         for f in figures:
             if f.kind == name:
                 put(name, f.value, f)
+    for name, kinds in (
+        ("serious_injured", ("seriously_injured", "injured")),
+        ("injured", ("seriously_injured", "injured")),
+        ("sick", ("sick",)),
+    ):
+        more = sum(f.value for f in also if f.kind in kinds)
+        if more and values.get(name):
+            values[name] += more
     if kind == lex.PRODUCTION and values.get("sick"):
         # poisoned in an accident (氯气泄漏 76人中毒) count as 重伤: 急性工业中毒 under the 条例
         put("serious_injured", values["sick"], source["sick"])
@@ -327,7 +369,9 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             kept.append(f)
             continue
         near = any(abs(f.start - s) <= NEAR_TERM for s in starts)
-        if f.kind == "loss_yuan" and not (hazard and near):
+        if f.kind == "loss_yuan" and not (
+            hazard and (near or _loss_of_the_incident(f, starts, text))
+        ):
             continue
         if f.kind in ("evacuated", "endangered") and not (
             ((hazard or strong) and near) or lex.EVACUATION_HAZARD_RE.search(text)
@@ -347,6 +391,20 @@ def _context_bound(figures: list[Figure], terms: list[_Term], text: str) -> list
             continue  # a head count with neither a grievance nor a road blocked is no crowd
         kept.append(f)
     return kept
+
+
+# a loss told as the toll of the incident ("直接经济损失一个多亿", "损失，初步估算就有六千多万元")
+# closes a story the post told from its start: it reaches further back to the emergency word
+_LOSS_TOLL_RE: Final = re.compile(r"直接|初步|估算|估计|统计|核算|算了一下|算下来")
+_LOSS_TOLL_REACH: Final = 3 * NEAR_TERM
+
+
+def _loss_of_the_incident(f: Figure, starts: list[int], text: str) -> bool:
+    if not any(0 < f.start - s <= _LOSS_TOLL_REACH for s in starts):
+        return False
+    return _LOSS_TOLL_RE.search(_clause_of(text, f.start)) is not None or (
+        _LOSS_TOLL_RE.search(text, max(0, f.start - 12), f.start + len(f.span)) is not None
+    )
 
 
 def _implied_death(
@@ -473,6 +531,12 @@ def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, di
         etype = lex.ACCIDENT
     if lex.EARTHQUAKE in kinds or "magnitude" in figure_kinds:
         return lex.EARTHQUAKE, scores
+    if (
+        etype in (lex.NATURAL, lex.ACCIDENT)
+        and lex.SLOPE_FAILURE_RE.search(text)
+        and not lex.WORKPLACE_HINT_RE.search(text)
+    ):
+        return lex.GEOLOGICAL, scores
     if etype == lex.NATURAL:
         if lex.GEOLOGICAL in kinds:
             return lex.GEOLOGICAL, scores
@@ -636,6 +700,8 @@ def _candidate(
     cues: list[str] = []
     extra: list[Figure] = []
     for f, ruled in reading.ruled_figures:
+        if ruled.cue == "remote" and lex.CERTAINLY_ELSEWHERE_RE.fullmatch(ruled.words):
+            continue
         if ruled.cue in _CANDIDATE_CUES:
             extra.append(f)
             cues.append(f"{ruled.cue}: {ruled.words} ({f.span})")
@@ -643,13 +709,28 @@ def _candidate(
     ambiguous += [f for f in reading.figures if f.note == "以轻伤为主"]
     cues += [f"ambiguous: {f.span}" for f in ambiguous]
     many = [f for f in reading.figures if f.note == "许多" and f.kind in _VICTIM_KINDS]
+    # hearsay with a vague count ("听说…死了好几个", "据说埋了几个人"): the teller does not know
+    # how many, so a person checks whether it reached 重大 (待核实)
+    # …and so with a claim the post only doubts ("死了好几个，不知道真的假的")
+    doubted = [
+        f
+        for f, ruled in reading.ruled_figures
+        if ruled.cue == "claim"
+        and lex.DOUBT_RE.search(text)
+        and not lex.CUE_RES["debunk"].search(text)
+    ]
+    many += [
+        f
+        for f in [*reading.hearsay, *doubted]
+        if f.kind in _VICTIM_KINDS and f.approximate and f.value <= VAGUE_COUNT and f not in many
+    ]
     cues += [f"many: {f.span} (read as {f.value:g}, may be {MANY_CHECK:g} or more)" for f in many]
     if not extra and not ambiguous and not many and not reading.hearsay:
         return 0, []
     figures = [
         replace(f, value=max(f.value, MANY_CHECK)) if f in many else f for f in reading.figures
     ]
-    figures += extra
+    figures += [replace(f, value=max(f.value, MANY_CHECK)) if f in many else f for f in extra]
     terms = reading.terms + [t for t, r in reading.ruled_terms if r.cue in _CANDIDATE_CUES]
     kind, _ = _kind(terms, figures, text)
     measures = _measures(
@@ -705,7 +786,7 @@ def assess(
     ``locality`` tells its places from those elsewhere (``classifier.locality``; None: only
     generic words such as 本县 and 外地)."""
     raw = f"{title}。{content}" if title else content
-    if _ANY_RE.search(raw) is None:
+    if _ANY_RE.search(raw) is None and lex.SLOPE_FAILURE_RE.search(raw) is None:
         # most posts name no emergency and tell no figure: one scan settles them
         return _routine({"heat": heat} if heat else {})
     text = normalize(raw)
@@ -814,10 +895,21 @@ def assess(
         evidence["crowd_words"] = crowd_words
     if tables.crowd_blockade and kind == lex.CROWD_KIND and (crowd or crowd_incident):
         blockade = _blockade(text)
-        if blockade and rank < 4:
+        # a raise, like every raise of grading.toml [raises], lifts 一般 / 较大 only; a 重大
+        # crowd becomes 特别重大 only by what the 分级标准's 特别重大 rows name
+        severe = lex.SEVERE_BLOCKADE_RE.search(text) if rank == 3 else None
+        if blockade and rank in (1, 2):
             rank += 1
             why = f"堵路 / 冲突 ({blockade.group(0)}) raises it to {LEVELS[rank]}"
             raised.append(f"blockade: {blockade.group(0)}")
+            rules.append(why)
+        elif blockade and severe:
+            rank += 1
+            why = (
+                f"{severe.group(0)}: 特别重大（分级标准 群体性事件 特别重大：冲击、围攻党政机关，"
+                "打砸抢烧，或阻断高速公路、国道、铁路干线）"
+            )
+            raised.append(f"blockade: {severe.group(0)}")
             rules.append(why)
 
     hurt = ill = 0.0
@@ -904,6 +996,12 @@ def _phrase_stands(rx: Any, text: str, scope_ok: Callable[[int], bool]) -> bool:
     return any(scope_ok(m.start()) for m in rx.finditer(text))
 
 
+# an emergency word denied right before it: "没有着火", "未发生任何爆炸事故", "并没有塌"
+_DENIED_TERM_RE: Final = re.compile(
+    r"(?:没有|没|未|并未|并没有|从未|无)(?:发生|出现|造成)?(?:过)?(?:任何)?(?:的)?\Z"
+)
+# what a rumour made of something smaller: "被人以讹传讹传成了食物中毒", "说成了爆炸"
+_TOLD_AS_RE: Final = re.compile(r"(?:传成|说成|误传成|误传为|讹传为|夸大成|传为)了?\Z")
 _DENIED_BEFORE_RE: Final = re.compile(r"(?:没有|没|未|无|并未|并没有|不曾)(?:发生)?\Z")
 
 

@@ -100,8 +100,8 @@ def test_second_blind_set_figures() -> None:
     assert figures["major_recall_graded"] >= 0.969
     assert figures["nonmajor_graded_major"] <= 0.005
     assert figures["emergency_graded_routine"] <= 0.051
-    assert figures["routine_graded_major"] <= 0.055
-    assert figures["level_accuracy"] >= 0.895
+    assert figures["routine_graded_major"] <= 0.03  # debunked claims fall since the fourth round
+    assert figures["level_accuracy"] >= 0.93
 
 
 def test_third_blind_set_figures() -> None:
@@ -117,3 +117,37 @@ def test_third_blind_set_figures() -> None:
     assert figures["emergency_graded_routine"] <= 0.06
     assert figures["routine_graded_major"] <= 0.016
     assert figures["level_accuracy"] >= 0.915
+
+
+def test_fourth_blind_set_figures() -> None:
+    """severity_blind4.csv, written blind like the others: scored once at major recall 0.754
+    (0.754 graded), emergencies graded 常规 0.084, 常规 graded 重大+ 0.056, before its misses were
+    studied by class (deaths told as 走了 / 牺牲 / 没挺过来, losses in 个亿 or far from the fire
+    word, crowds estimated later, the ill counted as a total or at two hospitals, events abroad
+    or only felt here, forwarded claims called false, scare quotes and similes). Seen since;
+    pinned so that no later change loses what was won on it."""
+    figures, misses = score_labelled(labelled_rows("blind4"), lambda t, c: assess(t, c))
+    print("\nseverity blind4 set:", {k: round(v, 3) for k, v in figures.items()})
+    assert figures["major_recall"] >= 0.98, [m.id for m in misses]
+    assert figures["nonmajor_graded_major"] == 0.0
+    assert figures["emergency_graded_routine"] <= 0.03
+    assert figures["routine_graded_major"] == 0.0
+    assert figures["level_accuracy"] >= 0.95
+
+
+def test_set_written_for_the_fourth_round() -> None:
+    """severity_written.csv: posts written for the fourth round, in other words than blind4's,
+    to test each class fixed there, in batches; each batch after the first was scored once
+    before the changes it prompted (majors caught 12/15, 3/6, 3/5, 1/1, 5/6, 0/1) and its misses were then
+    fixed by class. Development data."""
+    rows = labelled_rows("written")
+    assert len({r["id"] for r in rows}) == len(rows) >= 60
+    assert all(r["level"] in RANK and r["content"] for r in rows)
+    figures, misses = score_labelled(rows, lambda t, c: assess(t, c))
+    print("\nseverity written set:", {k: round(v, 3) for k, v in figures.items()})
+    # W120 (people "压了…在里面") and W140 (a count and its verb in different clauses) are the
+    # majors still missed
+    assert figures["major_recall"] >= 0.96, [m.id for m in misses]
+    assert figures["nonmajor_graded_major"] == 0.0
+    assert figures["routine_graded_major"] == 0.0
+    assert figures["level_accuracy"] >= 0.95
