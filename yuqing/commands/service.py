@@ -93,7 +93,8 @@ def demo_cmd(ctx: Context, port: int | None) -> None:
     finally:
         app.close()
     _sigterm_as_interrupt()
-    base = settings.web.base_url
+    # the address the dashboard really answers on: --port wins over the configured one
+    base = f"http://{settings.web.host}:{port}" if port else settings.web.base_url
     mail_dir = settings.var_dir / "mail"
 
     def ready() -> None:
