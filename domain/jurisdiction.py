@@ -77,6 +77,8 @@ class KindRule(Strict):
     unless: list[str] = []
     # words of which one must also appear (呕吐 is a poisoning only with something eaten)
     requires: list[str] = []
+    # the department competent for the matter joins whatever its evidence (a crowd's grievance)
+    with_competent: bool = False
     # grades it applies to; empty: every grade
     grades: list[Literal["特别重大", "重大", "较大", "一般", "常规"]] = []
     lead: str | None = None

@@ -81,6 +81,7 @@ class KindRule:
     grades: frozenset[str] = frozenset()  # empty: every grade
     lead_if_none: str | None = None
     requires: tuple[str, ...] = ()  # one of these must also be in the text
+    with_competent: bool = False  # the competent department joins (a crowd's grievance)
 
     def found_in(self, text: str, severity: str) -> str | None:
         """The first of the rule's terms in ``text``, if the rule applies at ``severity``."""
@@ -193,6 +194,7 @@ class Directory:
                     grades=frozenset(r.grades),
                     lead_if_none=r.lead_if_none,
                     requires=tuple(r.requires),
+                    with_competent=r.with_competent,
                 )
                 for r in jurisdiction.kind_rules
             ],

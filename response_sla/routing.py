@@ -420,7 +420,13 @@ def route(
         reasons.append(f"{label(u)} 仅为 {label(lead)} 下属机构所在地名，不作属地配合")
     co += [u for u in local_ids if u != lead and u not in inside]
     strong = kind_lead is not None or lead in read.asked
-    if comp is not None and comp.terms and comp.unit_id != lead and (not strong or clear):
+    grievance = kind_lead is not None and kind_lead[0].with_competent
+    if (
+        comp is not None
+        and comp.terms
+        and comp.unit_id != lead
+        and (not strong or clear or grievance)
+    ):
         # under a kind's lead the competent department joins only when the matter is plainly
         # its own (a knife attack in a 小区 is no 住建 matter; a 物业 保安's is)
         co.append(comp.unit_id)
