@@ -217,22 +217,8 @@ def open_clocks(
                 cycle=a.cycle,
             )
             created.append(_new(session, event.id, clock, kind, now, actor, a.id).id)
-    # milestones the lead has a window of its own for: beside it, a statutory window left to
-    # the duty office (an upgrade's) stays the office's and is not handed to the lead
-    own = {
-        m
-        for s in load(session, DL.c.event_id == event.id)
-        if lead is not None
-        and s.assignment_id == lead.id
-        and s.clock.is_open
-        and (k := policy.kinds.get(s.clock.kind)) is not None
-        for m in k.met_by
-    }
     for s in live:
         if s.assignment_id is None and s.clock.is_open and s.clock.unit_id != event.lead_unit_id:
-            k = policy.kinds.get(s.clock.kind)
-            if s.clock.unit_id is None and not charged_to_unit(k) and k and k.met_by & own:
-                continue
             moved, t = tr.transfer(s.clock, event.lead_unit_id, now, actor, "lead unit changed")
             _store(session, s, moved, [t], None, now, actor)
     _fit_unit_windows(session, event, assignments, live, now, engine, website_error, actor)
@@ -307,17 +293,10 @@ def on_severity_change(
         reason,
     )
     write_log(session, entity_log_rows(event.id, LogEntity.EVENT, event.id, [changed]))
-    # a statutory window opened by a raise is the duty office's (``charged = "office"``): its
-    # warnings, breach and escalation notices go to the duty office, not to the unit that
-    # happens to lead now, which gets its own window of the same length from now. Any window
-    # already past when the grade is raised was missed before anyone could act: the duty
-    # office's too.
-    late = [
-        replace(c, unit_id=None)
-        if c.deadline_at <= now or not charged_to_unit(policy.kinds.get(c.kind))
-        else c
-        for c in r.opened
-    ]
+    # a statutory window already past when the grade is raised was missed before anyone could
+    # act: its breach is reported to the duty office, not to the unit that happens to hold
+    # the event (the lead then gets its own window of the same length from now)
+    late = [replace(c, unit_id=None) if c.deadline_at <= now else c for c in r.opened]
     opened = [
         _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in late
     ]

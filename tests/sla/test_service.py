@@ -199,10 +199,7 @@ def test_raise_severity_escalates_in_the_same_transaction(
         clocks = _clocks(s, e.id)
         assert clocks["respond"].state is DeadlineState.CANCELLED
         assert clocks["publish_info"].escalation_level == 2
-        # the statutory window stays the duty office's: its later escalations are not the
-        # new lead's, which has its own 5 h from the raise
-        assert clocks["publish_info"].unit_id is None
-        assert clocks["unit_publish_info"].unit_id == "zjj"
+        assert clocks["publish_info"].unit_id == "zjj"
         s.refresh(e)
         assert e.next_deadline_at == S + timedelta(hours=2)  # 签收 is still the nearest
         levels = [

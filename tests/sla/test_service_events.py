@@ -157,9 +157,10 @@ def test_a_lead_told_with_the_event_answers_for_the_statutory_windows_itself(
 def test_a_statutory_window_opened_by_a_raise_is_the_duty_offices(
     sessions: sessionmaker[Session], sla: SlaSetup
 ) -> None:
-    """Raised to 重大 at 3 h, the 5 h window from the first post still runs; it is the duty
-    office's: its breach and escalation notices go to the duty office, not to the lead, which
-    has its own 5 h from the raise."""
+    """Raised to 重大 at 3 h, the 5 h window from the first post still runs. The lead holds
+    the case, but has its own 5 h from the raise: the statutory window is the duty office's,
+    and its breach and escalation notices go to the duty office, not to the lead or its
+    分管领导."""
     with sessions.begin() as s:
         e = f.event(s, S)
         f.assign(s, e, "zjj", S)
@@ -174,7 +175,7 @@ def test_a_statutory_window_opened_by_a_raise_is_the_duty_offices(
                 models.Deadline.assignment_id.is_(None),
             )
         ).one()
-        assert statutory.unit_id is None
+        assert statutory.unit_id == "zjj"  # held by the lead
         assert statutory.deadline_at == S + timedelta(hours=5)
         own = s.scalars(
             select(models.Deadline).where(
@@ -194,9 +195,11 @@ def test_a_statutory_window_opened_by_a_raise_is_the_duty_offices(
         ).all()
         statutory_breaches = [r for r in rows if r.deadline_id == statutory_id]
         assert statutory_breaches
+        assert [r.payload["level"] for r in statutory_breaches] == [1, 2]
         for r in statutory_breaches:
             assert r.recipients == ["duty"]
             assert r.unit_id is None
             assert not any(c.startswith("leader:") for c in r.cc)
+            assert "propaganda" in r.cc
         # the lead's own window has not run out: nothing of it is breached yet
         assert not [r for r in rows if r.deadline_id == own_id]
