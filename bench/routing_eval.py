@@ -8,7 +8,9 @@ with other places, units and wording). The role and kind rules were then refined
 on the misses of the whole set, ``h…`` and ``p…`` included: none of these rows measures text
 the rules have not seen. Rows ``q…`` test the second round of rules (bare town names, rumours
 asked about, poisoning by grade, crowds, a business's regulator, a hospital's or station's own
-conduct) in wording of their own; they were labelled before they were run.
+conduct) in wording of their own; they were labelled before they were run (first run: lead
+1.000, co-unit recall 0.956, exact 0.912 on 34 rows), and two of them (q013, q026) were
+relabelled when the conventions on building-site wages and on schools were settled.
 
 ``tests/data/routing_blind5.csv`` (96 posts, ids ``R5-…``) was written by an outside reviewer
 from the domain notes, the seed documents and the configuration only, and first scored as an
