@@ -82,6 +82,10 @@ class KindRule(Strict):
     terms: list[str] = Field(min_length=1)
     # longer words that contain a term without being of the kind (小学生 is no 小学)
     unless: list[str] = []
+    # words of which one must also appear (呕吐 is a poisoning only with something eaten)
+    requires: list[str] = []
+    # the department competent for the matter joins whatever its evidence (a crowd's grievance)
+    with_competent: bool = False
     # grades it applies to; empty: every grade
     grades: list[Literal["特别重大", "重大", "较大", "一般", "常规"]] = []
     lead: str | None = None

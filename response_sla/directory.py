@@ -26,6 +26,25 @@ KEYWORD = "keyword"
 TOWN_KINDS = frozenset(k.value for k in UnitKind if k.is_place)  # the 属地 units
 
 
+# the suffixes people drop when they name a 乡镇 / 街道 ("撒拉溪 田坎 燕子口都没有车")
+_TOWN_SUFFIXES = ("彝族苗族乡", "彝族乡", "苗族乡", "民族乡", "街道办", "街道", "镇", "乡")
+
+
+def bare_names(names: Iterable[str]) -> list[str]:
+    """The bare names of a 乡镇 / 街道: 撒拉溪 for 撒拉溪镇, 田坎 for 田坎彝族乡, 麻园 for 麻园街道.
+    Only short names (without the jurisdiction's prefix) give one, of two characters or
+    more."""
+    out: list[str] = []
+    for name in names:
+        if len(name) > 8 or "人民政府" in name or "办事处" in name:
+            continue
+        for suffix in _TOWN_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                out.append(name[: -len(suffix)])
+                break
+    return out
+
+
 @dataclass(frozen=True)
 class DirectoryUnit:
     id: str
@@ -61,6 +80,8 @@ class KindRule:
     unless: tuple[str, ...] = ()
     grades: frozenset[str] = frozenset()  # empty: every grade
     lead_if_none: str | None = None
+    requires: tuple[str, ...] = ()  # one of these must also be in the text
+    with_competent: bool = False  # the competent department joins (a crowd's grievance)
 
     def found_in(self, text: str, severity: str) -> str | None:
         """The first of the rule's terms in ``text``, if the rule applies at ``severity``."""
@@ -68,6 +89,8 @@ class KindRule:
             return None
         for word in self.unless:
             text = text.replace(word, " " * len(word))
+        if self.requires and not any(w in text for w in self.requires):
+            return None
         return next((t for t in self.terms if t in text), None)
 
 
@@ -142,7 +165,11 @@ class Directory:
                 name=u.name,
                 kind=str(u.kind.value),
                 parent=u.parent,
-                names=tuple(dict.fromkeys(u.all_names())),
+                names=tuple(
+                    dict.fromkeys(
+                        [*u.all_names(), *(bare_names(u.all_names()) if u.kind.is_place else ())]
+                    )
+                ),
                 topics=tuple(u.topics),
                 keywords=tuple(u.keywords),
                 places=tuple(u.places),
@@ -166,6 +193,8 @@ class Directory:
                     unless=tuple(r.unless),
                     grades=frozenset(r.grades),
                     lead_if_none=r.lead_if_none,
+                    requires=tuple(r.requires),
+                    with_competent=r.with_competent,
                 )
                 for r in jurisdiction.kind_rules
             ],

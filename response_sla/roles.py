@@ -39,11 +39,14 @@ DEPARTMENT_PLACE = "department_place"  # a school, hospital, river … a departm
 TERM = "term"  # a matter of a department's 派单目录
 
 _TAKEN_TO = re.compile(
-    r"((送|拉|抬|转|运|转运|转送|送医|就医)(往|到|至|去|进|入)|转院|送医|住进|就医于|被送)$"
+    r"((送|拉|抬|转|运|转运|转送|送医|就医)(往|到|至|去|进|入)|转院|送医|住进|就医于|被送"
+    r"|(者|人|员|孩子|学生)送)$"
 )
+# "送往区人民医院": the hospital's own name stands between the verb and 医院
+_TAKEN_TO_NAMED = re.compile(r"(送|拉|抬|转|运)(往|到|至|进|入)[^，。,.；;\s]{1,8}$")
 # treated there: "在区人民医院抢救无效"
-_TREATED_AFTER = re.compile(r"^(抢救|救治|接受治疗|住院治疗|治疗中|急救|救治中)")
-_HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住)$")
+_TREATED_AFTER = re.compile(r"^(抢救|救治|接受治疗|住院治疗|治疗中|急救|救治中|收治|收了)")
+_HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住|家在|我家是)$")
 _ORIGIN_BEFORE = re.compile(r"(来自|户籍在|户籍是|籍贯)$")
 _ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|嫁到)")
 _HOME_AFTER = re.compile(
@@ -53,7 +56,9 @@ _TOWARD = re.compile(r"(通往|开往|去往|驶往|通向|直达|前往)$")
 # a service between two places: its ends are not where the matter is
 _LINE = re.compile(r"班车|公交|客运|线路|专线|大巴|车次|出租车|网约车|打车|的士")
 _ROAD_AFTER = re.compile(r"^(的那段路|那段路|的路段|的路上|的路|的公路)")
-_VISITED_AFTER = re.compile(r"^(报案|报警|投诉|咨询|办理|求助|上访|办事)")
+_VISITED_AFTER = re.compile(
+    r"^(报案|报警|投诉|咨询|办理|求助|上访|办事|办(身份证|户口|证|手续|业务)|反映(过|了))"
+)
 _LANDMARK_BEFORE = re.compile(r"(离|距离|距)$")
 _LANDMARK_AFTER = re.compile(r"^(旁边|旁|附近|门口|对面|周边|周围|边上|后面|隔壁|不远)")
 _QUOTED_BEFORE = re.compile(r"(据|根据|转发|看到)$")
@@ -69,7 +74,11 @@ def role(text: str, start: int, term: str, of: str) -> str:
     end = start + len(term)
     before = text[max(0, start - 6) : start]
     after = text[end : end + 8]
-    if _TAKEN_TO.search(before) or (of != TERM and _TREATED_AFTER.search(after)):
+    if (
+        _TAKEN_TO.search(before)
+        or _TAKEN_TO_NAMED.search(text[max(0, start - 12) : start])
+        or (of != TERM and _TREATED_AFTER.search(after))
+    ):
         return TAKEN_TO
     if of == DEPARTMENT_NAME:
         if _ASKED_BEFORE.search(before):

@@ -40,6 +40,7 @@ The core is pure: it reads only its arguments.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,17 @@ from response_sla.roles import (
 )
 
 CLEAR_MATTER = 2  # distinct 派单目录 terms that make a matter the department's at any place
+# a business or its people: a complaint against one is a matter of the department that
+# regulates it (谁执法谁负责), wherever it happens — a 乡镇 / 街道 cannot fine a factory
+_OPERATOR = re.compile(
+    r"(?<!建)厂(?!房)|(?<![茶酒])店(?!村)|超市|商家|商户|摊(?!派)|司机|公司|企业|老板|渣土车|餐馆|饭馆"
+    r"|网吧|排污口"
+)
+# a department's own office with staff: a 卫生院, a hospital, a 派出所 (not a river or a
+# reservoir; and not a school, whose town shares the duty for compulsory schooling)
+_INSTITUTION = re.compile(r"(院|所|站)$")
+# an accident with casualties is an emergency the 属地 handles first, whoever runs the place
+_CASUALTY = re.compile(r"受伤|伤者|死亡|身亡|遇难|丧生")
 LOW_CONFIDENCE = 0.5
 
 
@@ -307,6 +319,13 @@ def route(
             reasons.append(f"领域 {topic} → {label(comp.unit_id)} (谁主管)")
 
     clear = comp is not None and len(comp.terms) >= CLEAR_MATTER
+    operator = _OPERATOR.search(read.masked)
+    regulated = (
+        comp is not None
+        and bool(comp.terms)
+        and operator is not None
+        and not _CASUALTY.search(read.masked)
+    )
     kind_lead: tuple[KindRule, str] | None = None
     for rule, term in kinds:
         if rule.lead is not None and (rule.over_named or not named):
@@ -353,6 +372,12 @@ def route(
     elif local_ids and comp is not None and clear:
         lead, confidence = comp.unit_id, 0.8
         reasons.append(f"事项明确属 {label(lead)} → {label(lead)} 牵头 (谁主管谁负责)，属地配合")
+    elif local_ids and comp is not None and regulated and operator is not None:
+        lead, confidence = comp.unit_id, 0.75
+        reasons.append(
+            f"针对经营主体 ({operator.group()}) 的 {'、'.join(comp.terms)} → {label(lead)} 牵头 "
+            "(谁执法谁负责)，属地配合"
+        )
     elif local_ids:
         lead = local_ids[0]
         confidence = 0.85 if any(m.what == PLACE for m in local_mentions) else 0.75
@@ -373,9 +398,35 @@ def route(
         reasons.append("派单目录与多个部门相符，请值班员确认")
 
     co = [u for u in named if u != lead]
-    co += [u for u in local_ids if u != lead]
+    told_others = any({r.lead, *r.co_units} - {None, lead} for r, _ in kinds)
+    # a complaint about a department's own hospital or station (a doctor's absence, a
+    # policeman's manner) is the department's alone: the 乡镇 / 街道 whose name the institution
+    # bears is no party to it, unless a kind rule brings in another unit (an incident: a fight, a poisoning)
+    own = (
+        {
+            m.start
+            for m in d.scan(text)
+            if m.unit_id == lead and m.what == PLACE and _INSTITUTION.search(m.text)
+        }
+        if not d.unit(lead).is_local and not is_major(severity) and not told_others
+        else set()
+    )
+    inside = {
+        u
+        for u in local_ids
+        if own and all(m.start in own for m in local_mentions if m.unit_id == u)
+    }
+    for u in sorted(inside):
+        reasons.append(f"{label(u)} 仅为 {label(lead)} 下属机构所在地名，不作属地配合")
+    co += [u for u in local_ids if u != lead and u not in inside]
     strong = kind_lead is not None or lead in read.asked
-    if comp is not None and comp.terms and comp.unit_id != lead and (not strong or clear):
+    grievance = kind_lead is not None and kind_lead[0].with_competent
+    if (
+        comp is not None
+        and comp.terms
+        and comp.unit_id != lead
+        and (not strong or clear or grievance)
+    ):
         # under a kind's lead the competent department joins only when the matter is plainly
         # its own (a knife attack in a 小区 is no 住建 matter; a 物业 保安's is)
         co.append(comp.unit_id)

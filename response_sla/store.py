@@ -6,7 +6,8 @@ closed it), ``holds`` (which unit held the case when), ``extensions`` and ``canc
 written by others are kept.
 
 Outbox rows for the SLA (see ``storage.enums.OutboxKind``): ``recipients`` is
-``["unit:<id>"]`` (``["duty"]`` when no unit holds the case); ``cc`` lists the other roles the
+``["unit:<id>"]`` (``["duty"]`` when no unit holds the case, or when the window is the duty
+office's: a statutory window beside the lead's own, see ``office_windows``); ``cc`` lists the other roles the
 policy notifies at that level: ``leader:<unit id>`` (the unit's 分管领导), ``duty``,
 ``propaganda`` (宣传部), ``government_office`` (政府办公室). ``dedupe_key`` names the deadline,
 its cycle, the deadline moment (an extension starts a fresh series) and the level, fraction or
@@ -25,6 +26,7 @@ from sqlalchemy import Row, Table, bindparam, func, insert, select, tuple_, upda
 from sqlalchemy.orm import Session
 
 from domain.event_actions import LogEntity
+from response_sla.charging import charged_to_unit
 from response_sla.clock import (
     OPEN_STATES,
     Breach,
@@ -36,6 +38,7 @@ from response_sla.clock import (
     Reminder,
     Transition,
 )
+from response_sla.policy import Policy
 from storage import models
 from storage.enums import DeadlineState, OutboxKind
 from storage.event_log import LogEntry
@@ -328,10 +331,47 @@ def _cc(notify: Sequence[str], unit_id: str | None) -> list[str]:
     return out
 
 
+def office_windows(conn: Session, stored: Sequence[StoredClock], policy: Policy) -> set[int]:
+    """The statutory windows (``charged = "office"``) whose notices go to the duty office
+    rather than to the unit holding them: those of an event whose lead has a window of its own
+    for the same milestone — a lead given the event at an upgrade answers for its own 5 h, and
+    the statutory 5 h from the first post stays the office's duty."""
+    statutory = {
+        s.id: (s.event_id, k.met_by)
+        for s in stored
+        if s.assignment_id is None
+        and (k := policy.kinds.get(s.clock.kind)) is not None
+        and not charged_to_unit(k)
+    }
+    if not statutory:
+        return set()
+    rows = conn.execute(
+        select(D.c.event_id, D.c.kind).where(
+            D.c.event_id.in_({e for e, _ in statutory.values()}),
+            D.c.assignment_id.is_not(None),
+            D.c.state != DeadlineState.CANCELLED,
+        )
+    ).all()
+    own: dict[int, set[str]] = {}
+    for event_id, kind in rows:
+        k = policy.kinds.get(kind)
+        if k is not None and k.severities is not None and k.roles is not None:
+            own.setdefault(event_id, set()).update(k.met_by)
+    return {i for i, (e, met_by) in statutory.items() if met_by & own.get(e, set())}
+
+
 def outbox_rows(
-    stored: StoredClock, clock: Clock, effects: Sequence[Effect], now: datetime
+    stored: StoredClock,
+    clock: Clock,
+    effects: Sequence[Effect],
+    now: datetime,
+    *,
+    to_office: bool = False,
 ) -> list[dict[str, Any]]:
-    unit = clock.unit_id
+    """The notices of ``effects``. ``to_office``: the window is the duty office's (see
+    ``office_windows``), so its notices go to the duty office and not to the unit holding it
+    or that unit's 分管领导."""
+    unit = None if to_office else clock.unit_id
     stamp = clock.deadline_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
     base = f"{stored.id}:{clock.cycle}:{stamp}"
     common = {

@@ -27,6 +27,7 @@ from response_sla.store import (
     claim,
     from_row,
     log_rows,
+    office_windows,
     outbox_rows,
     save_claimed,
 )
@@ -89,11 +90,12 @@ def tick_batch(
     save_claimed(session, [(s, c) for s, c, _, _ in moved])
     logs: list[LogEntry] = []
     outbox: list[dict[str, Any]] = []
+    office = office_windows(session, [m[0] for m in moved if m[2]], policy)
     for stored, clock, effects, transitions in moved:
         result.processed += 1
         _count(result, effects)
         logs += log_rows(stored, transitions)
-        outbox += outbox_rows(stored, clock, effects, now)
+        outbox += outbox_rows(stored, clock, effects, now, to_office=stored.id in office)
     write_log(session, logs)
     result.outbox += write_outbox(session, outbox)
     result.due += len(rows)

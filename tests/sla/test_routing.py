@@ -142,11 +142,21 @@ def test_an_institution_names_the_department_that_runs_it(d: Directory) -> None:
 
 
 def test_one_place_the_town_leads_and_the_department_assists(d: Directory) -> None:
-    r = _route(d, "东山社区夜间噪音扰民", "烧烤摊开到凌晨", topic="环境保护")
+    r = _route(d, "东山社区夜间噪音扰民", "楼上住户天天唱到凌晨", topic="环境保护")
     assert r.lead == "east"
     assert r.co_units == ("env",)
     assert r.reasons[0] == "提及 东山社区 → 东山街道 (属地)"
     assert "单一属地 → 东山街道 牵头 (属地管理)" in r.reasons
+
+
+def test_one_place_a_business_goes_to_the_department_that_regulates_it(d: Directory) -> None:
+    # a 街道 cannot fine a barbecue stall; the department that enforces the rule leads
+    r = _route(d, "东山社区夜间噪音扰民", "烧烤摊开到凌晨", topic="环境保护")
+    assert (r.lead, r.co_units) == ("env", ("east",))
+    assert any("谁执法谁负责" in x for x in r.reasons)
+    # an accident with casualties at a business stays with the 属地
+    r = _route(d, "东山社区餐馆噪音扰民", "一家餐馆的排风机掉下来，两人受伤")
+    assert r.lead == "east"
 
 
 def test_one_place_but_plainly_the_departments_matter(d: Directory) -> None:
@@ -254,10 +264,14 @@ def test_as_json_is_plain_json(d: Directory) -> None:
 
 def test_sample_directory_routes_a_community_noise_post(settings: Settings) -> None:
     d = Directory.from_jurisdiction(settings.jurisdiction)
-    r = route(d, title="洪山社区烧烤店夜间噪音扰民", content="每天吵到凌晨两点",
+    r = route(d, title="洪山社区楼上邻居夜间噪音扰民", content="每天吵到凌晨两点",
               topic="环境保护", severity="常规")
     assert (r.lead, r.co_units) == ("hongshan", ("hbj",))
     assert r.reasons[0] == "提及 洪山社区 → 洪山街道 (属地)"
+    # a barbecue shop's noise is a matter for the 环保局's enforcement
+    r = route(d, title="洪山社区烧烤店夜间噪音扰民", content="每天吵到凌晨两点",
+              topic="环境保护", severity="常规")
+    assert (r.lead, r.co_units) == ("hbj", ("hongshan",))
 
 
 def test_routing_imports_no_service_code() -> None:

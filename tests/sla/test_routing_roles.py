@@ -61,6 +61,12 @@ def _route(d: Directory, title: str, content: str, severity: str = "常规") -> 
         ("人民医院旁边的工地", "人民医院", DEPARTMENT_PLACE, LANDMARK),
         ("医院旁工地", "医院", TERM, LANDMARK),
         ("三板桥农贸市场有人持刀伤人", "三板桥农贸市场", LOCAL, MATTER),
+        ("一个头被打破，伤者送鸭池镇卫生院缝针", "鸭池镇卫生院", DEPARTMENT_PLACE, TAKEN_TO),
+        ("伤员送往区人民医院", "医院", TERM, TAKEN_TO),  # the hospital's name in between
+        ("撒拉溪镇卫生院收治了三十多个病人", "撒拉溪镇卫生院", LOCAL, TAKEN_TO),
+        ("我家在田坎乡，在城里打工", "田坎乡", LOCAL, HOME),
+        ("今天去市西派出所办身份证", "市西派出所", LOCAL, VISITED),
+        ("我在鸭池镇政府反映过梨树镇的事", "鸭池镇政府", LOCAL, VISITED),
     ],
 )
 def test_the_role_of_a_mention(text: str, term: str, of: str, expected: str) -> None:
@@ -101,7 +107,7 @@ def test_the_posters_home_is_not_the_place_of_the_matter(d: Directory) -> None:
     assert r.lead == "sanbanqiao"
     assert "mayuan" not in r.co_units
     # with no other place, home is where the matter is
-    r = _route(d, "楼下烧烤油烟", "我家住在双井社区，楼下烧烤店油烟太大。")
+    r = _route(d, "楼下油烟", "我家住在双井社区，楼下邻居天天熏腊肉油烟太大。")
     assert r.lead == "hongshan"
 
 
@@ -156,3 +162,68 @@ def test_kind_rules_refer_to_known_units() -> None:
             units, fallback_unit="gov", government_office="gov", propaganda_unit="pro",
             kind_rules=[rule],
         )
+
+
+def test_a_town_is_found_by_its_bare_name(d: Directory) -> None:
+    r = _route(d, "好几个镇低保评定不公", "撒拉溪、梨树、鸭池几个地方都有村干部亲戚吃低保。")
+    assert r.lead == "mzj"
+    assert set(r.co_units) == {"salaxi", "lishu", "yachi"}
+
+
+def test_a_post_asking_whether_a_rumour_is_true_reaches_police_and_cyberspace(
+    d: Directory,
+) -> None:
+    r = _route(d, "群里都在传长春堡要修机场", "群里都在传长春堡镇要修机场，真的假的？")
+    assert r.lead == "changchunpu"
+    assert {"gaj", "wxb"} <= set(r.co_units)
+
+
+def test_poisoning_is_led_by_health_from_grade_jiaoda_and_by_the_regulator_below(
+    d: Directory,
+) -> None:
+    title, content = "酒席后多人上吐下泻", "三道水村一户人家办酒席，六十多人吃完上吐下泻。"
+    big = _route(d, title, content, "较大")
+    assert big.lead == "wsj"
+    assert {"scjgj", "changchunpu"} <= set(big.co_units)
+    small = _route(d, title, content, "一般")
+    assert small.lead == "scjgj"
+    assert "wsj" in small.co_units
+    # vomiting with nothing eaten is no poisoning
+    r = _route(d, "学校出现诺如病毒", "好几所学校出现诺如病毒，学生呕吐发烧。", "一般")
+    assert (r.lead, "scjgj" in r.co_units) == ("wsj", False)
+
+
+def test_a_crowd_graded_jiaoda_is_led_by_the_police(d: Directory) -> None:
+    content = "七十多名业主在德溪新区售楼部门口拉横幅，要求开发商退房。"
+    r = _route(d, "业主拉横幅维权", content, "较大")
+    assert r.lead == "gaj"
+    assert {"zjj", "dexi"} <= set(r.co_units)
+    # the same words on a routine post are no 群体性事件
+    assert _route(d, "业主拉横幅维权", content).lead != "gaj"
+
+
+def test_a_departments_own_hospital_or_station_leaves_the_town_out(d: Directory) -> None:
+    r = _route(d, "鸭池镇卫生院医生收红包", "鸭池镇卫生院有医生做手术前收红包。")
+    assert (r.lead, r.co_units) == ("wsj", ())
+    assert any("下属机构" in x for x in r.reasons)
+    # a school's town shares its duty and assists
+    r = _route(d, "鸭池中学乱收资料费", "鸭池中学每个学生收两百元资料费。")
+    assert (r.lead, r.co_units) == ("jyj", ("yachi",))
+    # an incident at the hospital brings the town in
+    r = _route(d, "鸭池镇卫生院门口有人打架", "鸭池镇卫生院门口两伙人打架。", "一般")
+    assert "yachi" in r.co_units
+
+
+def test_kinds_that_tell_another_department(d: Directory) -> None:
+    r = _route(d, "工地老板欠工资", "在碧阳社区一个工地干了半年，老板欠工资不给。")
+    assert {"rsj", "zjj"} <= {r.lead, *r.co_units}  # 工程建设领域欠薪
+    r = _route(d, "安置房墙体开裂", "德溪社区的安置房才住一年，客厅墙体开裂。")
+    assert "zjj" in {r.lead, *r.co_units}  # 房屋质量
+    r = _route(d, "工人手被机器绞伤", "朱昌工业园一个厂的工人手被机器绞伤，厂里没有安全防护。")
+    assert {"yjj", "rsj"} <= set(r.co_units)  # 生产安全事故
+
+
+def test_a_kind_rule_may_require_a_second_word() -> None:
+    rule = KindRule("食物中毒", ("呕吐",), "m", True, (), "basis", requires=("吃", "饭"))
+    assert rule.found_in("吃完午饭后呕吐", "一般") == "呕吐"
+    assert rule.found_in("发烧呕吐", "一般") is None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from response_sla import service
 from response_sla.configured import SlaSetup
 from response_sla.evidence import Evidence
+from response_sla.tick import tick
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState, Severity
 from tests.sla import factories as f
@@ -151,3 +152,54 @@ def test_a_lead_told_with_the_event_answers_for_the_statutory_windows_itself(
         own = _clock(s, e.id, "unit_publish_info")
         assert own.unit_id == "yjj" and own.assignment_id == a.id
         assert own.deadline_at.replace(tzinfo=UTC) == (later + timedelta(hours=5)).astimezone(UTC)
+
+
+def test_a_statutory_window_opened_by_a_raise_is_the_duty_offices(
+    sessions: sessionmaker[Session], sla: SlaSetup
+) -> None:
+    """Raised to 重大 at 3 h, the 5 h window from the first post still runs. The lead holds
+    the case, but has its own 5 h from the raise: the statutory window is the duty office's,
+    and its breach and escalation notices go to the duty office, not to the lead or its
+    分管领导."""
+    with sessions.begin() as s:
+        e = f.event(s, S)
+        f.assign(s, e, "zjj", S)
+        service.open_clocks(s, e, S, sla)
+        e.severity = Severity.MAJOR
+        raised = S + timedelta(hours=3)
+        service.on_severity_change(s, e, Severity.GENERAL, raised, sla, actor="user:1")
+        statutory = s.scalars(
+            select(models.Deadline).where(
+                models.Deadline.event_id == e.id,
+                models.Deadline.kind == "publish_info",
+                models.Deadline.assignment_id.is_(None),
+            )
+        ).one()
+        assert statutory.unit_id == "zjj"  # held by the lead
+        assert statutory.deadline_at == S + timedelta(hours=5)
+        own = s.scalars(
+            select(models.Deadline).where(
+                models.Deadline.event_id == e.id,
+                models.Deadline.kind == "unit_publish_info",
+            )
+        ).one()
+        assert own.unit_id == "zjj"
+        assert own.deadline_at == raised + timedelta(hours=5)
+        statutory_id, own_id = statutory.id, own.id
+    tick(sessions, S + timedelta(hours=7), sla.policy)
+    with sessions.begin() as s:
+        rows = s.scalars(
+            select(models.Outbox).where(
+                models.Outbox.event_id == e.id, models.Outbox.kind == "breach"
+            )
+        ).all()
+        statutory_breaches = [r for r in rows if r.deadline_id == statutory_id]
+        assert statutory_breaches
+        assert [r.payload["level"] for r in statutory_breaches] == [1, 2]
+        for r in statutory_breaches:
+            assert r.recipients == ["duty"]
+            assert r.unit_id is None
+            assert not any(c.startswith("leader:") for c in r.cc)
+            assert "propaganda" in r.cc
+        # the lead's own window has not run out: nothing of it is breached yet
+        assert not [r for r in rows if r.deadline_id == own_id]
