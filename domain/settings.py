@@ -78,6 +78,9 @@ class MailSettings(Strict):
     # a row still "sending" this long after it was claimed belongs to a flusher that died and
     # is sent again; a live flush stops starting sends after half of it
     lease_s: int = Field(default=600, ge=4)
+    # a 临期提醒 or 督办 that falls due this soon after a unit's 交办 waits until it has
+    # passed, so the unit is not chased in the same breath as it is told
+    quiet_after_assignment_s: int = Field(default=600, ge=0)
 
     @field_validator("sender", "reply_to")
     @classmethod

@@ -248,8 +248,8 @@ def _fit_unit_windows(
             a.role.value
         ):
             continue
-        why = f"role {a.role.value}, severity {event.severity.value}"
-        done, t = tr.cancel(s.clock, now, actor, f"no longer owed ({why})")
+        why = f"本单位现为{a.role.label}，事件级别{event.severity.value}"
+        done, t = tr.cancel(s.clock, now, actor, f"此时限不再适用（{why}）")
         _store(session, s, done, [t], None, now, actor)
 
 

@@ -108,8 +108,10 @@ def make_service(tmp_path: Path, site: tuple[str, Timeline], smtp: Smtp
                  ) -> Iterator[ServiceFactory]:
     started: list[ServiceProcess] = []
     # a blocked board gives up within seconds and is flagged after two runs
+    # the scenario's alerts go out as they fall due, not held after the 交办
     config = write_config(tmp_path / "yuqing.toml", site[0], POLL_S, crawl={
-        "unhealthy_after": 2, "backoff_base_s": 0.5, "backoff_max_s": 2})
+        "unhealthy_after": 2, "backoff_base_s": 0.5, "backoff_max_s": 2},
+        mail={"quiet_after_assignment_s": 0})
 
     def make(**env: str) -> ServiceProcess:
         svc = ServiceProcess(config, tmp_path / "var", env={

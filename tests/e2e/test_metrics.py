@@ -120,7 +120,8 @@ def test_every_process_on_one_database_reports_the_same_figures(
     """Two processes on one PostgreSQL database: whichever did the work, both report it; only
     the leader says it leads."""
     smtp.start()
-    config = write_config(tmp_path / "yuqing.toml", site[0], POLL_S)
+    config = write_config(tmp_path / "yuqing.toml", site[0], POLL_S,
+                          mail={"quiet_after_assignment_s": 0})
     env = {"YUQING_DATABASE_URL": pg_url, "YUQING_MAIL_BACKEND": "smtp",
            "YUQING_SMTP_HOST": "127.0.0.1", "YUQING_SMTP_PORT": str(smtp.port)}
     a = ServiceProcess(config, tmp_path / "var-a", env=env)

@@ -210,6 +210,8 @@ def test_pages_read_as_chinese_after_a_morning_of_work(tmp_path: Path) -> None:
                    data={"csrf_token": token, "into": str(target), "reason": "同一诉求"})
         clock.advance(timedelta(hours=30))
         run_tick(p.settings, p.sessions, clock.now)
+        c.cookies.clear()
+        login(c, "duty", DEMO_PASSWORD)  # a day and more later, a new session
         with p.sessions() as s:
             all_events = list(s.scalars(select(models.Event.id)))
         for e in all_events:

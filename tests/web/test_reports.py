@@ -202,6 +202,7 @@ def test_a_unit_with_nothing_due_yet_shows_a_dash_not_zero(
     assert "<svg" not in cells  # no trend to draw yet
     # once the 签收 window has passed unmet, it counts, and shows red
     clock.advance(timedelta(hours=3))
+    login(client, "leader1")  # three idle hours end a session
     html = client.get("/scoreboard").text
     row = re.search(r'<tr data-unit="jtj">(.*?)</tr>', html, re.S)
     assert row is not None and 'class="below">0%' in row.group(1)

@@ -186,8 +186,8 @@ def record_board_reply(
         session.flush()
         closed += service.acknowledge(session, a, now, engine, SYSTEM, at=reply_at)
         record(session, now, SYSTEM, EventAction.ACKNOWLEDGED, LogEntity.ASSIGNMENT, a.id,
-               event_id=a.event_id, unit_id=a.unit_id, detail={"by": "board_reply"},
-               reason=f"留言板公开答复 ({post.reply_org})")
+               event_id=a.event_id, unit_id=a.unit_id, detail={"evidence": "board_reply"},
+               reason=f"以留言板公开答复签收（{post.reply_org}）")
     return bool(closed)
 
 

@@ -33,21 +33,30 @@ def free_port() -> int:
 
 
 def write_config(target: Path, replay_base: str, interval_s: int,
-                 sample: Path = DEFAULT_CONFIG, crawl: Mapping[str, float] | None = None) -> Path:
+                 sample: Path = DEFAULT_CONFIG, crawl: Mapping[str, float] | None = None,
+                 mail: Mapping[str, float] | None = None) -> Path:
     """The sample configuration with its sources on ``replay_base``, polled every
-    ``interval_s``; ``crawl`` replaces values in its [crawl] table."""
+    ``interval_s``; ``crawl`` and ``mail`` replace values in those tables."""
     text = sample.read_text(encoding="utf-8").replace(SAMPLE_REPLAY, replay_base.rstrip("/"))
     text = re.sub(r"(?m)^interval_s = \d+$", f"interval_s = {interval_s}", text)
-    target.write_text(with_crawl_values(text, crawl or {}), encoding="utf-8")
+    text = with_crawl_values(text, crawl or {})
+    text = with_values(text, mail or {}, "mail")
+    target.write_text(text, encoding="utf-8")
     return target
 
 
 def with_crawl_values(text: str, crawl: Mapping[str, float]) -> str:
     """The configuration text with these values in its [crawl] table replaced."""
-    for key, value in crawl.items():
+    return with_values(text, crawl, "crawl")
+
+
+def with_values(text: str, values: Mapping[str, float], table: str) -> str:
+    """The configuration text with these values of one table replaced (each key is unique
+    in the sample configuration)."""
+    for key, value in values.items():
         text, n = re.subn(rf"(?m)^{key} = [^#\n]*", f"{key} = {value} ", text, count=1)
         if n != 1:
-            raise ValueError(f"no {key} in the [crawl] table")
+            raise ValueError(f"no {key} in the [{table}] table")
     return text
 
 

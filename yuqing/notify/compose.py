@@ -114,11 +114,8 @@ def _assignment(ctx: Ctx) -> Parts:
 
 
 # A unit told of a case is not chased about it in the same breath: a 临期提醒 or 督办 that
-# falls due within this long of the unit's 交办 waits until it has passed (the 交办 email
-# already says how long is left).
-QUIET_AFTER_ASSIGNMENT = timedelta(minutes=10)
-
-
+# falls due within [mail] quiet_after_assignment_s of the unit's 交办 waits until it has
+# passed (the 交办 email already says how long is left).
 def _not_right_after_assignment(ctx: Ctx, deadline: models.Deadline) -> None:
     if ctx.row.unit_id is None:
         return
@@ -132,11 +129,12 @@ def _not_right_after_assignment(ctx: Ctx, deadline: models.Deadline) -> None:
         return
     if assigned.tzinfo is None:
         assigned = assigned.replace(tzinfo=UTC)
-    quiet_until = assigned + QUIET_AFTER_ASSIGNMENT
+    quiet = timedelta(seconds=ctx.settings.mail.quiet_after_assignment_s)
+    quiet_until = assigned + quiet
     if ctx.now < quiet_until:
         raise TemporaryError(
-            f"held until {quiet_until.isoformat(timespec='minutes')}: "
-            "sent no sooner than 10 minutes after the unit's assignment"
+            f"held until {quiet_until.isoformat(timespec='minutes')}: sent no sooner than "
+            f"{quiet.total_seconds() / 60:g} minutes after the unit's assignment"
         )
 
 
