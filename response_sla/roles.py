@@ -48,11 +48,21 @@ _TAKEN_TO_NAMED = re.compile(r"(送|拉|抬|转|运)(往|到|至|进|入)[^，�
 _TREATED_AFTER = re.compile(r"^(抢救|救治|接受治疗|住院治疗|治疗中|急救|救治中|收治|收了)")
 _HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住|家在|我家是)$")
 _ORIGIN_BEFORE = re.compile(r"(来自|户籍在|户籍是|籍贯)$")
-_ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|嫁到)")
+_ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|迁过来|迁出|迁走|嫁到)")
+# a department's hospital or school as the poster's workplace ("我在区人民医院上班")
+_WORKPLACE_AFTER = re.compile(r"^(上班|工作(?!人员|组|队|专班)|打工|当(医生|护士|老师|保安))")
 _HOME_AFTER = re.compile(
     r"^(上班|工作(?!人员|组|队|专班)|打工|务工|上学|(的一名|的一位|的)?(居民|住户|业主|村民)(?!楼|区))"
 )
 _TOWARD = re.compile(r"(通往|开往|去往|驶往|通向|直达|前往)$")
+# "去田坎的路", "跑去德溪新区的渣土车", "增开到德溪新区的公交": a road or a vehicle going to
+# the place (a road 从…到… lies in both places; a bus line's ends are no place of the matter)
+_GOING_BEFORE = re.compile(r"(去|往)$")
+_TO_BEFORE = re.compile(r"(到|至)$")
+_ROAD_AFTER_PLACE = re.compile(r"^(乡|镇|街道)?的[^，。,.；;！？\s]{0,3}?(公路|路(?![灯面口]))")
+_VEHICLE_AFTER_PLACE = re.compile(
+    r"^(乡|镇|街道)?的[^，。,.；;！？\s]{0,3}?(车(?!库|位)|公交|班车|线路|专线)"
+)
 # a service between two places: its ends are not where the matter is
 _LINE = re.compile(r"班车|公交|客运|线路|专线|大巴|车次|出租车|网约车|打车|的士")
 _ROAD_AFTER = re.compile(r"^(的那段路|那段路|的路段|的路上|的路|的公路)")
@@ -63,8 +73,11 @@ _LANDMARK_BEFORE = re.compile(r"(离|距离|距)$")
 _LANDMARK_AFTER = re.compile(r"^(旁边|旁|附近|门口|对面|周边|周围|边上|后面|隔壁|不远)")
 _QUOTED_BEFORE = re.compile(r"(据|根据|转发|看到)$")
 _QUOTED_AFTER = re.compile(
-    r"^(的?通报称|通报说|的?官网|的?官微|的?公众号|消息称|的消息|已?经?辟谣|(已经|已)(公布|声明|通报))"
+    r"^(的?通报称|通报说|的?官网|的?官微|的?公众号|消息称|的消息|已?经?辟谣|(已经|已)(公布|声明|通报)"
+    r"|的人(说|讲|回复|答复)|(又|却|就|只|也)?(回复|答复)?(说(?!好|过要|了要)|称))"
 )
+# a unit a matter is referred to by someone else ("环保局的人说这个归城管管"): a quoted referral
+_REFERRED_BEFORE = re.compile(r"(归|推给|转给|让找)$")
 _ASKED_BEFORE = re.compile(r"(建议|希望|请求|恳请|呼吁|要求|请|麻烦)(由|让)?(区|县)?$")
 
 
@@ -83,12 +96,22 @@ def role(text: str, start: int, term: str, of: str) -> str:
     if of == DEPARTMENT_NAME:
         if _ASKED_BEFORE.search(before):
             return ASKED
-        if _QUOTED_BEFORE.search(before) or _QUOTED_AFTER.search(after):
+        if (
+            _QUOTED_BEFORE.search(before)
+            or _QUOTED_AFTER.search(after)
+            or _REFERRED_BEFORE.search(before)
+        ):
             return QUOTED
         return MATTER
     if of != LOCAL and (_LANDMARK_BEFORE.search(before) or _LANDMARK_AFTER.search(after)):
         return LANDMARK
     if _TOWARD.search(before) or after.startswith("方向"):
+        return ENDPOINT
+    if of == LOCAL and (
+        (_GOING_BEFORE.search(before) and _ROAD_AFTER_PLACE.search(after))
+        or ((_GOING_BEFORE.search(before) or _TO_BEFORE.search(before))
+            and _VEHICLE_AFTER_PLACE.search(after))
+    ):
         return ENDPOINT
     if of != LOCAL and before.endswith(("到", "至")) and _ROAD_AFTER.search(after):
         return ENDPOINT  # 到学校的路: a road between two villages lies in both, one to a school not
@@ -100,7 +123,7 @@ def role(text: str, start: int, term: str, of: str) -> str:
     ) and _LINE.search(text[max(0, start - 8) : end + 20]):
         return ENDPOINT
     if of == DEPARTMENT_PLACE:
-        return MATTER
+        return HOME if _WORKPLACE_AFTER.search(after) else MATTER
     if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.search(after):
         return ORIGIN
     if _HOME_BEFORE.search(before) or _HOME_AFTER.search(after):

@@ -183,6 +183,8 @@ _ROLE_WORDS = {
     QUOTED: "仅被引述",
 }
 _JOINED = ("和", "、", "及", "与", "跟")
+# what a quoted unit says when it sends the matter elsewhere ("环保局的人说这个归城管管")
+_REFERRAL = re.compile(r"不归|归[^，。,.；;]{1,8}管|找[^，。,.；;]{1,6}|推给|转给|不是我们")
 
 
 @dataclass(frozen=True)
@@ -197,12 +199,13 @@ class _Read:
     masked: str  # the text without the incidental places, for the kind rules
 
 
-def _read(d: Directory, text: str, coordinating: set[str]) -> _Read:
+def _read(d: Directory, text: str, coordinating: set[str], title_end: int) -> _Read:
     matter: list[Mention] = []
     asked: set[str] = set()
     aside: list[tuple[Mention, str]] = []
     homes: list[Mention] = []
     last_end, last_role = -1, MATTER
+    referring: set[str] = set()  # units quoted sending the matter elsewhere
     for m in d.scan(text):
         unit = d.unit(m.unit_id)
         if m.what == KEYWORD:
@@ -217,15 +220,26 @@ def _read(d: Directory, text: str, coordinating: set[str]) -> _Read:
             r = last_role  # 来自海子街镇和燕子口镇
         if of == LOCAL:
             last_end, last_role = m.start + len(m.text), r
+        if r == QUOTED and of == DEPARTMENT_NAME:
+            clause = re.split(r"[。！？!?；;\n]", text[m.start + len(m.text) :], maxsplit=1)[0]
+            if _REFERRAL.search(clause[:24]):
+                referring.add(m.unit_id)
         if r == ASKED:
             asked.add(m.unit_id)
             matter.append(m)
         elif r == MATTER:
             matter.append(m)
-        elif r == HOME:
+        elif r == HOME and of == LOCAL:
             homes.append(m)
         elif m.unit_id not in coordinating and of != TERM:
             aside.append((m, r))
+    # a unit that says the matter is another's is no party to it, wherever else it is named,
+    # unless the title names it as one (区住建局和区城管局互相推诿)
+    referring -= {m.unit_id for m in matter if m.what == NAME and m.start < title_end}
+    for m in [m for m in matter if m.unit_id in referring and m.what == NAME]:
+        matter.remove(m)
+        asked.discard(m.unit_id)
+        aside.append((m, QUOTED))
     # where the poster lives is the place of the matter unless the post places it elsewhere
     # or gives places only in other roles (the ends of a bus line)
     if any(d.unit(m.unit_id).is_local and m.what != KEYWORD for m in matter) or any(
@@ -274,7 +288,7 @@ def route(
     d = directory
     coordinating = {d.government_office, d.propaganda_unit}
     text = f"{title}\n{content}"
-    read = _read(d, text, coordinating)
+    read = _read(d, text, coordinating, len(title))
     mentions = read.matter
     kinds = _kinds(d, read.masked, severity)
     reasons: list[str] = []
@@ -327,8 +341,15 @@ def route(
         and not _CASUALTY.search(read.masked)
     )
     kind_lead: tuple[KindRule, str] | None = None
+    # a department named only by its hospital or station (where a fight happened) does not
+    # hold back a kind's lead; a department named by name or by its school does
+    named_by_name = {
+        m.unit_id
+        for m in named_mentions
+        if m.what == NAME or not _INSTITUTION.search(m.text)
+    }
     for rule, term in kinds:
-        if rule.lead is not None and (rule.over_named or not named):
+        if rule.lead is not None and (rule.over_named or not named_by_name):
             kind_lead = (rule, term)
             break
     if_none = next(((r, t) for r, t in kinds if r.lead_if_none is not None), None)
