@@ -77,7 +77,7 @@ _QUOTED_AFTER = re.compile(
     r"|的人(说|讲|回复|答复)|(又|却|就|只|也)?(回复|答复)?(说(?!好|过要|了要)|称))"
 )
 # a unit a matter is referred to by someone else ("环保局的人说这个归城管管"): a quoted referral
-_REFERRED_BEFORE = re.compile(r"(归|推给|转给|让找)$")
+_REFERRED_BEFORE = re.compile(r"(归|推给|转给|让找|说是|说归|说由)$")
 _ASKED_BEFORE = re.compile(r"(建议|希望|请求|恳请|呼吁|要求|请|麻烦)(由|让)?(区|县)?$")
 
 
