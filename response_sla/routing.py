@@ -69,7 +69,7 @@ CLEAR_MATTER = 2  # distinct 派单目录 terms that make a matter the departmen
 # regulates it (谁执法谁负责), wherever it happens — a 乡镇 / 街道 cannot fine a factory
 _OPERATOR = re.compile(
     r"(?<!建)厂(?!房)|(?<![茶酒])店(?!村)|超市|商家|商户|摊(?!派)|司机|公司|企业|老板|渣土车|餐馆|饭馆"
-    r"|网吧|排污口|无证|黑车|(养猪|养鸡|养鸭|养牛|养羊|养殖)场|网箱养|工地"
+    r"|网吧|排污口|无证|黑车|(养猪|养鸡|养鸭|养牛|养羊|养殖)场|网箱养|工地|景区"
 )
 # a department's own office with staff: a 卫生院, a hospital, a 派出所 (not a river or a
 # reservoir; and not a school, whose town shares the duty for compulsory schooling)
