@@ -49,7 +49,9 @@ _TAKEN_TO = re.compile(
 _TAKEN_TO_NAMED = re.compile(r"(送|拉|抬|转|运)(往|到|至|进|入)[^，。,.；;\s]{1,8}$")
 # treated there: "在区人民医院抢救无效"
 _TREATED_AFTER = re.compile(r"^(抢救|救治|接受治疗|住院治疗|治疗中|急救|救治中|收治|收了)")
-_HOME_BEFORE = re.compile(r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住|家在|我家是)$")
+_HOME_BEFORE = re.compile(
+    r"(家住|住在|我住|居住在|居住于|老家在|老家是|老家|租住在|租住|家在|我家是|我是|本人是|我们是)$"
+)
 _ORIGIN_BEFORE = re.compile(r"(来自|户籍在|户籍是|籍贯)$")
 _ORIGIN_AFTER = re.compile(r"^(搬到|搬来|搬迁到|迁到|迁来|迁过来|迁出|迁走|嫁到)")
 # a department's hospital or school as the poster's workplace ("我在区人民医院上班")
@@ -66,6 +68,11 @@ _ROAD_AFTER_PLACE = re.compile(r"^(乡|镇|街道)?的[^，。,.；;！？\s]{0,
 _VEHICLE_AFTER_PLACE = re.compile(
     r"^(乡|镇|街道)?的[^，。,.；;！？\s]{0,3}?(车(?!库|位)|公交|班车|线路|专线)"
 )
+# a taxi taken at a place ("在毕节站出站打出租车", "在麻园社区叫了辆出租车")
+_PICKUP_AFTER = re.compile(
+    r"^(出站|门口)?(打|叫|拦|坐|上)(了|了辆|了一辆|个|辆|一辆)?(出租车|的士|网约车|车)"
+)
+_RIDE = re.compile(r"出租车|的士|网约车|打车|叫车")
 # a service between two places: its ends are not where the matter is
 _LINE = re.compile(r"班车|公交|客运|线路|专线|大巴|车次|出租车|网约车|打车|的士")
 _ROAD_AFTER = re.compile(r"^(的那段路|那段路|的路段|的路上|的路|的公路)")
@@ -81,6 +88,8 @@ _QUOTED_AFTER = re.compile(
 )
 # a unit a matter is referred to by someone else ("环保局的人说这个归城管管"): a quoted referral
 _REFERRED_BEFORE = re.compile(r"(归|推给|转给|让找|说是|说归|说由)$")
+# a department the poster went to ask ("去人社局问了他们说…"): quoted, no party
+_ASKED_AT_AFTER = re.compile(r"^(问过|问了|咨询过|咨询了|打听)")
 _ASKED_BEFORE = re.compile(r"(建议|希望|请求|恳请|呼吁|要求|请|麻烦)(由|让)?(区|县)?$")
 
 
@@ -101,6 +110,7 @@ def role(text: str, start: int, term: str, of: str) -> str:
             return ASKED
         if (
             _QUOTED_BEFORE.search(before)
+            or _ASKED_AT_AFTER.search(after)
             or _QUOTED_AFTER.search(after)
             or _REFERRED_BEFORE.search(before)
         ):
@@ -120,6 +130,11 @@ def role(text: str, start: int, term: str, of: str) -> str:
         return ENDPOINT  # 到学校的路: a road between two villages lies in both, one to a school not
     if of == TERM:
         return MATTER
+    if of == LOCAL and (
+        _PICKUP_AFTER.search(after)
+        or (before.endswith(("到", "去", "往")) and _RIDE.search(text))
+    ):
+        return ENDPOINT
     if (
         before.endswith(("从", "到", "至", "往", "经", "去"))
         or after.startswith(("到", "至", "经", "直达", "—", "-"))
@@ -129,7 +144,12 @@ def role(text: str, start: int, term: str, of: str) -> str:
         return HOME if _WORKPLACE_AFTER.search(after) else MATTER
     if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.search(after):
         return ORIGIN
-    if _HOME_BEFORE.search(before) or _HOME_AFTER.search(after):
+    if (
+        _HOME_BEFORE.search(before) and not before.endswith(("我是", "本人是", "我们是"))
+    ) or _HOME_AFTER.search(after):
+        return HOME
+    if before.endswith(("我是", "本人是", "我们是")) and re.match(r"(乡|镇|街道)?的", after):
+        return HOME  # 我是田坎乡的贫困户
         return HOME
     if _VISITED_AFTER.search(after):
         return VISITED

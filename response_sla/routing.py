@@ -70,6 +70,7 @@ CLEAR_MATTER = 2  # distinct 派单目录 terms that make a matter the departmen
 _OPERATOR = re.compile(
     r"(?<!建)厂(?!房)|(?<![茶酒])店(?!村)|超市|商家|商户|摊(?!派)|司机|公司|企业|老板|渣土车|餐馆|饭馆"
     r"|网吧|排污口|无证|黑车|(养猪|养鸡|养鸭|养牛|养羊|养殖)场|网箱养|工地|景区"
+    r"|夜市|小吃街|健身房|培训机构|农贸市场|摆摊"
 )
 # a department's own office with staff: a 卫生院, a hospital, a 派出所 (not a river or a
 # reservoir; and not a school, whose town shares the duty for compulsory schooling)
@@ -130,11 +131,15 @@ def _competent(
     building."""
     terms: dict[str, list[str]] = {}
     first: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()  # synonyms of one 派单目录 entry count once
     for m in mentions:
         if m.what != KEYWORD or m.unit_id in skip:
             continue
         first.setdefault(m.unit_id, m.start)
-        if m.text not in terms.setdefault(m.unit_id, []):
+        entry = (m.unit_id, directory.same_term(m.unit_id, m.text))
+        terms.setdefault(m.unit_id, [])
+        if entry not in seen:
+            seen.add(entry)
             terms[m.unit_id].append(m.text)
     by_topic = set(directory.competent_for(topic)) if topic else set()
     if terms:
@@ -183,6 +188,7 @@ _ROLE_WORDS = {
     QUOTED: "仅被引述",
 }
 _JOINED = ("和", "、", "及", "与", "跟")
+_GATE = ("门口", "校门口", "大门口")
 # what a quoted unit says when it sends the matter elsewhere ("环保局的人说这个归城管管")
 _REFERRAL = re.compile(r"不归|归[^，。,.；;]{1,8}管|找[^，。,.；;]{1,6}|推给|转给|不是我们")
 
@@ -261,7 +267,9 @@ def _read(d: Directory, text: str, coordinating: set[str], title_end: int) -> _R
             institutions.add(m.unit_id)
             buildings.add((m.unit_id, m.text))
     masked = text
-    for m, _ in aside:
+    for m, r in aside:
+        if r == LANDMARK and text.startswith(_GATE, m.start + len(m.text)):
+            continue  # at a school's gate the school is concerned: the kinds still read it
         masked = masked[: m.start] + " " * len(m.text) + masked[m.start + len(m.text) :]
     return _Read(matter, asked, aside, institutions, frozenset(buildings), masked)
 
@@ -403,7 +411,7 @@ def route(
         lead = local_ids[0]
         confidence = 0.85 if any(m.what == PLACE for m in local_mentions) else 0.75
         reasons.append(f"单一属地 → {label(lead)} 牵头 (属地管理)")
-    elif comp is not None:
+    elif comp is not None and (comp.terms or if_none is None):
         lead = comp.unit_id
         confidence = (0.8 if clear else 0.7) if comp.terms else 0.45
         reasons.append(f"→ {label(lead)} 牵头 (谁主管谁负责)")
