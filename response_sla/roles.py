@@ -70,7 +70,7 @@ _VEHICLE_AFTER_PLACE = re.compile(
 )
 # a taxi taken at a place ("在毕节站出站打出租车", "在麻园社区叫了辆出租车")
 _PICKUP_AFTER = re.compile(
-    r"^(出站|门口)?(打|叫|拦|坐|上)(了|了辆|了一辆|个|辆|一辆)?(出租车|的士|网约车|车)"
+    r"^(出站|门口)?((打|叫|拦|坐|上)(了|了辆|了一辆|个|辆|一辆)?(车|出租车|的士|网约车))"
 )
 _RIDE = re.compile(r"出租车|的士|网约车|打车|叫车")
 # a service between two places: its ends are not where the matter is

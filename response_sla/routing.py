@@ -72,6 +72,10 @@ _OPERATOR = re.compile(
     r"|网吧|排污口|无证|黑车|(养猪|养鸡|养鸭|养牛|养羊|养殖)场|网箱养|工地|景区"
     r"|夜市|小吃街|健身房|培训机构|农贸市场|摆摊"
 )
+# building without a permit: in a city 街道 the 城管 enforcing planning law stops it
+# (《城乡规划法》第六十四条); in a village the 乡镇 does (第六十五条)
+_ILLEGAL_BUILDING = re.compile(r"违建|违章建筑|私自加?盖|楼顶加盖|私搭乱建|乱搭乱建")
+STREET = "街道"
 # a department's own office with staff: a 卫生院, a hospital, a 派出所 (not a river or a
 # reservoir; and not a school, whose town shares the duty for compulsory schooling)
 _INSTITUTION = re.compile(r"(院|所|站)$")
@@ -248,7 +252,7 @@ def _read(d: Directory, text: str, coordinating: set[str], title_end: int) -> _R
         aside.append((m, QUOTED))
     # where the poster lives is the place of the matter unless the post places it elsewhere
     # or gives places only in other roles (the ends of a bus line)
-    if any(d.unit(m.unit_id).is_local and m.what != KEYWORD for m in matter) or any(
+    if any(m.what == PLACE or (m.what == NAME and d.unit(m.unit_id).is_local) for m in matter) or any(
         d.unit(m.unit_id).is_local for m, _ in aside
     ):
         aside.extend((m, HOME) for m in homes)
@@ -342,6 +346,8 @@ def route(
 
     clear = comp is not None and len(comp.terms) >= CLEAR_MATTER
     operator = _OPERATOR.search(read.masked)
+    if operator is None and len(local_ids) == 1 and d.unit(local_ids[0]).kind == STREET:
+        operator = _ILLEGAL_BUILDING.search(read.masked)
     regulated = (
         comp is not None
         and bool(comp.terms)
