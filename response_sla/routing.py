@@ -193,6 +193,8 @@ _ROLE_WORDS = {
 }
 _JOINED = ("和", "、", "及", "与", "跟")
 _GATE = ("门口", "校门口", "大门口")
+# a post asking for a bus line or more buses between places
+_LINE_ASKED = re.compile(r"(开通|增开|加开|新开|开一条|加密)[^。！？\n]{0,12}(公交|班车|线路|专线)")
 # what a quoted unit says when it sends the matter elsewhere ("环保局的人说这个归城管管")
 _REFERRAL = re.compile(r"不归|归[^，。,.；;]{1,8}管|找[^，。,.；;]{1,6}|推给|转给|不是我们")
 
@@ -251,10 +253,12 @@ def _read(d: Directory, text: str, coordinating: set[str], title_end: int) -> _R
         asked.discard(m.unit_id)
         aside.append((m, QUOTED))
     # where the poster lives is the place of the matter unless the post places it elsewhere
+    # (a 乡镇 / 街道, or a department's hospital or school: "我是田坎乡的，在区人民医院住院")
     # or gives places only in other roles (the ends of a bus line)
-    if any(m.what == PLACE or (m.what == NAME and d.unit(m.unit_id).is_local) for m in matter) or any(
-        d.unit(m.unit_id).is_local for m, _ in aside
-    ):
+    elsewhere = any(
+        m.what == PLACE or (m.what == NAME and d.unit(m.unit_id).is_local) for m in matter
+    )
+    if elsewhere or any(d.unit(m.unit_id).is_local for m, _ in aside):
         aside.extend((m, HOME) for m in homes)
     else:
         matter.extend(homes)
@@ -270,6 +274,13 @@ def _read(d: Directory, text: str, coordinating: set[str], title_end: int) -> _R
             matter[i] = Mention(m.text, m.unit_id, KEYWORD, m.start)
             institutions.add(m.unit_id)
             buildings.add((m.unit_id, m.text))
+    # a place that is an end of a bus or taxi line in the post is an end wherever else the
+    # post names it ("开通德溪新区到碧阳湖的公交 … 德溪新区现在住的人越来越多")
+    ends = {m.unit_id for m, r in aside if r == ENDPOINT and d.unit(m.unit_id).is_local}
+    if ends and _LINE_ASKED.search(text):
+        for m in [m for m in matter if m.unit_id in ends and m.what != KEYWORD]:
+            matter.remove(m)
+            aside.append((m, ENDPOINT))
     masked = text
     for m, r in aside:
         if r == LANDMARK and text.startswith(_GATE, m.start + len(m.text)):
@@ -436,7 +447,8 @@ def route(
     told_others = any({r.lead, *r.co_units} - {None, lead} for r, _ in kinds)
     # a complaint about a department's own hospital or station (a doctor's absence, a
     # policeman's manner) is the department's alone: the 乡镇 / 街道 whose name the institution
-    # bears is no party to it, unless a kind rule brings in another unit (an incident: a fight, a poisoning)
+    # bears is no party to it, unless a kind rule brings in another unit (an incident: a
+    # fight, a poisoning)
     own = (
         {
             m.start
