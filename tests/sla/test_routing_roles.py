@@ -288,3 +288,57 @@ def test_a_kind_rule_may_require_a_second_word() -> None:
     rule = KindRule("食物中毒", ("呕吐",), "m", True, (), "basis", requires=("吃", "饭"))
     assert rule.found_in("吃完午饭后呕吐", "一般") == "呕吐"
     assert rule.found_in("发烧呕吐", "一般") is None
+
+
+def test_synonyms_of_one_entry_count_once(d: Directory) -> None:
+    # 自来水 and 吃水 name one matter: the town still leads its own village's water
+    r = _route(d, "梨树村吃水难", "梨树村好几个组没通自来水，吃水要到山下去挑。")
+    assert (r.lead, r.co_units) == ("lishu", ("swj",))
+    # 垃圾桶 and 环卫 tell the 城管 (环卫) without making the matter the 城管's
+    r = _route(d, "市西社区垃圾桶满了", "市西社区几个垃圾桶堆满了，环卫好几天没来。")
+    assert (r.lead, r.co_units) == ("shixi", ("cgdd",))
+    assert d.same_term("cgdd", "环卫") == d.same_term("cgdd", "垃圾桶")
+
+
+def test_a_rumour_about_no_units_matter_goes_to_the_network_office(d: Directory) -> None:
+    r = route(d, title="群里说要全城停电是真的吗", content="群里说后天全城停电一天，是真的吗？",
+              topic="城乡建设", severity="常规")
+    assert (r.lead, set(r.co_units)) == ("wxb", {"gaj"})
+
+
+def test_building_without_a_permit_in_a_street_or_in_a_village(d: Directory) -> None:
+    # 《城乡规划法》第六十四条 in a city 街道, 第六十五条 in a village
+    r = _route(d, "麻园社区有人在楼顶搭违建", "麻园社区有户人家在楼顶搭了一层违建。")
+    assert (r.lead, r.co_units) == ("cgdd", ("mayuan",))
+    r = _route(d, "高原村有人违建", "高原村有户人家没审批就违建了三层楼。")
+    assert (r.lead, r.co_units) == ("lishu", ("cgdd",))
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "of", "expected"),
+    [
+        ("我是梨树镇的，在城里", "梨树镇", LOCAL, HOME),
+        ("在三板桥社区打了辆出租车", "三板桥社区", LOCAL, ENDPOINT),
+        ("坐出租车到麻园社区，司机", "麻园社区", LOCAL, ENDPOINT),
+        ("我去区人社局问过，说不归", "区人社局", DEPARTMENT_NAME, QUOTED),
+    ],
+)
+def test_roles_of_the_fourth_round(text: str, term: str, of: str, expected: str) -> None:
+    assert role(text, text.index(term), term, of) == expected
+
+
+def test_a_schools_gate_tells_education_a_landmark_school_does_not(d: Directory) -> None:
+    r = _route(d, "田坎小学门口车开得太快", "田坎小学门口的路上车开得飞快，建议交警来管一下。")
+    assert "jyj" in r.co_units
+    r = _route(d, "鸭池村养猪场臭", "离鸭池中学不到三百米的养猪场臭得要命，粪水乱排。")
+    assert "jyj" not in {r.lead, *r.co_units}
+
+
+def test_kinds_of_the_fourth_round(d: Directory) -> None:
+    r = _route(d, "燕子口镇大雨转移群众", "燕子口镇下了一夜大雨，大河村转移群众三百多人。", "较大")
+    assert r.lead == "yjj"
+    assert {"yanzikou", "swj"} <= set(r.co_units)
+    r = _route(d, "碧阳大道工地灰尘大", "碧阳大道有个工地从早到晚灰尘大，也不洒水。")
+    assert (r.lead, set(r.co_units)) == ("hbj", {"biyang", "zjj"})
+    r = _route(d, "洪山社区有人养狗不拴绳", "洪山社区有户人家养狗从来不拴绳，狗主人还骂人。")
+    assert r.lead == "gaj"
