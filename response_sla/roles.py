@@ -5,18 +5,19 @@ makes a department 谁主管. A place can also appear as
 
 - where people were taken (``taken_to``: "伤者被送往区人民医院");
 - where the poster lives or works (``home``: "我家住在麻园社区", "在朱昌工业园上班",
-  "本人在区人民医院上班") — a 乡镇 / 街道 so named is the place of the matter only when the
+  "本人在区人民医院上班", "我是田坎乡的") — a 乡镇 / 街道 so named is the place of the matter only when the
   post gives no other place; a department's hospital or school so named is never a party;
 - where people come from (``origin``: "来自海子街镇和燕子口镇的农民工", "户口从鸭池镇迁过来");
 - an end of a road or of a bus or taxi ride (``endpoint``: "通往石桥村的路",
-  "燕子口镇到城区的班车", "坐出租车去麻园社区", "去田坎乡的公路", "跑去德溪新区的渣土车");
+  "燕子口镇到城区的班车", "坐出租车去麻园社区", "去田坎乡的公路", "跑去德溪新区的渣土车",
+  "在毕节站出站打出租车");
 - an office the poster went to (``visited``: "到洪山派出所报案");
 - a landmark that only says where something else is (``landmark``: "人民医院旁边的工地",
   "离梨树镇中心小学不到两百米") — it still places the matter in its 乡镇 / 街道, but does not
   make the school's or hospital's department competent;
 
 and a unit can be merely quoted (``quoted``: "据区气象局通报", "区网信办已经辟谣",
-"教育局的人说这不归他们管", "说是教育局管") or named as the one someone else refers the matter
+"教育局的人说这不归他们管", "说是教育局管", "去人社局问过") or named as the one someone else refers the matter
 to ("这个归环保局管"). A unit the
 post asks to act ("建议交通部门增设红绿灯") is ``asked``: the strongest sign of who is competent
 (谁主管). Everything else is ``matter``. The rules read a few characters around the mention.
