@@ -141,12 +141,18 @@ class Directory:
                     raise ValueError(f"kind_rules {rule.kind}: unknown unit {rid!r}")
 
         owners: dict[str, list[tuple[str, str]]] = {}
+        # a 派单目录 entry may list synonyms ("垃圾清运/垃圾桶/环卫"): they are one term
+        self._same: dict[tuple[str, str], str] = {}
         for u in self._units.values():
-            for what, terms in ((NAME, u.names), (PLACE, u.places), (KEYWORD, u.keywords)):
-                for term in terms:
-                    term = term.strip()
-                    if term and (u.id, what) not in owners.setdefault(term, []):
-                        owners[term].append((u.id, what))
+            for what, entries in ((NAME, u.names), (PLACE, u.places), (KEYWORD, u.keywords)):
+                for entry in entries:
+                    variants = [v.strip() for v in entry.split("/")] if what == KEYWORD else [entry]
+                    for term in variants:
+                        term = term.strip()
+                        if what == KEYWORD and term:
+                            self._same.setdefault((u.id, term), variants[0])
+                        if term and (u.id, what) not in owners.setdefault(term, []):
+                            owners[term].append((u.id, what))
         self._owners: dict[str, tuple[tuple[str, str], ...]] = {
             t: tuple(o) for t, o in owners.items()
         }
@@ -229,6 +235,10 @@ class Directory:
             for uid, what in self._owners[m.group()]:
                 out.append(Mention(m.group(), uid, what, m.start()))
         return out
+
+    def same_term(self, unit_id: str, text: str) -> str:
+        """The 派单目录 entry ``text`` stands for in the unit's list: synonyms give one entry."""
+        return self._same.get((unit_id, text), text)
 
     def words(self) -> list[str]:
         """Every name, place and keyword, for a jieba user dictionary."""

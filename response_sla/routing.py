@@ -69,8 +69,13 @@ CLEAR_MATTER = 2  # distinct 派单目录 terms that make a matter the departmen
 # regulates it (谁执法谁负责), wherever it happens — a 乡镇 / 街道 cannot fine a factory
 _OPERATOR = re.compile(
     r"(?<!建)厂(?!房)|(?<![茶酒])店(?!村)|超市|商家|商户|摊(?!派)|司机|公司|企业|老板|渣土车|餐馆|饭馆"
-    r"|网吧|排污口"
+    r"|网吧|排污口|无证|黑车|(养猪|养鸡|养鸭|养牛|养羊|养殖)场|网箱养|工地|景区"
+    r"|夜市|小吃街|健身房|培训机构|农贸市场|摆摊"
 )
+# building without a permit: in a city 街道 the 城管 enforcing planning law stops it
+# (《城乡规划法》第六十四条); in a village the 乡镇 does (第六十五条)
+_ILLEGAL_BUILDING = re.compile(r"违建|违章建筑|私自加?盖|楼顶加盖|私搭乱建|乱搭乱建")
+STREET = "街道"
 # a department's own office with staff: a 卫生院, a hospital, a 派出所 (not a river or a
 # reservoir; and not a school, whose town shares the duty for compulsory schooling)
 _INSTITUTION = re.compile(r"(院|所|站)$")
@@ -130,11 +135,15 @@ def _competent(
     building."""
     terms: dict[str, list[str]] = {}
     first: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()  # synonyms of one 派单目录 entry count once
     for m in mentions:
         if m.what != KEYWORD or m.unit_id in skip:
             continue
         first.setdefault(m.unit_id, m.start)
-        if m.text not in terms.setdefault(m.unit_id, []):
+        entry = (m.unit_id, directory.same_term(m.unit_id, m.text))
+        terms.setdefault(m.unit_id, [])
+        if entry not in seen:
+            seen.add(entry)
             terms[m.unit_id].append(m.text)
     by_topic = set(directory.competent_for(topic)) if topic else set()
     if terms:
@@ -183,6 +192,11 @@ _ROLE_WORDS = {
     QUOTED: "仅被引述",
 }
 _JOINED = ("和", "、", "及", "与", "跟")
+_GATE = ("门口", "校门口", "大门口")
+# a post asking for a bus line or more buses between places
+_LINE_ASKED = re.compile(r"(开通|增开|加开|新开|开一条|加密)[^。！？\n]{0,12}(公交|班车|线路|专线)")
+# what a quoted unit says when it sends the matter elsewhere ("环保局的人说这个归城管管")
+_REFERRAL = re.compile(r"不归|归[^，。,.；;]{1,8}管|找[^，。,.；;]{1,6}|推给|转给|不是我们")
 
 
 @dataclass(frozen=True)
@@ -197,12 +211,13 @@ class _Read:
     masked: str  # the text without the incidental places, for the kind rules
 
 
-def _read(d: Directory, text: str, coordinating: set[str]) -> _Read:
+def _read(d: Directory, text: str, coordinating: set[str], title_end: int) -> _Read:
     matter: list[Mention] = []
     asked: set[str] = set()
     aside: list[tuple[Mention, str]] = []
     homes: list[Mention] = []
     last_end, last_role = -1, MATTER
+    referring: set[str] = set()  # units quoted sending the matter elsewhere
     for m in d.scan(text):
         unit = d.unit(m.unit_id)
         if m.what == KEYWORD:
@@ -217,20 +232,33 @@ def _read(d: Directory, text: str, coordinating: set[str]) -> _Read:
             r = last_role  # 来自海子街镇和燕子口镇
         if of == LOCAL:
             last_end, last_role = m.start + len(m.text), r
+        if r == QUOTED and of == DEPARTMENT_NAME:
+            clause = re.split(r"[。！？!?；;\n]", text[m.start + len(m.text) :], maxsplit=1)[0]
+            if _REFERRAL.search(clause[:24]):
+                referring.add(m.unit_id)
         if r == ASKED:
             asked.add(m.unit_id)
             matter.append(m)
         elif r == MATTER:
             matter.append(m)
-        elif r == HOME:
+        elif r == HOME and of == LOCAL:
             homes.append(m)
         elif m.unit_id not in coordinating and of != TERM:
             aside.append((m, r))
+    # a unit that says the matter is another's is no party to it, wherever else it is named,
+    # unless the title names it as one (区住建局和区城管局互相推诿)
+    referring -= {m.unit_id for m in matter if m.what == NAME and m.start < title_end}
+    for m in [m for m in matter if m.unit_id in referring and m.what == NAME]:
+        matter.remove(m)
+        asked.discard(m.unit_id)
+        aside.append((m, QUOTED))
     # where the poster lives is the place of the matter unless the post places it elsewhere
+    # (a 乡镇 / 街道, or a department's hospital or school: "我是田坎乡的，在区人民医院住院")
     # or gives places only in other roles (the ends of a bus line)
-    if any(d.unit(m.unit_id).is_local and m.what != KEYWORD for m in matter) or any(
-        d.unit(m.unit_id).is_local for m, _ in aside
-    ):
+    elsewhere = any(
+        m.what == PLACE or (m.what == NAME and d.unit(m.unit_id).is_local) for m in matter
+    )
+    if elsewhere or any(d.unit(m.unit_id).is_local for m, _ in aside):
         aside.extend((m, HOME) for m in homes)
     else:
         matter.extend(homes)
@@ -246,8 +274,17 @@ def _read(d: Directory, text: str, coordinating: set[str]) -> _Read:
             matter[i] = Mention(m.text, m.unit_id, KEYWORD, m.start)
             institutions.add(m.unit_id)
             buildings.add((m.unit_id, m.text))
+    # a place that is an end of a bus or taxi line in the post is an end wherever else the
+    # post names it ("开通德溪新区到碧阳湖的公交 … 德溪新区现在住的人越来越多")
+    ends = {m.unit_id for m, r in aside if r == ENDPOINT and d.unit(m.unit_id).is_local}
+    if ends and _LINE_ASKED.search(text):
+        for m in [m for m in matter if m.unit_id in ends and m.what != KEYWORD]:
+            matter.remove(m)
+            aside.append((m, ENDPOINT))
     masked = text
-    for m, _ in aside:
+    for m, r in aside:
+        if r == LANDMARK and text.startswith(_GATE, m.start + len(m.text)):
+            continue  # at a school's gate the school is concerned: the kinds still read it
         masked = masked[: m.start] + " " * len(m.text) + masked[m.start + len(m.text) :]
     return _Read(matter, asked, aside, institutions, frozenset(buildings), masked)
 
@@ -274,7 +311,7 @@ def route(
     d = directory
     coordinating = {d.government_office, d.propaganda_unit}
     text = f"{title}\n{content}"
-    read = _read(d, text, coordinating)
+    read = _read(d, text, coordinating, len(title))
     mentions = read.matter
     kinds = _kinds(d, read.masked, severity)
     reasons: list[str] = []
@@ -320,6 +357,8 @@ def route(
 
     clear = comp is not None and len(comp.terms) >= CLEAR_MATTER
     operator = _OPERATOR.search(read.masked)
+    if operator is None and len(local_ids) == 1 and d.unit(local_ids[0]).kind == STREET:
+        operator = _ILLEGAL_BUILDING.search(read.masked)
     regulated = (
         comp is not None
         and bool(comp.terms)
@@ -327,8 +366,15 @@ def route(
         and not _CASUALTY.search(read.masked)
     )
     kind_lead: tuple[KindRule, str] | None = None
+    # a department named only by its hospital or station (where a fight happened) does not
+    # hold back a kind's lead; a department named by name or by its school does
+    named_by_name = {
+        m.unit_id
+        for m in named_mentions
+        if m.what == NAME or not _INSTITUTION.search(m.text)
+    }
     for rule, term in kinds:
-        if rule.lead is not None and (rule.over_named or not named):
+        if rule.lead is not None and (rule.over_named or not named_by_name):
             kind_lead = (rule, term)
             break
     if_none = next(((r, t) for r, t in kinds if r.lead_if_none is not None), None)
@@ -382,7 +428,7 @@ def route(
         lead = local_ids[0]
         confidence = 0.85 if any(m.what == PLACE for m in local_mentions) else 0.75
         reasons.append(f"单一属地 → {label(lead)} 牵头 (属地管理)")
-    elif comp is not None:
+    elif comp is not None and (comp.terms or if_none is None):
         lead = comp.unit_id
         confidence = (0.8 if clear else 0.7) if comp.terms else 0.45
         reasons.append(f"→ {label(lead)} 牵头 (谁主管谁负责)")
@@ -401,7 +447,8 @@ def route(
     told_others = any({r.lead, *r.co_units} - {None, lead} for r, _ in kinds)
     # a complaint about a department's own hospital or station (a doctor's absence, a
     # policeman's manner) is the department's alone: the 乡镇 / 街道 whose name the institution
-    # bears is no party to it, unless a kind rule brings in another unit (an incident: a fight, a poisoning)
+    # bears is no party to it, unless a kind rule brings in another unit (an incident: a
+    # fight, a poisoning)
     own = (
         {
             m.start

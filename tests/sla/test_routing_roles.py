@@ -67,6 +67,16 @@ def _route(d: Directory, title: str, content: str, severity: str = "常规") -> 
         ("我家在田坎乡，在城里打工", "田坎乡", LOCAL, HOME),
         ("今天去市西派出所办身份证", "市西派出所", LOCAL, VISITED),
         ("我在鸭池镇政府反映过梨树镇的事", "鸭池镇政府", LOCAL, VISITED),
+        ("本人在七星关区人民医院上班，住", "七星关区人民医院", DEPARTMENT_PLACE, HOME),
+        ("从城区去田坎乡的公路太烂", "田坎乡", LOCAL, ENDPOINT),
+        ("碧阳大道上跑去德溪新区的渣土车", "德溪新区", LOCAL, ENDPOINT),
+        ("增开到德溪新区的公交", "德溪新区", LOCAL, ENDPOINT),
+        ("到碧阳社区的路灯坏了", "碧阳社区", LOCAL, MATTER),  # a lamp, not a road to it
+        ("把户口从鸭池镇迁过来", "鸭池镇", LOCAL, ORIGIN),
+        ("区教育局的人说这不归他们管", "区教育局", DEPARTMENT_NAME, QUOTED),
+        ("住建局回复说这个归环保局管", "住建局", DEPARTMENT_NAME, QUOTED),
+        ("这个归环保局管", "环保局", DEPARTMENT_NAME, QUOTED),
+        ("区住建局说好的补偿没有兑现", "区住建局", DEPARTMENT_NAME, MATTER),
     ],
 )
 def test_the_role_of_a_mention(text: str, term: str, of: str, expected: str) -> None:
@@ -223,7 +233,112 @@ def test_kinds_that_tell_another_department(d: Directory) -> None:
     assert {"yjj", "rsj"} <= set(r.co_units)  # 生产安全事故
 
 
+def test_accidents_and_disasters_that_happened_are_led_by_emergency_at_every_grade(
+    d: Directory,
+) -> None:
+    r = _route(d, "桂花路餐馆起火", "桂花路一家餐馆后厨起火，一人烧伤。", "一般")
+    assert (r.lead, r.co_units) == ("yjj", ("mayuan",))
+    assert any("事故灾害" in x for x in r.reasons)
+    r = _route(d, "朱昌镇刚才地震了", "朱昌镇这边房子晃了几下，是不是地震了？")
+    assert (r.lead, r.co_units) == ("yjj", ("zhuchang",))
+    # a hazard reported before anything happened stays with the 属地
+    r = _route(d, "楼道充电火灾隐患", "碧阳社区楼道里给电瓶车充电，火灾隐患很大。")
+    assert r.lead == "biyang"
+    r = _route(d, "无证幼儿园", "双井社区有家无证幼儿园开在二楼，万一起火怎么跑？")
+    assert r.lead == "jyj"  # an unlicensed business: its regulator, no fire
+
+
+def test_a_unit_that_sends_the_matter_elsewhere_is_no_party(d: Directory) -> None:
+    r = _route(
+        d,
+        "环保局说归城管管",
+        "海子街集市门口的摊贩占道，打电话给区环保局，环保局的人说这个归城管管。",
+    )
+    assert (r.lead, r.co_units) == ("cgdd", ("haizijie",))
+    # named in the title as a party to the shirking, it stays one
+    r = _route(
+        d,
+        "区住建局和区城管局互相推诿违建",
+        "洪山路顶楼业主私自加盖，住建局说归城管管，城管说要住建局先认定。",
+    )
+    assert "zjj" in {r.lead, *r.co_units}
+
+
+def test_violence_at_a_hospital_is_the_polices_but_a_schools_pupils_are_the_schools(
+    d: Directory,
+) -> None:
+    r = _route(d, "醉汉打护士", "鸭池镇卫生院有个病人把值班护士打得满脸是血。", "一般")
+    assert r.lead == "gaj"
+    assert {"wsj", "yachi"} <= set(r.co_units)
+    r = _route(d, "学生在校内被打伤", "我孩子在鸭池中学被几个同学围着打伤了。")
+    assert r.lead == "jyj"
+
+
+def test_businesses_their_regulator_answers_for(d: Directory) -> None:
+    r = _route(d, "朱昌村养鸡场", "朱昌村有个养鸡场鸡粪乱堆，粪水流进田里。")
+    assert (r.lead, r.co_units) == ("hbj", ("zhuchang",))
+    r = _route(d, "海子街集市黑车", "海子街集市每天都有黑车拉客，不打表乱要价。")
+    assert (r.lead, r.co_units) == ("jtj", ("haizijie",))
+    r = _route(d, "麻园路有人搞传销", "麻园路有栋楼里一群年轻人天天被带去上课，就是传销。")
+    assert r.lead == "gaj"
+    assert "scjgj" in r.co_units
+
+
 def test_a_kind_rule_may_require_a_second_word() -> None:
     rule = KindRule("食物中毒", ("呕吐",), "m", True, (), "basis", requires=("吃", "饭"))
     assert rule.found_in("吃完午饭后呕吐", "一般") == "呕吐"
     assert rule.found_in("发烧呕吐", "一般") is None
+
+
+def test_synonyms_of_one_entry_count_once(d: Directory) -> None:
+    # 自来水 and 吃水 name one matter: the town still leads its own village's water
+    r = _route(d, "梨树村吃水难", "梨树村好几个组没通自来水，吃水要到山下去挑。")
+    assert (r.lead, r.co_units) == ("lishu", ("swj",))
+    # 垃圾桶 and 环卫 tell the 城管 (环卫) without making the matter the 城管's
+    r = _route(d, "市西社区垃圾桶满了", "市西社区几个垃圾桶堆满了，环卫好几天没来。")
+    assert (r.lead, r.co_units) == ("shixi", ("cgdd",))
+    assert d.same_term("cgdd", "环卫") == d.same_term("cgdd", "垃圾桶")
+
+
+def test_a_rumour_about_no_units_matter_goes_to_the_network_office(d: Directory) -> None:
+    r = route(d, title="群里说要全城停电是真的吗", content="群里说后天全城停电一天，是真的吗？",
+              topic="城乡建设", severity="常规")
+    assert (r.lead, set(r.co_units)) == ("wxb", {"gaj"})
+
+
+def test_building_without_a_permit_in_a_street_or_in_a_village(d: Directory) -> None:
+    # 《城乡规划法》第六十四条 in a city 街道, 第六十五条 in a village
+    r = _route(d, "麻园社区有人在楼顶搭违建", "麻园社区有户人家在楼顶搭了一层违建。")
+    assert (r.lead, r.co_units) == ("cgdd", ("mayuan",))
+    r = _route(d, "高原村有人违建", "高原村有户人家没审批就违建了三层楼。")
+    assert (r.lead, r.co_units) == ("lishu", ("cgdd",))
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "of", "expected"),
+    [
+        ("我是梨树镇的，在城里", "梨树镇", LOCAL, HOME),
+        ("在三板桥社区打了辆出租车", "三板桥社区", LOCAL, ENDPOINT),
+        ("坐出租车到麻园社区，司机", "麻园社区", LOCAL, ENDPOINT),
+        ("我去区人社局问过，说不归", "区人社局", DEPARTMENT_NAME, QUOTED),
+    ],
+)
+def test_roles_of_the_fourth_round(text: str, term: str, of: str, expected: str) -> None:
+    assert role(text, text.index(term), term, of) == expected
+
+
+def test_a_schools_gate_tells_education_a_landmark_school_does_not(d: Directory) -> None:
+    r = _route(d, "田坎小学门口车开得太快", "田坎小学门口的路上车开得飞快，建议交警来管一下。")
+    assert "jyj" in r.co_units
+    r = _route(d, "鸭池村养猪场臭", "离鸭池中学不到三百米的养猪场臭得要命，粪水乱排。")
+    assert "jyj" not in {r.lead, *r.co_units}
+
+
+def test_kinds_of_the_fourth_round(d: Directory) -> None:
+    r = _route(d, "燕子口镇大雨转移群众", "燕子口镇下了一夜大雨，大河村转移群众三百多人。", "较大")
+    assert r.lead == "yjj"
+    assert {"yanzikou", "swj"} <= set(r.co_units)
+    r = _route(d, "碧阳大道工地灰尘大", "碧阳大道有个工地从早到晚灰尘大，也不洒水。")
+    assert (r.lead, set(r.co_units)) == ("hbj", {"biyang", "zjj"})
+    r = _route(d, "洪山社区有人养狗不拴绳", "洪山社区有户人家养狗从来不拴绳，狗主人还骂人。")
+    assert r.lead == "gaj"
