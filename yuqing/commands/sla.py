@@ -152,7 +152,7 @@ def tick_cmd(ctx: Context, now_text: str | None) -> None:
     now = _moment(now_text, "--now") if now_text else datetime.now(UTC)
     app = App.open(ctx.settings)
     try:
-        result = tick(app.sessions, now, setup.policy)
+        result = tick(app.sessions, now, setup.policy, office=setup.schedule)
     finally:
         app.close()
     click.echo(json.dumps({"now": _iso(now), **result.as_dict()}))
