@@ -121,7 +121,7 @@ def _on_office(clock: Clock, office: OfficeSchedule | None) -> OfficeSchedule | 
     return office if office is not None and clock.clock == OFFICE else None
 
 
-def after(
+def offset(
     clock: Clock, base: datetime, span: timedelta, office: OfficeSchedule | None = None
 ) -> datetime:
     """``span`` after ``base`` on this clock's time: office time for a clock on office hours
@@ -146,13 +146,13 @@ def warning_times(
     clock: Clock, kind: KindPolicy, office: OfficeSchedule | None = None
 ) -> list[tuple[float, datetime]]:
     span = elapsed(clock, clock.starts_at, clock.deadline_at, office)
-    return [(f, after(clock, clock.starts_at, span * f, office)) for f in kind.warnings]
+    return [(f, offset(clock, clock.starts_at, span * f, office)) for f in kind.warnings]
 
 
 def escalation_time(
     clock: Clock, after_breach: timedelta, office: OfficeSchedule | None = None
 ) -> datetime:
-    return after(clock, clock.deadline_at, after_breach, office)
+    return offset(clock, clock.deadline_at, after_breach, office)
 
 
 def reminder_time(
@@ -161,7 +161,7 @@ def reminder_time(
     """When reminder ``count`` (1, 2, …) falls due; None when the kind sends none."""
     if kind.reminder_every is None:
         return None
-    return after(clock, clock.deadline_at, kind.reminder_every * count, office)
+    return offset(clock, clock.deadline_at, kind.reminder_every * count, office)
 
 
 def next_due(

@@ -22,7 +22,16 @@ from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
 from response_sla.calendar import to_shanghai
 from response_sla.charging import charged_to_unit
-from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
+from response_sla.clock import (
+    OPEN_STATES,
+    Clock,
+    Transition,
+    elapsed,
+    next_due,
+    offset,
+    start_clock,
+    step,
+)
 from response_sla.configured import SlaSetup
 from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
@@ -102,6 +111,45 @@ def clock_type(kind: KindPolicy, severity: Severity, engine: SlaSetup) -> str:
     hours are configured), else ``natural``: what the deadline row stores in ``clock``."""
     on_office = kind.hours is not None and engine.office is not None
     return OFFICE if on_office and kind.clock_for(severity) == OFFICE else NATURAL
+
+
+def _reclock(
+    session: Session,
+    event: models.Event,
+    old: Severity,
+    now: datetime,
+    engine: SlaSetup,
+    actor: str,
+) -> None:
+    """After a regrade, an open hour window whose grade now runs on another clock (a routine
+    签收 of an event raised to 重大 runs round the clock) keeps the time already used and runs
+    the rest on the new clock from ``now``. A window already past its end stays as it is."""
+    schedule = engine.schedule
+    if schedule is None:
+        return
+    for s in load(session, DL.c.event_id == event.id, DL.c.state.in_(_OPEN), lock=True):
+        kind = engine.policy.kinds.get(s.clock.kind)
+        if kind is None or kind.hours is None or s.clock.deadline_at <= now:
+            continue
+        new_type = clock_type(kind, event.severity, engine)
+        if new_type == s.clock.clock:
+            continue
+        left = elapsed(s.clock, now, s.clock.deadline_at, schedule)
+        moved = replace(s.clock, clock=new_type)
+        end = offset(moved, now, left, schedule)
+        shift = end - s.clock.deadline_at
+        moved = replace(
+            moved, deadline_at=end, original_deadline_at=s.clock.original_deadline_at + shift
+        )
+        t = Transition(
+            now,
+            actor,
+            EventAction.RESTARTED,
+            {"clock": new_type, "deadline_at": end.isoformat()},
+            f"severity {old.value} -> {event.severity.value}",
+        )
+        _store(session, s, moved, [t], kind, now, actor, schedule)
+    refresh_next_deadline(session, [event.id])
 
 
 def _handling(session: Session, event: models.Event) -> str | None:
@@ -323,6 +371,7 @@ def on_severity_change(
     open_clocks(
         session, event, now, engine, website_error=website_error, actor=actor, own_windows=True
     )
+    _reclock(session, event, old, now, engine, actor)
     settle_event(session, event.id, now, engine, actor=actor)
     return opened
 

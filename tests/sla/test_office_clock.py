@@ -229,3 +229,41 @@ def test_tick_keeps_routine_reminders_to_office_hours(
     tick(sessions, sh(2025, 10, 9, 18), policy, office=setup.schedule)
     with sessions() as s:
         assert len(_outbox(s, routine.id) + _outbox(s, major.id)) == before
+
+
+def test_a_raise_to_major_puts_the_rest_of_a_routine_acknowledge_on_natural_hours(
+    sessions: sessionmaker[Session], policy: Policy, calendar: WorkCalendar
+) -> None:
+    """Assigned at 17:00: half an hour of 签收 that day, 1.5 h the next morning (due 10:00).
+    Raised to 重大 at 20:00 with 1.5 office hours left: those run round the clock from the
+    raise (due 21:30). Lowered again at 20:30 with 1 h left: that hour waits for the office
+    (due 09:30 the next morning)."""
+    setup = SlaSetup(policy, calendar, None, HOURS)
+    assigned = sh(2025, 9, 25, 17)
+    with sessions.begin() as s:
+        e = f.event(s, assigned, Severity.GENERAL)
+        f.assign(s, e, "zjj", assigned)
+        service.open_clocks(s, e, assigned, setup)
+        event_id = e.id
+
+    def ack(s: Session) -> models.Deadline:
+        return s.scalars(
+            select(models.Deadline)
+            .where(models.Deadline.event_id == event_id, models.Deadline.kind == "acknowledge")
+            .execution_options(populate_existing=True)
+        ).one()
+
+    with sessions() as s:
+        assert (ack(s).clock, ack(s).deadline_at) == (OFFICE, sh(2025, 9, 26, 10))
+    for when, grade, clock, due in [
+        (sh(2025, 9, 25, 20), Severity.MAJOR, NATURAL, sh(2025, 9, 25, 21, 30)),
+        (sh(2025, 9, 25, 20, 30), Severity.GENERAL, OFFICE, sh(2025, 9, 26, 9, 30)),
+    ]:
+        with sessions.begin() as s:
+            e = s.get_one(models.Event, event_id)
+            old, e.severity = e.severity, grade
+            service.on_severity_change(s, e, old, when, setup, actor="duty")
+        with sessions() as s:
+            d = ack(s)
+            assert (d.clock, d.deadline_at, d.state.value) == (clock, due, "open"), grade
+            assert d.due_at is not None and d.due_at <= due
