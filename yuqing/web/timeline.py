@@ -16,6 +16,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from classifier.candidates import cue_label
+from response_sla.display import CLOCK_LABELS
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState
 from yuqing.display import action_label, deadline, fmt_local, parse_iso, reason_text
@@ -182,6 +183,8 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
             return None
         case "deadline_at":
             return f"截止 {_due(value, tz)}"
+        case "clock":
+            return f"改按{CLOCK_LABELS.get(str(value), str(value))}计"
         case "at":
             return f"完成于 {_when(value, tz)}"
         case "provisional":
