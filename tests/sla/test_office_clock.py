@@ -267,3 +267,20 @@ def test_a_raise_to_major_puts_the_rest_of_a_routine_acknowledge_on_natural_hour
             d = ack(s)
             assert (d.clock, d.deadline_at, d.state.value) == (clock, due, "open"), grade
             assert d.due_at is not None and d.due_at <= due
+
+
+def test_between_undoes_add_across_holidays_and_lunch_breaks() -> None:
+    """``between(s, add(s, span)) == span`` from any moment, and ``add`` lands in office hours:
+    starts every 37 minutes from 25 September to 13 October 2025, spans up to 30 hours."""
+    start = sh(2025, 9, 25)
+    spans = [timedelta(minutes=m) for m in (1, 30, 90, 120, 210, 390, 1000, 1800)]
+    checked = 0
+    while start < sh(2025, 10, 13):
+        for span in spans:
+            end = SCHEDULE.add(start, span)
+            assert SCHEDULE.between(start, end) == span, (start, span)
+            assert HOURS.is_open(end, SCHEDULE.calendar), (start, span)
+            assert end - start >= span, (start, span)
+            checked += 1
+        start += timedelta(minutes=37)
+    assert checked > 5000
