@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.event_actions import EventAction
+from response_sla.office import NATURAL, OFFICE, OfficeSchedule
 from response_sla.policy import KindPolicy
 from storage.enums import DeadlineState
 
@@ -67,6 +68,7 @@ class Clock:
     extensions: tuple[Extension, ...] = ()
     closure: Mapping[str, Any] | None = None  # the evidence that closed it
     cancelled: Mapping[str, Any] | None = None
+    clock: str = NATURAL  # natural | office: how intervals on this clock are counted
 
     @property
     def is_open(self) -> bool:
@@ -115,14 +117,58 @@ class StepResult:
     log: tuple[Transition, ...]
 
 
-def warning_times(clock: Clock, kind: KindPolicy) -> list[tuple[float, datetime]]:
-    span = clock.deadline_at - clock.starts_at
-    return [(f, clock.starts_at + span * f) for f in kind.warnings]
+def _on_office(clock: Clock, office: OfficeSchedule | None) -> OfficeSchedule | None:
+    return office if office is not None and clock.clock == OFFICE else None
 
 
-def next_due(clock: Clock, kind: KindPolicy) -> datetime | None:
+def offset(
+    clock: Clock, base: datetime, span: timedelta, office: OfficeSchedule | None = None
+) -> datetime:
+    """``span`` after ``base`` on this clock's time: office time for a clock on office hours
+    (given the schedule), natural time otherwise. A zero span is ``base`` itself."""
+    schedule = _on_office(clock, office)
+    if schedule is None or span <= timedelta():
+        return base + span
+    return schedule.add(base, span)
+
+
+def elapsed(
+    clock: Clock, since: datetime, now: datetime, office: OfficeSchedule | None = None
+) -> timedelta:
+    """How much of this clock's time lies between ``since`` and ``now``."""
+    schedule = _on_office(clock, office)
+    if schedule is None:
+        return now - since
+    return schedule.between(since, now)
+
+
+def warning_times(
+    clock: Clock, kind: KindPolicy, office: OfficeSchedule | None = None
+) -> list[tuple[float, datetime]]:
+    span = elapsed(clock, clock.starts_at, clock.deadline_at, office)
+    return [(f, offset(clock, clock.starts_at, span * f, office)) for f in kind.warnings]
+
+
+def escalation_time(
+    clock: Clock, after_breach: timedelta, office: OfficeSchedule | None = None
+) -> datetime:
+    return offset(clock, clock.deadline_at, after_breach, office)
+
+
+def reminder_time(
+    clock: Clock, kind: KindPolicy, count: int, office: OfficeSchedule | None = None
+) -> datetime | None:
+    """When reminder ``count`` (1, 2, …) falls due; None when the kind sends none."""
+    if kind.reminder_every is None:
+        return None
+    return offset(clock, clock.deadline_at, kind.reminder_every * count, office)
+
+
+def next_due(
+    clock: Clock, kind: KindPolicy, office: OfficeSchedule | None = None
+) -> datetime | None:
     if clock.state is DeadlineState.OPEN:
-        pending = warning_times(clock, kind)[clock.warnings_sent :]
+        pending = warning_times(clock, kind, office)[clock.warnings_sent :]
         if pending and pending[0][1] < clock.deadline_at:
             return pending[0][1]
         return clock.deadline_at
@@ -130,9 +176,11 @@ def next_due(clock: Clock, kind: KindPolicy) -> datetime | None:
         candidates: list[datetime] = []
         nxt = kind.escalation_at(clock.escalation_level + 1)
         if nxt is not None:
-            candidates.append(clock.deadline_at + nxt.after)
-        if kind.reminder_every is not None and clock.reminders_sent < kind.max_reminders:
-            candidates.append(clock.deadline_at + kind.reminder_every * (clock.reminders_sent + 1))
+            candidates.append(escalation_time(clock, nxt.after, office))
+        if clock.reminders_sent < kind.max_reminders:
+            at = reminder_time(clock, kind, clock.reminders_sent + 1, office)
+            if at is not None:
+                candidates.append(at)
         return min(candidates) if candidates else None
     return None
 
@@ -146,6 +194,8 @@ def start_clock(
     unit_id: str | None = None,
     cycle: int = 1,
     held_since: datetime | None = None,
+    clock_type: str = NATURAL,
+    office: OfficeSchedule | None = None,
 ) -> Clock:
     holds = (Hold(unit_id, held_since or starts_at),) if unit_id is not None else ()
     clock = Clock(
@@ -157,25 +207,36 @@ def start_clock(
         provisional=provisional,
         unit_id=unit_id,
         holds=holds,
+        clock=clock_type,
     )
-    return replace(clock, due_at=next_due(clock, kind))
+    return replace(clock, due_at=next_due(clock, kind, office))
 
 
-def _reminders_owed(clock: Clock, kind: KindPolicy, now: datetime) -> int:
+def _reminders_owed(
+    clock: Clock, kind: KindPolicy, now: datetime, office: OfficeSchedule | None = None
+) -> int:
     if kind.reminder_every is None or now < clock.deadline_at:
         return clock.reminders_sent
-    slots = (now - clock.deadline_at) // kind.reminder_every
+    slots = elapsed(clock, clock.deadline_at, now, office) // kind.reminder_every
     return max(clock.reminders_sent, min(kind.max_reminders, slots))
 
 
-def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> StepResult:
+def step(
+    clock: Clock,
+    now: datetime,
+    kind: KindPolicy,
+    actor: str = "tick",
+    office: OfficeSchedule | None = None,
+) -> StepResult:
+    """Move ``clock`` to ``now``. ``office``: the jurisdiction's office schedule, by which a
+    clock on office hours counts; without it every clock counts natural time."""
     if not clock.is_open:
         return StepResult(clock, (), ())
     effects: list[Effect] = []
     log: list[Transition] = []
     c = clock
     if c.state is DeadlineState.OPEN:
-        times = warning_times(c, kind)
+        times = warning_times(c, kind, office)
         if now >= c.deadline_at:
             for fraction, _at in times[c.warnings_sent :]:
                 log.append(
@@ -213,7 +274,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
     if c.state is DeadlineState.BREACHED:
         escalated = False
         for e in kind.escalation:
-            if e.level > c.escalation_level and c.deadline_at + e.after <= now:
+            if e.level > c.escalation_level and escalation_time(c, e.after, office) <= now:
                 effects.append(Breach(e.level, e.notify, c.deadline_at))
                 log.append(
                     Transition(
@@ -229,7 +290,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                 )
                 c = replace(c, escalation_level=e.level)
                 escalated = True
-        owed_slot = _reminders_owed(c, kind, now)
+        owed_slot = _reminders_owed(c, kind, now, office)
         if owed_slot > c.reminders_sent:
             if escalated:
                 log.append(
@@ -249,7 +310,7 @@ def step(clock: Clock, now: datetime, kind: KindPolicy, actor: str = "tick") -> 
                     detail["skipped"] = [c.reminders_sent + 1, owed_slot - 1]
                 log.append(Transition(now, actor, EventAction.REMINDER, detail))
             c = replace(c, reminders_sent=owed_slot)
-    c = replace(c, due_at=next_due(c, kind))
+    c = replace(c, due_at=next_due(c, kind, office))
     return StepResult(c, tuple(effects), tuple(log))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.settings import Settings
 from response_sla.calendar import WorkCalendar, missing_year_warning, parse_close
 from response_sla.errors import Problem, SlaConfigError
-from response_sla.office import OfficeHours
+from response_sla.office import OfficeHours, OfficeSchedule
 from response_sla.overrides import load_overrides
 from response_sla.policy import Policy, load_policy
 from response_sla.tick import TickResult, tick
@@ -33,6 +33,11 @@ class SlaSetup:
     # the jurisdiction's office periods for windows the policy runs on office hours; None:
     # every hour window runs round the clock
     office: OfficeHours | None = None
+
+    @property
+    def schedule(self) -> OfficeSchedule | None:
+        """Office hours on the working calendar: how a clock on office hours counts."""
+        return OfficeSchedule(self.office, self.calendar) if self.office is not None else None
 
 
 def from_settings(settings: Settings) -> SlaSetup:
@@ -73,4 +78,5 @@ def calendar_warnings(settings: Settings, today: date, horizon: timedelta = HORI
 
 def run_tick(settings: Settings, sessions: sessionmaker[Session], now: datetime) -> TickResult:
     """The scheduler's SLA job: one idempotent pass over the due clocks."""
-    return tick(sessions, now, from_settings(settings).policy)
+    setup = from_settings(settings)
+    return tick(sessions, now, setup.policy, office=setup.schedule)

@@ -66,7 +66,13 @@ class OfficeHours:
     ) -> tuple[datetime, bool]:
         """The moment ``hours`` office hours after ``start``, and whether a day counted came
         from a year without a published holiday arrangement."""
-        remaining = timedelta(hours=hours)
+        return self.add_span(start, timedelta(hours=hours), calendar)
+
+    def add_span(
+        self, start: datetime, span: timedelta, calendar: WorkCalendar
+    ) -> tuple[datetime, bool]:
+        """``add`` with the length as a ``timedelta``."""
+        remaining = span
         cursor = to_shanghai(start)
         day = cursor.date()
         provisional = False
@@ -82,4 +88,37 @@ class OfficeHours:
                         return begin + remaining, provisional
                     remaining -= end - begin
             day += timedelta(days=1)
-        raise ValueError(f"no {hours} office hours within {_MAX_DAYS} days of {start}")
+        raise ValueError(f"no {span} of office time within {_MAX_DAYS} days of {start}")
+
+    def between(self, start: datetime, end: datetime, calendar: WorkCalendar) -> timedelta:
+        """How much office time lies between ``start`` and ``end`` (zero if ``end`` is not
+        later); the inverse of ``add``: ``between(s, add(s, h)) == h``."""
+        begin, stop = to_shanghai(start), to_shanghai(end)
+        total = timedelta()
+        day = begin.date()
+        while day <= stop.date():
+            if calendar.is_workday(day):
+                for opens, closes in self.periods:
+                    lo = max(datetime.combine(day, opens, SHANGHAI), begin)
+                    hi = min(datetime.combine(day, closes, SHANGHAI), stop)
+                    if hi > lo:
+                        total += hi - lo
+            day += timedelta(days=1)
+        return total
+
+
+@dataclass(frozen=True)
+class OfficeSchedule:
+    """The office periods and the working days together: what a window on office hours
+    needs to place its warnings, reminders and escalations."""
+
+    hours: OfficeHours
+    calendar: WorkCalendar
+
+    def add(self, start: datetime, span: timedelta) -> datetime:
+        """``span`` of office time after ``start``; a zero span from outside office hours is
+        the next opening."""
+        return self.hours.add_span(start, span, self.calendar)[0]
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        return self.hours.between(start, end, self.calendar)

@@ -22,11 +22,21 @@ from domain.event_actions import EventAction, LogEntity
 from response_sla import transitions as tr
 from response_sla.calendar import to_shanghai
 from response_sla.charging import charged_to_unit
-from response_sla.clock import OPEN_STATES, Clock, Transition, next_due, start_clock, step
+from response_sla.clock import (
+    OPEN_STATES,
+    Clock,
+    Transition,
+    elapsed,
+    next_due,
+    offset,
+    start_clock,
+    step,
+)
 from response_sla.configured import SlaSetup
 from response_sla.deadlines import window_end
 from response_sla.errors import TransitionRefused
 from response_sla.evidence import Evidence
+from response_sla.office import NATURAL, OFFICE, OfficeSchedule
 from response_sla.policy import KindPolicy
 from response_sla.store import D as DL
 from response_sla.store import (
@@ -56,13 +66,14 @@ def _store(
     kind: KindPolicy | None,
     now: datetime,
     actor: str,
+    office: OfficeSchedule | None = None,
 ) -> StoredClock:
     """Save a changed clock, then run the step at ``now`` so whatever is already owed (a
     window that is past when it opens or reopens) goes out in the same transaction."""
     effects: tuple[Any, ...] = ()
     log = list(transitions)
     if kind is not None and clock.is_open:
-        r = step(clock, now, kind, actor)
+        r = step(clock, now, kind, actor, office)
         clock, effects, log = r.clock, r.effects, [*log, *r.log]
     save(session, stored, clock)
     after = replace(stored, version=stored.version + 1, clock=clock)
@@ -80,8 +91,9 @@ def _new(
     actor: str,
     assignment_id: int | None = None,
     why: Transition | None = None,
+    office: OfficeSchedule | None = None,
 ) -> StoredClock:
-    r = step(clock, now, kind, actor)
+    r = step(clock, now, kind, actor, office)
     stored = create(session, event_id, r.clock, assignment_id)
     opened = why or Transition(
         now,
@@ -92,6 +104,52 @@ def _new(
     write_log(session, log_rows(stored, [opened, *r.log]))
     write_outbox(session, outbox_rows(stored, r.clock, r.effects, now))
     return stored
+
+
+def clock_type(kind: KindPolicy, severity: Severity, engine: SlaSetup) -> str:
+    """``office`` for a window the policy runs on office hours for ``severity`` (and office
+    hours are configured), else ``natural``: what the deadline row stores in ``clock``."""
+    on_office = kind.hours is not None and engine.office is not None
+    return OFFICE if on_office and kind.clock_for(severity) == OFFICE else NATURAL
+
+
+def _reclock(
+    session: Session,
+    event: models.Event,
+    old: Severity,
+    now: datetime,
+    engine: SlaSetup,
+    actor: str,
+) -> None:
+    """After a regrade, an open hour window whose grade now runs on another clock (a routine
+    签收 of an event raised to 重大 runs round the clock) keeps the time already used and runs
+    the rest on the new clock from ``now``. A window already past its end stays as it is."""
+    schedule = engine.schedule
+    if schedule is None:
+        return
+    for s in load(session, DL.c.event_id == event.id, DL.c.state.in_(_OPEN), lock=True):
+        kind = engine.policy.kinds.get(s.clock.kind)
+        if kind is None or kind.hours is None or s.clock.deadline_at <= now:
+            continue
+        new_type = clock_type(kind, event.severity, engine)
+        if new_type == s.clock.clock:
+            continue
+        left = elapsed(s.clock, now, s.clock.deadline_at, schedule)
+        moved = replace(s.clock, clock=new_type)
+        end = offset(moved, now, left, schedule)
+        shift = end - s.clock.deadline_at
+        moved = replace(
+            moved, deadline_at=end, original_deadline_at=s.clock.original_deadline_at + shift
+        )
+        t = Transition(
+            now,
+            actor,
+            EventAction.RESTARTED,
+            {"clock": new_type, "deadline_at": end.isoformat()},
+            f"severity {old.value} -> {event.severity.value}",
+        )
+        _store(session, s, moved, [t], kind, now, actor, schedule)
+    refresh_next_deadline(session, [event.id])
 
 
 def _handling(session: Session, event: models.Event) -> str | None:
@@ -185,8 +243,12 @@ def open_clocks(
                 provisional=provisional,
                 unit_id=event.lead_unit_id,
                 held_since=max(start, now),
+                clock_type=clock_type(kind, event.severity, engine),
+                office=engine.schedule,
             )
-            created.append(_new(session, event.id, clock, kind, now, actor).id)
+            created.append(
+                _new(session, event.id, clock, kind, now, actor, office=engine.schedule).id
+            )
             continue
         for a in assignments:
             if not kind.applies_to_role(a.role.value):
@@ -215,8 +277,12 @@ def open_clocks(
                 provisional=provisional,
                 unit_id=a.unit_id,
                 cycle=a.cycle,
+                clock_type=clock_type(kind, event.severity, engine),
+                office=engine.schedule,
             )
-            created.append(_new(session, event.id, clock, kind, now, actor, a.id).id)
+            created.append(
+                _new(session, event.id, clock, kind, now, actor, a.id, office=engine.schedule).id
+            )
     for s in live:
         if s.assignment_id is None and s.clock.is_open and s.clock.unit_id != event.lead_unit_id:
             moved, t = tr.transfer(s.clock, event.lead_unit_id, now, actor, "lead unit changed")
@@ -298,12 +364,14 @@ def on_severity_change(
     # the event (the lead then gets its own window of the same length from now)
     late = [replace(c, unit_id=None) if c.deadline_at <= now else c for c in r.opened]
     opened = [
-        _new(session, event.id, clock, policy.kind(clock.kind), now, actor).id for clock in late
+        _new(session, event.id, clock, policy.kind(clock.kind), now, actor, office=engine.schedule).id
+        for clock in late
     ]
     # the units' own windows follow the grade: opened for the lead from now, or stopped
     open_clocks(
         session, event, now, engine, website_error=website_error, actor=actor, own_windows=True
     )
+    _reclock(session, event, old, now, engine, actor)
     settle_event(session, event.id, now, engine, actor=actor)
     return opened
 
@@ -473,7 +541,7 @@ def decide_extension(
         s.clock, ask, approve, now, actor, reason, kind, engine.calendar, engine.close
     )
     t = replace(t, detail={**t.detail, "request_id": request_id})
-    after = _store(session, s, clock, [t], kind, now, actor)
+    after = _store(session, s, clock, [t], kind, now, actor, engine.schedule)
     write_outbox(
         session,
         [
@@ -616,7 +684,13 @@ def reopen_event(
             cancelled = [t for t in log if t.action is EventAction.CANCELLED]
             _store(session, s, old, cancelled, None, now, actor)
         reopened = [t for t in log if t.action is EventAction.REOPENED][0]
-        opened.append(_new(session, event.id, new, kind, now, actor, assignment_id, reopened).id)
+        new = replace(new, clock=clock_type(kind, event.severity, engine))
+        opened.append(
+            _new(
+                session, event.id, new, kind, now, actor, assignment_id, reopened,
+                office=engine.schedule,
+            ).id
+        )
     if not opened:
         raise TransitionRefused("nothing to reopen: no window of this event is reopenable")
     refresh_next_deadline(session, [event.id])
@@ -742,7 +816,7 @@ def restart_windows(
             },
             reason or None,
         )
-        _store(session, s, clock, [t], kind, now, actor)
+        _store(session, s, clock, [t], kind, now, actor, engine.schedule)
         moved.append(s.id)
     if moved:
         refresh_next_deadline(session, [event.id])

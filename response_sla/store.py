@@ -114,6 +114,7 @@ def from_row(row: Row[Any] | Any) -> StoredClock:
         extensions=extensions,
         closure=ev.get("closure"),
         cancelled=ev.get("cancelled"),
+        clock=row.clock,
     )
     extra = {k: v for k, v in ev.items() if k not in _OWN_KEYS}
     return StoredClock(row.id, row.event_id, row.assignment_id, row.version, clock, extra)
@@ -168,6 +169,7 @@ def values(clock: Clock, extra: Mapping[str, Any]) -> dict[str, Any]:
         "met_at": clock.met_at,
         "unit_id": clock.unit_id,
         "evidence": evidence_json(clock, extra),
+        "clock": clock.clock,
     }
 
 
@@ -193,6 +195,7 @@ _COLUMNS = (
     "met_at",
     "unit_id",
     "evidence",
+    "clock",
 )
 
 

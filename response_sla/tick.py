@@ -7,6 +7,10 @@ PostgreSQL the batch is also read ``FOR UPDATE SKIP LOCKED``, so two workers tak
 rows instead of waiting. The new values, the log and the outbox rows are written in the same
 transaction, and the outbox's unique ``dedupe_key`` is a last guard. A tick that runs late, twice, or in two processes at
 once therefore records each warning and breach exactly once.
+
+Each row says which clock it runs on (``deadlines.clock``); a clock on office hours is moved
+with the office schedule the caller passes, so its reminders wait for the office to open: a
+deferred reminder is just a later ``due_at``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.event_actions import EventAction
 from response_sla.clock import Breach, Clock, DeadlineWarning, Effect, Reminder, Transition, step
+from response_sla.office import OfficeSchedule
 from response_sla.policy import Policy
 from response_sla.store import (
     D,
@@ -65,7 +70,13 @@ def _count(result: TickResult, effects: tuple[Effect, ...]) -> None:
 
 
 def tick_batch(
-    session: Session, now: datetime, policy: Policy, limit: int, result: TickResult, actor: str
+    session: Session,
+    now: datetime,
+    policy: Policy,
+    limit: int,
+    result: TickResult,
+    actor: str,
+    office: OfficeSchedule | None = None,
 ) -> int:
     """One bounded batch inside the caller's transaction; returns how many rows were due."""
     stmt = select(D).where(D.c.due_at <= now).order_by(D.c.due_at).limit(limit)
@@ -82,7 +93,7 @@ def tick_batch(
             note = (Transition(now, actor, EventAction.UNSCHEDULED, {}, why),)
             moved.append((stored, replace(stored.clock, due_at=None), (), note))
         else:
-            r = step(stored.clock, now, kind, actor)
+            r = step(stored.clock, now, kind, actor, office)
             moved.append((stored, r.clock, r.effects, r.log))
     won = claim(session, [m[0] for m in moved])
     result.lost += len(moved) - len(won)
@@ -90,12 +101,12 @@ def tick_batch(
     save_claimed(session, [(s, c) for s, c, _, _ in moved])
     logs: list[LogEntry] = []
     outbox: list[dict[str, Any]] = []
-    office = office_windows(session, [m[0] for m in moved if m[2]], policy)
+    duty = office_windows(session, [m[0] for m in moved if m[2]], policy)
     for stored, clock, effects, transitions in moved:
         result.processed += 1
         _count(result, effects)
         logs += log_rows(stored, transitions)
-        outbox += outbox_rows(stored, clock, effects, now, to_office=stored.id in office)
+        outbox += outbox_rows(stored, clock, effects, now, to_office=stored.id in duty)
     write_log(session, logs)
     result.outbox += write_outbox(session, outbox)
     result.due += len(rows)
@@ -111,12 +122,16 @@ def tick(
     batch: int = 1000,
     max_batches: int = 100,
     actor: str = "tick",
+    office: OfficeSchedule | None = None,
 ) -> TickResult:
-    """Process every due clock, one committed transaction per batch."""
+    """Process every due clock, one committed transaction per batch. ``office``: the
+    jurisdiction's office hours and working days, by which the clocks stored as running on
+    office hours place their warnings, reminders and escalations (without it they count
+    natural time)."""
     result = TickResult()
     for _ in range(max_batches):
         with sessions() as session, session.begin():
-            found = tick_batch(session, now, policy, batch, result, actor)
+            found = tick_batch(session, now, policy, batch, result, actor, office)
         if found < batch:
             break
     return result

@@ -272,6 +272,9 @@ class Deadline(Base):
     met_at: Mapped[datetime | None]
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)  # compare-and-set claims
+    # natural | office: whether the window's intervals (its end, warnings, reminders and
+    # escalations) count round the clock or only the jurisdiction's office hours
+    clock: Mapped[str] = mapped_column(String(16), default="natural", server_default="natural")
 
 
 class EventLog(Base):

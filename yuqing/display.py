@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from domain.event_actions import EventAction
 from domain.vocabulary import Severity
+from response_sla.display import due_label
 
 # the dashboard's colour classes, most severe first (app.css)
 SEVERITY_CSS: Final[dict[Severity, str]] = {
@@ -36,6 +37,20 @@ def local(dt: datetime | None, tz: ZoneInfo) -> datetime | None:
 def fmt_local(dt: datetime | None, tz: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
     shown = local(dt, tz)
     return "" if shown is None else shown.strftime(pattern)
+
+
+def deadline(
+    dt: datetime | None, tz: ZoneInfo, *, year: bool = False, weekday: bool = False
+) -> str:
+    """A deadline as people read it, everywhere: a window that ends with a day ends at
+    ``12月29日 24:00``, never at 00:00 of the next day (``response_sla.display.due_label``)."""
+    return "" if dt is None else due_label(dt, year=year, weekday=weekday, tz=tz)
+
+
+# keys of a log's detail that hold a deadline (shown as deadlines, 24:00 and all)
+DEADLINE_KEYS: Final[frozenset[str]] = frozenset(
+    {"deadline_at", "old_deadline_at", "new_deadline_at", "until", "original_deadline_at"}
+)
 
 
 def parse_iso(value: object) -> datetime | None:
@@ -111,7 +126,11 @@ def log_detail(detail: dict[str, object] | None, tz: ZoneInfo, deadline: bool = 
         if deadline and key in _SHOWN_ELSEWHERE and not (key == "cycle" and value != 1):
             continue
         when = parse_iso(value) if isinstance(value, str) and len(value) >= 19 else None
-        out[key] = fmt_local(when, tz) if when is not None else value
+        if when is None:
+            out[key] = value
+        else:
+            shown = due_label(when, tz=tz) if key in DEADLINE_KEYS else fmt_local(when, tz)
+            out[key] = shown
     return show(out) if out else ""
 
 

@@ -57,12 +57,18 @@ def _dt(ctx: Context, value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -
 
 
 @pass_context
+def _due(ctx: Context, value: datetime | None, year: bool = False, weekday: bool = False) -> str:
+    return display.deadline(value, _tz(ctx), year=year, weekday=weekday)
+
+
+@pass_context
 def _log_detail(ctx: Context, detail: dict[str, object] | None, deadline: bool = False) -> str:
     return display.log_detail(detail, _tz(ctx), deadline)
 
 
 FILTERS: Final[dict[str, Any]] = {
     "dt": _dt,
+    "due": _due,  # a deadline: 12月29日 24:00, never the next day's 00:00
     "iso": display.iso_utc,
     "todt": display.parse_iso,
     "log_detail": _log_detail,

@@ -51,7 +51,7 @@ def test_xlsx_cells(built: Built, settings: Settings) -> None:
     assert e2["周末状态"] == "已回应"
     e3 = dict(zip(HEAD, rows[ids["e3"]], strict=True))
     assert e3["配合单位"] == "七星关公安分局" and e3["回应情况"] == "按时完成"
-    assert e3["其他时限"] == "召开新闻发布会：超期未完成（时限 11-20 14:00）"
+    assert e3["其他时限"] == "召开新闻发布会：超期未完成（时限 11月20日 14:00）"
     assert e3["最长超期（小时）"] == 58.0 and e3["周末状态"] == "超期未办"
     e4 = dict(zip(HEAD, rows[ids["e4"]], strict=True))
     assert e4["办结时限"] == datetime(2026, 11, 25, 18, 0) and e4["办结情况"] == "计时中"

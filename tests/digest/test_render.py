@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.settings import Settings
 from storage import models
+from storage.enums import Severity
 from tests.digest import dataset
 from tests.digest.conftest import Built
 from tests.digest.htmltables import parse
@@ -48,14 +49,14 @@ def test_html_carries_the_figures(built: Built, settings: Settings) -> None:
     assert e3[1:] == [
         "区交通局",
         "召开新闻发布会",
-        "11-20 14:00",
+        "11月20日 14:00",
         "2 天 10 小时",
         "超期未完成",
         "三级：通报宣传部、政府办",
     ]
     assert breaches[0][0].endswith("老旧小区加装电梯进展缓慢")
     assert breaches[0][5] == "超期未完成（前期超期）"
-    assert breaches[2][1:5] == ["区教育局", "予以回应", "11-19 08:00", "36.0 小时"]
+    assert breaches[2][1:5] == ["区教育局", "予以回应", "11月19日 08:00", "36.0 小时"]
 
     units = {row[0]: row[1:] for row in tables["units"][1:]}
     assert units["区教育局"] == ["1", "100.0% (1/1)", "0.0% (0/1)", "—", "2", "0", "0", "84.0"]
@@ -69,7 +70,7 @@ def test_html_carries_the_figures(built: Built, settings: Settings) -> None:
     assert trend[2][-2:] == ["0.0%", "60.0%"] and trend[4][-2:] == ["1", "6"]
 
     due = tables["coming-due"][1:]
-    assert [row[0] for row in due] == ["11-23 20:00", "11-24 12:00", "11-25 18:00"]
+    assert [row[0] for row in due] == ["11月23日 20:00", "11月24日 12:00", "11月25日 18:00"]
     assert due[2][3:] == ["区民政局", "办结", "2 天 18 小时"]
 
 
@@ -105,7 +106,7 @@ def test_text_part(built: Built, settings: Settings) -> None:
         text = build_digest_email(settings, s, dataset.WEEK).text
     assert "新增帖文 14 条，新增舆情事件 6 个；本周超期 4 个，升级督办 3 个" in text
     assert "签收率 71.4%（5/7），按时回应率 60.0%（3/5）" in text
-    assert "区交通局，召开新闻发布会，截止 11-20 14:00，超期 2 天 10 小时" in text
+    assert "区交通局，召开新闻发布会，截止 11月20日 14:00，超期 2 天 10 小时" in text
     assert "- 区应急局：签收率 0.0%（0/1）" in text
     assert "2026-W47：71.4% / 60.0% / — / 6 / 4" in text
     assert "<td" not in text and "&#" not in text
@@ -209,3 +210,20 @@ def test_a_quiet_week(sqlite_sessions: sessionmaker[Session], settings: Settings
     assert "breaches-none" in ids and "coming-due-none" in ids and "below-bar-none" in ids
     assert _png(mail.inline_images[0][1]).size == (880, 396)
     assert "本周没有超期的时限。" in mail.text
+
+
+def test_a_deadline_that_ends_a_day_reads_24_00(built: Built, settings: Settings) -> None:
+    """A 办结 window ending with Thursday 26 November is due at 11月26日 24:00 in both parts,
+    never at 11月27日 00:00."""
+    with built.sessions.begin() as s:
+        ev = dataset.event(
+            s, "某小区电梯停运", "城乡建设", Severity.GENERAL, dataset.L(19, 9)
+        )
+        dataset.post(s, ev, dataset.L(19, 9), "投诉/求助")
+        a = dataset.assign(s, ev, "zjj", dataset.L(19, 10), acked=dataset.L(19, 11))
+        dataset.clock(s, ev, "resolve", dataset.L(19, 10), dataset.L(27), unit="zjj", assignment=a)
+    with built.sessions() as s:
+        mail = build_digest_email(settings, s, dataset.WEEK)
+    for part in (mail.text, mail.html):
+        assert "11月26日 24:00" in part
+        assert "11月27日 00:00" not in part and "11-27 00:00" not in part

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -43,7 +43,7 @@ def test_warning(db: sessionmaker[Session], notify_settings: Settings, case: cas
     n = render(db, notify_settings, OutboxKind.WARNING, event_id=case.event_id, unit_id="zjj",
                deadline_id=case.acknowledge_id, recipients=["unit:zjj"],
                payload={"fraction": 0.5, "deadline_at": "2026-11-20T03:00:00+00:00"})
-    assert n.subject == "【临期提醒】签收将于11月20日11:00到期——鸭池镇某小区污水外溢无人处理"
+    assert n.subject == "【临期提醒】签收将于11月20日 11:00到期——鸭池镇某小区污水外溢无人处理"
     assert addresses(n.to) == ["zjj@qxg.example"] and n.cc == ()
     assert "剩余 1小时00分" in n.text and "已用去时限的 50%" in n.text
     assert n.chat.title == "临期提醒：签收"
@@ -87,7 +87,8 @@ def test_decisions(db: sessionmaker[Session], notify_settings: Settings, case: c
                unit_id="zjj", payload={"decision": "approved", "reason": "涉及多部门",
                                        "new_deadline_at": "2026-12-01T16:00:00+00:00"})
     assert n.subject == "【延期申请已批准】鸭池镇某小区污水外溢无人处理"
-    assert "新的时限为 2026-12-02 00:00（周三）" in n.text and "涉及多部门" in n.text
+    # the extended 办结 ends with 1 December: it reads 24:00 of that day, not 2 December 00:00
+    assert "新的时限为 2026年12月1日 24:00（周二）" in n.text and "涉及多部门" in n.text
     n = render(db, notify_settings, OutboxKind.RETURN_DECISION, event_id=case.event_id,
                unit_id="zjj", payload={"decision": "refused", "reason": "属地在你单位"})
     assert n.subject == "【退单申请未获同意】鸭池镇某小区污水外溢无人处理"
@@ -136,8 +137,8 @@ def test_co_unit_sees_event_windows_not_other_units_sign_off(
     n = render(db, notify_settings, OutboxKind.ASSIGNMENT, event_id=case.event_id,
                unit_id="hbj", payload={"role": "co"})
     assert "配合办理" in n.text
-    assert "签收：2026-11-20 12:00（周五）" in n.text  # its own 签收 window
-    assert "2026-11-20 11:00" not in n.text  # not the lead's
+    assert "签收：2026年11月20日 12:00（周五）" in n.text  # its own 签收 window
+    assert "2026年11月20日 11:00" not in n.text  # not the lead's
     assert "由毕节市七星关区住房和城乡建设局负责" in n.text  # the event-wide 回应 window
     assert "办结" not in n.text.split("【怎样算完成】")[0]  # cancelled windows are left out
 
@@ -263,3 +264,23 @@ def test_no_reminder_in_the_same_minute_as_the_assignment(
             compose(notify_settings, s, row, NOW + timedelta(minutes=9))
         later = compose(notify_settings, s, row, NOW + timedelta(minutes=10))
     assert later.subject.startswith("【临期提醒】")
+
+
+def test_a_deadline_that_ends_a_day_reads_24_00_of_that_day(
+    db: sessionmaker[Session], notify_settings: Settings, case: cases.Case
+) -> None:
+    # a 办结 window ending with Monday 30 November: 2026-12-01 00:00 in Beijing time
+    end = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    with db.begin() as s:
+        ev = s.get(models.Event, case.event_id)
+        a = s.get(models.Assignment, case.assignment_id)
+        assert ev is not None and a is not None
+        d = cases.deadline(s, ev, "resolve", NOW, (end - NOW).total_seconds() / 3600, assignment=a)
+        resolve_id = d.id
+    n = render(db, notify_settings, OutboxKind.WARNING, event_id=case.event_id, unit_id="zjj",
+               deadline_id=resolve_id, recipients=["unit:zjj"],
+               payload={"fraction": 0.8, "deadline_at": end.isoformat()})
+    assert n.subject == "【临期提醒】办结将于11月30日 24:00到期——鸭池镇某小区污水外溢无人处理"
+    assert "办结：2026年11月30日 24:00（周一）" in n.text
+    for shown in (n.subject, n.text, n.html):
+        assert "12月1日 00:00" not in shown and "2026-12-01 00:00" not in shown

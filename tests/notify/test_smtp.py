@@ -65,7 +65,7 @@ def test_assignment_email_tells_the_clerk_everything(
     subject = str(make_header(decode_header(folded.group(1).decode("ascii"))))
     assert subject == msg["Subject"]
     assert subject.startswith("【舆情交办】鸭池镇某小区污水外溢无人处理")
-    assert "签收时限 2026-11-20 11:00（周五）" in subject
+    assert "签收时限 2026年11月20日 11:00（周五）" in subject
     assert msg["To"].addresses[0].display_name == "毕节市七星关区住房和城乡建设局"
     # the parsed wire form gives back the plain address, not a quoted one
     assert [a.addr_spec for a in msg["To"].addresses] == ["zjj@qxg.example"]
@@ -85,8 +85,8 @@ def test_assignment_email_tells_the_clerk_everything(
         assert "http://www.bijie.gov.cn/hdjl/ldxx/123.html" in body
         assert "污水外溢影响出行" in body
         # deadlines in Asia/Shanghai with the time left at NOW (10:00 Beijing time)
-        assert "2026-11-20 11:00（周五）" in body and "剩余 1小时00分" in body  # 签收, 2 h
-        assert "2026-11-22 04:00（周日）" in body and "剩余 1天18小时" in body  # 回应, 48 h
+        assert "2026年11月20日 11:00（周五）" in body and "剩余 1小时00分" in body  # 签收, 2 h
+        assert "2026年11月22日 04:00（周日）" in body and "剩余 1天18小时" in body  # 回应, 48 h
         assert "予以回应" in body and "签收" in body  # what counts as a response
         # personal data is masked; the raw text stays in storage
         assert cases.PHONE not in body and cases.ID_NUMBER not in body

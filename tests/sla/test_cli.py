@@ -128,6 +128,11 @@ def test_tick_and_show(tmp_path: Path, settings: Settings) -> None:
     }
     # 签收 runs on office hours: 11:00–12:00, then 14:30–15:30
     assert data["next_deadline_at"] == "2025-09-26T15:30:00+08:00"
+    shown = {c["kind"]: (c["clock"], c["due"]) for c in data["clocks"]}
+    assert shown["acknowledge"] == ("office", "9月26日 15:30")
+    assert shown["respond"][0] == "natural"
+    r = run(tmp_path, "show", str(event_id), env=env)
+    assert "(9月26日 15:30)" in r.output and "[工作时间]" in r.output
     r = run(tmp_path, "show", "999", env=env)
     assert r.exit_code == 1 and "no event 999" in r.output
 

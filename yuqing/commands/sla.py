@@ -152,7 +152,7 @@ def tick_cmd(ctx: Context, now_text: str | None) -> None:
     now = _moment(now_text, "--now") if now_text else datetime.now(UTC)
     app = App.open(ctx.settings)
     try:
-        result = tick(app.sessions, now, setup.policy)
+        result = tick(app.sessions, now, setup.policy, office=setup.schedule)
     finally:
         app.close()
     click.echo(json.dumps({"now": _iso(now), **result.as_dict()}))
@@ -165,6 +165,7 @@ def tick_cmd(ctx: Context, now_text: str | None) -> None:
 def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
     """The event's clocks: state, deadlines, what was sent, who held it."""
     from response_sla.clock import held_time
+    from response_sla.display import CLOCK_LABELS, due_label
     from response_sla.service import event_clocks
     from storage import models
     from yuqing.bootstrap import App
@@ -193,6 +194,8 @@ def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
                 "unit": c.unit_id,
                 "starts_at": _iso(c.starts_at),
                 "deadline_at": _iso(c.deadline_at),
+                "due": due_label(c.deadline_at),
+                "clock": c.clock,
                 "original_deadline_at": _iso(c.original_deadline_at),
                 "provisional": c.provisional,
                 "due_at": _iso(c.due_at),
@@ -230,6 +233,7 @@ def show_cmd(ctx: Context, event_id: int, as_json: bool) -> None:
         click.echo(
             f"  #{r['id']} {r['kind']} c{r['cycle']} {labelled(state.value, state.label, 20)} "
             f"unit={r['unit']} "
-            f"deadline {r['deadline_at']}{extended} level={r['escalation_level']} "
+            f"deadline {r['deadline_at']} ({r['due']}){extended} "
+            f"[{CLOCK_LABELS.get(str(r['clock']), str(r['clock']))}] level={r['escalation_level']} "
             f"warnings={r['warnings_sent']} reminders={r['reminders_sent']}"
         )

@@ -22,6 +22,7 @@ from domain.safe_text import csv_cell, xlsx_cell
 from storage.enums import DeadlineState
 from yuqing.digest.figures import CaseRow, UnitFigures, WeekFigures, WindowCell
 from yuqing.digest.history import Status
+from yuqing.display import deadline
 
 # A clock's status at the week's end: the states a deadline can be in read as the dashboard and
 # the emails show them; the two the digest alone distinguishes are named here.
@@ -85,7 +86,7 @@ def _local(dt: datetime | None, tz: ZoneInfo) -> datetime | None:
 
 
 def _other(cell: WindowCell, tz: ZoneInfo) -> str:
-    due = cell.deadline_at.astimezone(tz).strftime("%m-%d %H:%M")
+    due = deadline(cell.deadline_at, tz)
     return f"{cell.label}：{STATUS_LABELS[cell.status]}（时限 {due}）"
 
 

@@ -20,6 +20,7 @@ from domain.settings import Settings
 from storage import models
 from storage.enums import OutboxKind
 from storage.outbox import notify
+from yuqing import display
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
 from yuqing.notify.transport import PermanentError, TemporaryError
@@ -82,11 +83,6 @@ class Ctx:
         )
 
 
-def short_time(moment: datetime, tz: ZoneInfo) -> str:
-    shown = moment.astimezone(tz)
-    return f"{shown.month}月{shown.day}日{shown:%H:%M}"
-
-
 def _focus(ctx: Ctx, case: views.CaseView, deadline: models.Deadline) -> views.DeadlineView:
     """The window a warning or breach is about, as it stands now."""
     for d in case.deadlines:
@@ -144,7 +140,8 @@ def _warning(ctx: Ctx) -> Parts:
     case = ctx.case()
     focus = _focus(ctx, case, deadline)
     fraction = float(ctx.payload.get("fraction", 0) or 0)
-    subject = f"【临期提醒】{focus.label}将于{short_time(deadline.deadline_at, ctx.tz)}到期——{case.event.title}"
+    due = display.deadline(deadline.deadline_at, ctx.tz)
+    subject = f"【临期提醒】{focus.label}将于{due}到期——{case.event.title}"
     return Parts(
         subject=subject,
         template="warning",
@@ -196,7 +193,11 @@ def _decision(ctx: Ctx) -> Parts:
     approved = p.get("decision") == "approved"
     is_return = ctx.row.kind == OutboxKind.RETURN_DECISION
     new_deadline = p.get("new_deadline_at")
-    new_due = views.local_time(datetime.fromisoformat(new_deadline), ctx.tz) if new_deadline else ""
+    new_due = (
+        display.deadline(datetime.fromisoformat(new_deadline), ctx.tz, year=True, weekday=True)
+        if new_deadline
+        else ""
+    )
     if is_return:
         what = "退单申请已同意" if approved else "退单申请未获同意，请继续办理"
     else:

@@ -25,6 +25,7 @@ from response_sla.errors import SlaConfigError
 from response_sla.policy import KindPolicy, Policy, load_policy
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, Severity, Verification
+from yuqing import display
 from yuqing.cases.verification import last_request
 from yuqing.display import reason_text as stored_reason
 from yuqing.signed_links import unit_link
@@ -307,7 +308,7 @@ def deadline_view(
         id=d.id,
         kind=d.kind,
         label=kind_label(settings, d.kind),
-        due=local_time(d.deadline_at, ZoneInfo(settings.timezone)),
+        due=display.deadline(d.deadline_at, ZoneInfo(settings.timezone), year=True, weekday=True),
         left=time_left(d.deadline_at, now) if is_open else "",
         overdue=is_open and d.deadline_at < now,
         open=is_open,

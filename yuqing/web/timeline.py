@@ -16,9 +16,10 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from classifier.candidates import cue_label
+from response_sla.display import CLOCK_LABELS
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState
-from yuqing.display import action_label, fmt_local, parse_iso, reason_text
+from yuqing.display import action_label, deadline, fmt_local, parse_iso, reason_text
 from yuqing.notify.views import reason_text as routing_reason
 
 ACTORS: Final[dict[str, str]] = {
@@ -129,6 +130,12 @@ def _when(value: object, tz: ZoneInfo) -> str:
     return fmt_local(moment, tz) if moment is not None else str(value)
 
 
+def _due(value: object, tz: ZoneInfo) -> str:
+    """A deadline in a log detail: the end of a day reads 24:00 of that day."""
+    moment = parse_iso(value)
+    return deadline(moment, tz) if moment is not None else str(value)
+
+
 def _hours(seconds: float) -> str:
     h = seconds / 3600
     return f"{h:.1f} 小时" if h < 48 else f"{int(h // 24)} 天 {h % 24:.0f} 小时"
@@ -175,7 +182,9 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
         case "role_before":
             return None
         case "deadline_at":
-            return f"截止 {_when(value, tz)}"
+            return f"截止 {_due(value, tz)}"
+        case "clock":
+            return f"改按{CLOCK_LABELS.get(str(value), str(value))}计"
         case "at":
             return f"完成于 {_when(value, tz)}"
         case "provisional":
@@ -253,7 +262,7 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
         case "unit_id" | "unit":
             return names.unit(value)
         case "until" | "new_deadline_at" | "old_deadline_at":
-            return f"{'原定' if key == 'old_deadline_at' else '延至'} {_when(value, tz)}"
+            return f"{'原定' if key == 'old_deadline_at' else '延至'} {_due(value, tz)}"
     when = parse_iso(value) if isinstance(value, str) and len(value) >= 19 else None
     return f"{key} {fmt_local(when, tz) if when else value}"
 
