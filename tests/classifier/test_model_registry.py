@@ -123,6 +123,17 @@ def test_worse_model_refused_idempotent_and_rollback(tmp_path: Path) -> None:
     assert changes[1].version == worse.candidate and changes[1].previous == first.candidate
     assert any(line.startswith("TipDM 测试集（领域）") for line in changes[1].detail)
     assert model_changes(tmp_path / "var", T0 + timedelta(days=40), T0 + timedelta(days=47)) == []
+    from zoneinfo import ZoneInfo
+
+    from yuqing.templating import html_environment, text_environment
+
+    ctx = {"model_changes": changes, "tz": ZoneInfo("Asia/Shanghai")}
+    text = text_environment().get_template("digest/model_changes.txt").render(ctx)
+    assert "附：模型更新" in text and f"03-02 03:00 启用新模型：{first.candidate}" in text
+    html = html_environment().get_template("digest/model_changes.html").render(ctx)
+    assert 'id="model-changes"' in html and html.count("<li>") == 3
+    empty = {"model_changes": [], "tz": ZoneInfo("Asia/Shanghai")}
+    assert text_environment().get_template("digest/model_changes.txt").render(empty) == ""
 
 
 def test_run_retraining_reads_corrections_from_the_database(
