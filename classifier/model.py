@@ -185,6 +185,14 @@ class PostClassifier:
         self._readable = self.space.readable()
         # cue rules laid over the handling model's answer (``classifier.handling.RULES``)
         self.handling_rules: tuple[str, ...] = tuple(metadata.get("handling_rules", ()))
+        # a prior shift per label, added to the log-probabilities (``classifier.handling``)
+        self.label_bias: dict[str, np.ndarray] = {}
+        for task, bias in dict(metadata.get("label_bias", {})).items():
+            if task in models and bias:
+                labels = models[task].labels
+                self.label_bias[task] = np.array(
+                    [float(bias.get(lb, 0.0)) for lb in labels], dtype=np.float64
+                )
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -252,6 +260,11 @@ class PostClassifier:
     ) -> list[Label]:
         model = self.models[task]
         proba = model.predict_proba(X, cue_features)
+        if task in self.label_bias:
+            z = np.log(np.maximum(proba, 1e-12)) + self.label_bias[task]
+            z -= z.max(axis=1, keepdims=True)
+            proba = np.exp(z)
+            proba /= proba.sum(axis=1, keepdims=True)
         order = np.argsort(-proba, axis=1, kind="stable")
         best = order[:, 0]
         runner = order[:, 1] if proba.shape[1] > 1 else best

@@ -100,3 +100,15 @@ def test_a_model_with_rules_shows_the_rule_as_evidence(model: PostClassifier) ->
     assert label.label == "咨询" and label.evidence["rule"] == "title_question"
     ((_, plain),) = ruled.predict([PostText("路灯坏了", "小区路灯坏了一个月，无人管。")])
     assert "rule" not in plain.evidence
+
+
+def test_a_label_bias_shifts_answers_towards_a_type(model: PostClassifier) -> None:
+    from classifier.model import PostClassifier as Classifier
+
+    posts = [PostText("路灯坏了", "小区路灯坏了一个月，希望尽快修好。")] * 2
+    plain = model.predict_task("handling", posts)[0]
+    shifted = Classifier(
+        model.models, {**model.metadata, "label_bias": {"handling": {"咨询": 50.0}}}
+    ).predict_task("handling", posts)[0]
+    assert plain.label != "咨询" and shifted.label == "咨询"
+    assert shifted.score > 0.99
