@@ -47,7 +47,7 @@ from classifier.train import HANDLING_SET  # noqa: E402
 HOLDOUT_FROM = "2022-07-01"  # the July–August hold-out of the threads before 2022-09-01
 LABELS = list(handling.HANDLING_TYPES)
 _PROBA: dict[str, np.ndarray] = {}  # out-of-fold probabilities of the last model, LABELS order
-BIAS_GRID = (-0.5, 0.0, 0.5, 1.0, 1.5)
+BIAS_GRID = (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0)
 
 
 def with_bias(proba: np.ndarray, bias: dict[str, float]) -> list[str]:

@@ -135,6 +135,12 @@ def test_worse_model_refused_idempotent_and_rollback(tmp_path: Path) -> None:
     empty = {"model_changes": [], "tz": ZoneInfo("Asia/Shanghai")}
     assert text_environment().get_template("digest/model_changes.txt").render(empty) == ""
 
+    # with a registry in use, `yuqing train` adds its model there and activates it
+    trained = _run(["train", "--data-dir", str(data)], tmp_path)
+    assert trained.exit_code == 0, trained.output
+    assert registry.active() not in (first.candidate, worse.candidate)
+    assert len(registry.versions()) == 3
+
 
 def test_run_retraining_reads_corrections_from_the_database(
     tmp_path: Path, settings: Settings
@@ -183,3 +189,15 @@ def test_run_retraining_reads_corrections_from_the_database(
     assert "corrections_handling" in result.scores
     assert run_retraining(settings, sessions, T0 + timedelta(days=7)).status == "unchanged"
     engine.dispose()
+
+
+def test_the_retraining_job_is_scheduled_weekly_and_can_be_turned_off(settings: Settings) -> None:
+    from yuqing.scheduler import job_specs
+
+    (spec,) = [s for s in job_specs(settings) if s.id == "retrain_models"]
+    assert spec.func == "yuqing.jobs:retrain_models"
+    assert "day_of_week='sun'" in str(spec.trigger) and "hour='3'" in str(spec.trigger)
+    off = settings.model_copy(
+        update={"classifier": settings.classifier.model_copy(update={"retrain": False})}
+    )
+    assert "retrain_models" not in {s.id for s in job_specs(off)}

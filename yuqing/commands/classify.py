@@ -104,10 +104,17 @@ def train(
 
     data_dir = data_dir or default_data_dir()
     settings = _settings_or_none(ctx)
+    registry_out: Any = None
     if out is None:
         if settings is None:
             fail("give --out DIR (no configuration file to find var_dir in)", 2)
         out = _train_target(settings)
+        from classifier.registry import Registry
+
+        registry = Registry.of(settings.var_dir)
+        if registry.active() is not None:
+            # the registry's active version is what the service reads: the new model joins it
+            registry_out = registry
     corrections = None
     if include_corrections:
         if settings is None:
@@ -138,6 +145,8 @@ def train(
 
     if include_corrections:
         active = out if (out / "metadata.json").is_file() else DEFAULT_MODEL_DIR
+        if registry_out is not None:
+            active = registry_out.active_dir() or active
         try:
             old = load_classifier(active)
             old_scores = evaluate_splits(old, data)
@@ -162,6 +171,11 @@ def train(
             click.echo(
                 f"{split}: macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}, n {m['n']}"
             )
+    if registry_out is not None:
+        name = registry_out.add(classifier.models, classifier.metadata)
+        registry_out.activate(name, now=datetime.now(UTC), reason="yuqing train")
+        click.echo(f"model {name} kept in {registry_out.root} and activated")
+        return
     save_model(out, classifier.models, classifier.metadata)
     click.echo(f"model {classifier.version} written to {out}")
 
