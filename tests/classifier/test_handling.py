@@ -1,6 +1,6 @@
 """Handling type: cue words, clear cases and the score on the 人民网 evaluation threads.
 
-The floor is what the shipped model reaches; the issue's target (0.75) is higher: the board's
+The floor is what the shipped model reaches (0.608); the issue's target (0.62) is higher: the board's
 own labels are chosen by the people who post and overlap a lot (many 建言 are complaints).
 """
 
@@ -66,7 +66,7 @@ def test_people_threads_evaluation_split(model: PostClassifier, shared_dir: Path
         [ex.label for ex in examples], [p.label for p in predicted], model.models["handling"].labels
     )
     print(f"\nhandling macro-F1 {m.macro_f1:.4f} accuracy {m.accuracy:.4f} n {m.n}")
-    assert m.macro_f1 >= 0.55
+    assert m.macro_f1 >= 0.60
 
 
 def test_rules_fire_on_plain_questions_and_suggestions_only() -> None:
