@@ -3,11 +3,13 @@
 The model reads the character n-grams of the whole text and, again, of the title (a question mark
 or "建议" in a title says more than one deep in a long letter), and counts of cue words for each
 type in title and body. The cue words that fired are the evidence shown to the duty officer.
+A prior shift per type (``SHIPPED_BIAS``) and optional cue rules (``RULES``) are stored in a
+model's metadata and applied by ``classifier.model.PostClassifier``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -161,6 +163,7 @@ class CueScan:
 
     features: np.ndarray  # (posts, len(CUE_NAMES)) float32
     matched: list[dict[str, list[str]]]
+    title_words: list[set[str]] = field(default_factory=list)  # cue words found in the title
 
 
 def scan(enc: Encoded) -> CueScan:
@@ -201,11 +204,14 @@ def scan(enc: Encoded) -> CueScan:
     features[:, 2 * len(GROUPS) : 2 * len(GROUPS) + 2] = np.log1p(marks)
     features[:, -1] = np.log1p(enc.lengths[1::2]) / 8.0
     matched: list[dict[str, list[str]]] = [{} for _ in range(n)]
-    for s, i in zip((seg >> 1).tolist(), found.tolist(), strict=True):
-        words = matched[s].setdefault(_GROUP_OF[_WORDS[i]], [])
+    title_words: list[set[str]] = [set() for _ in range(n)]
+    for s, i in zip(seg.tolist(), found.tolist(), strict=True):
+        words = matched[s >> 1].setdefault(_GROUP_OF[_WORDS[i]], [])
         if _WORDS[i] not in words:
             words.append(_WORDS[i])
-    return CueScan(features, matched)
+        if not s & 1:
+            title_words[s >> 1].add(_WORDS[i])
+    return CueScan(features, matched, title_words)
 
 
 def cue_vector(post: PostText) -> list[float]:
@@ -229,3 +235,49 @@ def new_model() -> LinearTextModel:
         cue_names=list(CUE_NAMES),
         cue_weight=1.0,
     )
+
+
+# ---- cue rules: plain statements a duty officer can check, applied over the model's answer
+RULES: Final[dict[str, str]] = {
+    # a question in the title and no grievance in the post → 咨询
+    "title_question": "咨询",
+    # a 咨询 cue word or a question mark in the title, no grievance → 咨询
+    "title_asks": "咨询",
+    # "建议" somewhere and no grievance → 建言
+    "suggestion": "建言",
+    # "建议" in the title and no grievance → 建言
+    "title_suggestion": "建言",
+}
+# the rules a newly trained model applies, in order (the first that fires wins): those that
+# raised the cross-validated macro-F1 on the threads before 2022-09-01
+# (``bench/handling_select.py``)
+SHIPPED_RULES: Final[tuple[str, ...]] = ()
+# a prior shift added to the log-probabilities of these types before the answer is taken, chosen
+# by the same script (the best on the folds of those that also help July–August 2022)
+SHIPPED_BIAS: Final[dict[str, float]] = {"建言": -0.5, "咨询": -0.5}
+_C = {name: i for i, name in enumerate(CUE_NAMES)}
+
+
+def rule_labels(cues: CueScan, rules: tuple[str, ...] | list[str]) -> list[tuple[str, str] | None]:
+    """For each post, (rule, label) of the first of ``rules`` that fires, else None.
+
+    A grievance (any 投诉/求助 cue word in title or body) stops every rule: a question or a
+    suggestion made while complaining stays the model's call.
+    """
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise ValueError(f"unknown handling rules: {', '.join(unknown)}")
+    f = cues.features
+    grievance = (f[:, _C["标题:投诉/求助"]] > 0) | (f[:, _C["正文:投诉/求助"]] > 0)
+    title_q = f[:, _C["标题:问号"]] > 0
+    fires = {
+        "title_question": title_q,
+        "title_asks": title_q | (f[:, _C["标题:咨询"]] > 0),
+        "suggestion": np.array(["建议" in m.get("建言", ()) for m in cues.matched], dtype=bool),
+        "title_suggestion": np.array(["建议" in w for w in cues.title_words], dtype=bool),
+    }
+    out: list[tuple[str, str] | None] = [None] * len(f)
+    for rule in reversed(list(rules)):  # the first rule in the list wins
+        for i in np.flatnonzero(fires[rule] & ~grievance).tolist():
+            out[i] = (rule, RULES[rule])
+    return out

@@ -183,6 +183,16 @@ class PostClassifier:
             "handling": float(review.get("handling", handling.REVIEW_BELOW)),
         }
         self._readable = self.space.readable()
+        # cue rules laid over the handling model's answer (``classifier.handling.RULES``)
+        self.handling_rules: tuple[str, ...] = tuple(metadata.get("handling_rules", ()))
+        # a prior shift per label, added to the log-probabilities (``classifier.handling``)
+        self.label_bias: dict[str, np.ndarray] = {}
+        for task, bias in dict(metadata.get("label_bias", {})).items():
+            if task in models and bias:
+                labels = models[task].labels
+                self.label_bias[task] = np.array(
+                    [float(bias.get(lb, 0.0)) for lb in labels], dtype=np.float64
+                )
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -224,12 +234,18 @@ class PostClassifier:
         enc = encode(posts)
         X = self.space.transform(enc)
         cues = handling.scan(enc) if "handling" in tasks else None
+        rules = (
+            handling.rule_labels(cues, self.handling_rules)
+            if cues is not None and self.handling_rules
+            else None
+        )
         return {
             task: self._labels(
                 task,
                 X,
                 cues.features if cues is not None and task == "handling" else None,
                 cues.matched if cues is not None and task == "handling" else None,
+                rules if task == "handling" else None,
             )
             for task in tasks
         }
@@ -240,12 +256,27 @@ class PostClassifier:
         X: sp.csr_matrix,
         cue_features: np.ndarray | None,
         matched: list[dict[str, list[str]]] | None,
+        rules: list[tuple[str, str] | None] | None = None,
     ) -> list[Label]:
         model = self.models[task]
         proba = model.predict_proba(X, cue_features)
+        if task in self.label_bias:
+            z = np.log(np.maximum(proba, 1e-12)) + self.label_bias[task]
+            z -= z.max(axis=1, keepdims=True)
+            proba = np.exp(z)
+            proba /= proba.sum(axis=1, keepdims=True)
         order = np.argsort(-proba, axis=1, kind="stable")
         best = order[:, 0]
         runner = order[:, 1] if proba.shape[1] > 1 else best
+        fired: dict[int, str] = {}
+        if rules is not None:
+            for i, hit in enumerate(rules):
+                if hit is not None and hit[1] in model.labels:
+                    k = model.labels.index(hit[1])
+                    if k != best[i]:
+                        runner[i] = best[i]  # the model's own answer becomes the runner-up
+                        best[i] = k
+                    fired[i] = hit[0]
         rows = np.arange(len(best))
         scores = proba[rows, best].round(4).tolist()
         runner_scores = proba[rows, runner].round(4).tolist()
@@ -260,6 +291,8 @@ class PostClassifier:
             }
             if matched is not None:
                 evidence["cues"] = matched[i]
+            if i in fired:
+                evidence["rule"] = fired[i]
             out.append(
                 Label(
                     kind=task,
@@ -289,8 +322,15 @@ def load_classifier(
 
 
 def active_model_dir(var_dir: Path) -> Path | None:
-    """``<var_dir>/model`` (where ``yuqing train`` writes) when it holds a model, else None,
-    which ``load_classifier`` reads as the shipped default."""
+    """The active version of the model registry (``<var_dir>/models``, see
+    ``classifier.registry``) when one is active, else ``<var_dir>/model`` (where ``yuqing
+    train`` writes) when it holds a model, else None, which ``load_classifier`` reads as the
+    shipped default."""
+    from classifier.registry import Registry
+
+    chosen = Registry.of(var_dir).active_dir()
+    if chosen is not None:
+        return chosen
     path = Path(var_dir) / ACTIVE_DIR
     return path if (path / METADATA).is_file() else None
 

@@ -176,6 +176,8 @@ def build(data: TrainingData, *, now: datetime, seed: int = 0) -> PostClassifier
         "created_at": now.isoformat(),
         "training_data": {**described, "combined_sha256": combined},
         "review_below": {"topic": topic.REVIEW_BELOW, "handling": handling.REVIEW_BELOW},
+        "handling_rules": list(handling.SHIPPED_RULES),
+        "label_bias": {"handling": dict(handling.SHIPPED_BIAS)},
         "libraries": library_versions(),
         "metrics": {"cross_validation_macro_f1": cv},
     }

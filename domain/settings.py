@@ -141,6 +141,18 @@ class ClassifierSettings(Strict):
     # grading tables of each kind of emergency (config/grading.toml); empty: the national
     # tables shipped with the classifier. Relative to the directory the service starts in.
     grading: str = ""
+    # the guarded retraining job: every week (weekday, time) a model is trained on the shipped
+    # data plus people's corrections and activated only if it is not worse (see
+    # classifier/retrain.py); the newest share ``retrain_holdout`` of the corrections is held
+    # out to check it, and it may lose at most ``retrain_tolerance`` macro-F1 on any split
+    retrain: bool = True
+    retrain_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    retrain_time: str = Field(default="03:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    retrain_holdout: float = Field(default=0.2, gt=0, lt=1)
+    retrain_tolerance: float = Field(default=0.01, ge=0, le=1)
+    # folder with tipdm2020c/ and people_liuyan_guizhou/; empty: $YUQING_SHARED_DIR/data, else
+    # ../shared/data beside the installation
+    training_data: str = ""
 
 
 class MetricsSettings(Strict):

@@ -18,6 +18,7 @@ from yuqing import analysis, source_health
 from yuqing.analysis import Analyzer
 from yuqing.digest.jobs import queue_weekly_digest
 from yuqing.notify import outbox
+from yuqing.retraining import run_retraining
 from yuqing.runtime import Runtime, current
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,19 @@ def morning_brief() -> None:
         flush_outbox(wait=False)
 
 
+def retrain_models() -> None:
+    """The weekly guarded retraining; a newly activated model is picked up by the next
+    analysis run."""
+    rt = current()
+
+    result = run_retraining(rt.app.settings, rt.app.sessions, _now())
+    log.info("model retraining: %s", result.line())
+    if result.status == "activated":
+        with rt.analyze_lock:
+            rt.analyzer = None  # rebuilt with the active model by the next analysis run
+    rt.record("retrain_models", result.status, _now())
+
+
 def crawl_source(source_id: str) -> None:
     rt = current()
 
@@ -155,4 +169,4 @@ def crawl_source(source_id: str) -> None:
 
 
 __all__ = ["Runtime", "analyze_pending", "backup", "check_sources", "crawl_source", "flush_outbox",
-           "morning_brief", "sla_tick", "weekly_digest"]
+           "morning_brief", "retrain_models", "sla_tick", "weekly_digest"]

@@ -75,6 +75,22 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             # a backup missed by a restart during the night is still taken in the morning
             6 * 3600,
         ))
+    if settings.classifier.retrain:
+        r_hour, r_minute = (int(x) for x in settings.classifier.retrain_time.split(":"))
+        specs.append(
+            JobSpec(
+                "retrain_models",
+                "yuqing.jobs:retrain_models",
+                CronTrigger(
+                    day_of_week=settings.classifier.retrain_weekday,
+                    hour=r_hour,
+                    minute=r_minute,
+                    timezone=tz,
+                ),
+                # a retraining missed by a restart still runs within the day
+                86400,
+            )
+        )
     for source in settings.sources:
         if source.enabled:
             specs.append(

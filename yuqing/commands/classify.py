@@ -104,10 +104,17 @@ def train(
 
     data_dir = data_dir or default_data_dir()
     settings = _settings_or_none(ctx)
+    registry_out: Any = None
     if out is None:
         if settings is None:
             fail("give --out DIR (no configuration file to find var_dir in)", 2)
         out = _train_target(settings)
+        from classifier.registry import Registry
+
+        registry = Registry.of(settings.var_dir)
+        if registry.active() is not None:
+            # the registry's active version is what the service reads: the new model joins it
+            registry_out = registry
     corrections = None
     if include_corrections:
         if settings is None:
@@ -138,6 +145,8 @@ def train(
 
     if include_corrections:
         active = out if (out / "metadata.json").is_file() else DEFAULT_MODEL_DIR
+        if registry_out is not None:
+            active = registry_out.active_dir() or active
         try:
             old = load_classifier(active)
             old_scores = evaluate_splits(old, data)
@@ -162,6 +171,11 @@ def train(
             click.echo(
                 f"{split}: macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}, n {m['n']}"
             )
+    if registry_out is not None:
+        name = registry_out.add(classifier.models, classifier.metadata)
+        registry_out.activate(name, now=datetime.now(UTC), reason="yuqing train")
+        click.echo(f"model {name} kept in {registry_out.root} and activated")
+        return
     save_model(out, classifier.models, classifier.metadata)
     click.echo(f"model {classifier.version} written to {out}")
 
@@ -244,6 +258,98 @@ def evaluate(
         return
     click.echo(f"{task} on {data} ({scope}), model {classifier.version}")
     click.echo(metrics.report())
+
+
+def _registry(ctx: Context) -> Any:
+    from classifier.registry import Registry
+
+    return Registry.of(ctx.settings.var_dir)
+
+
+@classify_group.command("models")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_ctx
+def list_models(ctx: Context, as_json: bool) -> None:
+    """The kept model versions, oldest first; * marks the active one."""
+    from classifier.model import active_model_dir
+
+    registry = _registry(ctx)
+    versions = registry.versions()
+    in_use = active_model_dir(ctx.settings.var_dir)
+    if as_json:
+        for v in versions:
+            click.echo(
+                json.dumps(
+                    {
+                        "version": v.name,
+                        "created_at": v.created_at,
+                        "active": v.active,
+                        "scores": v.scores(),
+                        "corrections": v.corrections,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not versions:
+        click.echo("no kept versions")
+    for v in versions:
+        scores = "  ".join(f"{k} {s:.3f}" for k, s in sorted(v.scores().items()))
+        corr = (
+            f"  corrections topic {v.corrections.get('topic', 0)}, "
+            f"handling {v.corrections.get('handling', 0)}"
+            if v.corrections
+            else ""
+        )
+        click.echo(f"{'*' if v.active else ' '} {v.name}  {v.created_at[:19]}  {scores}{corr}")
+    if registry.active() is None:
+        click.echo(f"in use: {in_use if in_use is not None else 'the shipped default model'}")
+
+
+@classify_group.command("activate")
+@click.argument("version")
+@pass_ctx
+def activate(ctx: Context, version: str) -> None:
+    """Make a kept model version the active one (also to roll back); the service picks it up
+    when it next builds its models (restart it to switch at once)."""
+    from classifier.model import ModelError, load_classifier
+
+    registry = _registry(ctx)
+    try:
+        if not registry.has(version):
+            kept = ", ".join(v.name for v in registry.versions()) or "none"
+            fail(f"no model version {version!r} (kept: {kept})", 2)
+        load_classifier(registry.path(version))  # refuse a version that cannot be loaded
+        previous = registry.activate(version, now=datetime.now(UTC), reason="by hand")
+    except ModelError as exc:
+        fail(str(exc), 2)
+    click.echo(f"active model: {version}" + (f" (was {previous})" if previous else ""))
+
+
+@classify_group.command("retrain")
+@pass_ctx
+def retrain_command(ctx: Context) -> None:
+    """Run the guarded retraining now: train on the shipped data plus corrections, keep the
+    new version, and activate it only if it is not worse than the active model."""
+    from yuqing.bootstrap import App
+    from yuqing.retraining import run_retraining
+
+    app = App.open(ctx.settings)
+    try:
+        try:
+            result = run_retraining(ctx.settings, app.sessions, datetime.now(UTC))
+        except FileNotFoundError as exc:
+            fail(f"{exc}; set [classifier] training_data", 2)
+    finally:
+        app.close()
+    for split, s in sorted(result.scores.items()):
+        old = s.get("old")
+        click.echo(
+            f"{split}: new macro-F1 {s['new']:.4f}" + (f", active {old:.4f}" if old is not None else "")
+        )
+    click.echo(result.line())
+    if result.status == "refused":
+        raise SystemExit(1)
 
 
 @classify_group.command("export-reviews")

@@ -26,6 +26,7 @@ from response_sla.policy import load_policy
 from yuqing.digest import chart, ledger
 from yuqing.digest.figures import WeekFigures, Windows, compute_week
 from yuqing.digest.history import Status
+from yuqing.digest.model_changes import model_changes
 from yuqing.digest.weeks import Period, week
 from yuqing.display import fmt_local
 from yuqing.templating import html_environment, text_environment
@@ -109,6 +110,9 @@ def _context(settings: Settings, figures: WeekFigures, chart_src: str) -> dict[s
         "level_label": level_label,
         "scoreboard_url": settings.web.base_url.rstrip("/") + "/scoreboard",
         "event_url": settings.web.base_url.rstrip("/") + "/events/",
+        "model_changes": model_changes(
+            settings.var_dir, figures.period.start, figures.period.end
+        ),
     }
 
 
