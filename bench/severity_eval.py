@@ -12,7 +12,11 @@ Labelled sets (``tests/data/severity_*.csv``, written for this project):
 - ``written`` — 40 posts written for the fourth round in other words than blind4's, to test
   each class fixed there; the rules were adjusted on them, so development data too.
 
-None of these measures text the rules have not seen. A new blind set written by someone else is
+- ``blind5`` — written blind after blind4 was studied and scored once, unseen, by the rules
+  that studied it (major recall 0.975, emergencies graded 常规 0.016, 常规 graded 重大+ 0.000);
+  its misses have not been studied.
+
+None of the others measures text the rules have not seen. A new blind set written by someone else is
 the honest measure: score it with ``--file PATH`` (same columns as the sets here) before anyone
 looks at its errors.
 
@@ -57,7 +61,7 @@ DATA = ROOT / "tests" / "data"
 # the labelled sets were written for the 七星关区 sample: its places are here, the rest elsewhere
 SAMPLE_CONFIG = ROOT / "config" / "yuqing.toml"
 MAJOR = RANK["重大"]
-LABELLED = ("dev", "holdout", "test", "blind2", "blind3", "blind4", "written")
+LABELLED = ("dev", "holdout", "test", "blind2", "blind3", "blind4", "written", "blind5")
 # the 人民网 threads created before this day were read while tuning; the later ones were not
 THREADS_SPLIT = "2022-09-01"
 

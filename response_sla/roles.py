@@ -10,7 +10,7 @@ makes a department 谁主管. A place can also appear as
 - where people come from (``origin``: "来自海子街镇和燕子口镇的农民工", "户口从鸭池镇迁过来");
 - an end of a road or of a bus or taxi ride (``endpoint``: "通往石桥村的路",
   "燕子口镇到城区的班车", "坐出租车去麻园社区", "去田坎乡的公路", "跑去德溪新区的渣土车",
-  "在毕节站出站打出租车");
+  "在火车站出站打出租车");
 - an office the poster went to (``visited``: "到洪山派出所报案");
 - a landmark that only says where something else is (``landmark``: "人民医院旁边的工地",
   "离梨树镇中心小学不到两百米") — it still places the matter in its 乡镇 / 街道, but does not
@@ -69,7 +69,7 @@ _ROAD_AFTER_PLACE = re.compile(r"^(乡|镇|街道)?的[^，。,.；;！？\s]{0,
 _VEHICLE_AFTER_PLACE = re.compile(
     r"^(乡|镇|街道)?的[^，。,.；;！？\s]{0,3}?(车(?!库|位)|公交|班车|线路|专线)"
 )
-# a taxi taken at a place ("在毕节站出站打出租车", "在麻园社区叫了辆出租车")
+# a taxi taken at a place ("在火车站出站打出租车", "在麻园社区叫了辆出租车")
 _PICKUP_AFTER = re.compile(
     r"^(出站|门口)?((打|叫|拦|坐|上)(了|了辆|了一辆|个|辆|一辆)?(车|出租车|的士|网约车))"
 )
