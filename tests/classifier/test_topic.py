@@ -96,3 +96,26 @@ def test_tipdm_test_split(model: PostClassifier, shared_dir: Path) -> None:
 def test_people_threads_evaluation_split(model: PostClassifier, shared_dir: Path) -> None:
     threads = shared_dir / "data/people_liuyan_guizhou/threads.csv"
     assert _macro_f1(model, read_threads(threads, task="topic", since=THREADS_EVAL_FROM)) >= 0.70
+
+
+def test_selection_gain_interval_is_paired_and_scores_are_standardised_per_post() -> None:
+    import random
+
+    import numpy as np
+
+    from bench.topic_select import paired_delta, standardised
+
+    rng = random.Random(5)
+    truth = np.array([rng.choice("abc") for _ in range(300)])
+    weaker = np.array([t if rng.random() < 0.7 else rng.choice("abc") for t in truth])
+    # the same predictions gain nothing, on every resample
+    assert paired_delta(truth, weaker, weaker, resamples=200) == (0.0, 0.0, 0.0)
+    # fixing a third of the mistakes is a gain whose interval lies above zero
+    wrong = np.flatnonzero(weaker != truth)
+    better = weaker.copy()
+    better[wrong[: len(wrong) // 3]] = truth[wrong[: len(wrong) // 3]]
+    gain, low, high = paired_delta(truth, better, weaker, resamples=200)
+    assert 0 < low <= gain <= high
+    scores = standardised(np.array([[1.0, 2.0, 6.0], [3.0, 3.0, 3.0]]))
+    assert np.allclose(scores[0].mean(), 0) and np.isclose(scores[0].std(), 1)
+    assert np.argmax(scores[0]) == 2 and np.allclose(scores[1], 0)
