@@ -85,6 +85,9 @@ def demo_cmd(ctx: Context, port: int | None) -> None:
         fail("the demo needs every enabled source on the local replay site "
              "(http://127.0.0.1:PORT/...); this configuration watches real boards — use "
              "`yuqing run`")
+    if (port or settings.web.port) == replay_port:
+        fail(f"the dashboard port {replay_port} is the replay site's (the sources' URLs): "
+             "choose another with --port")
     app = App.open(settings)
     try:
         init_database(app)
