@@ -47,6 +47,13 @@ def normalise(text: str | None, limit: int | None = None) -> str:
     return out
 
 
+def shown(text: str) -> str:
+    """Text as a page or a message shows it: no control characters other than newline and tab,
+    no bidirectional overrides (which reorder what a reader sees: a title could display as
+    another). For text stored before it was normalised at the door."""
+    return _BIDI.sub("", _CONTROLS.sub("", text.replace("\r\n", "\n")))
+
+
 def is_clean(text: str | None) -> bool:
     return not text or normalise(text) == text
 

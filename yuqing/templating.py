@@ -31,7 +31,9 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
+from markupsafe import Markup
 
+from domain.safe_text import shown
 from yuqing import display
 
 HERE = Path(__file__).resolve().parent
@@ -86,10 +88,21 @@ GLOBALS: Final[dict[str, Any]] = {
 }
 
 
+def _shown(value: Any) -> Any:
+    # every value a template prints, whatever its age: rows stored before text was normalised
+    # at the door may still hold bidirectional overrides or control characters
+    if isinstance(value, Markup):
+        return Markup(shown(str(value)))
+    if isinstance(value, str):
+        return shown(value)
+    return value
+
+
 def _environment(autoescape: Any) -> Environment:
     env = Environment(
         loader=PrefixLoader({k: FileSystemLoader(v) for k, v in TEMPLATE_DIRS.items()}),
         autoescape=autoescape,
+        finalize=_shown,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

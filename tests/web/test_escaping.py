@@ -136,3 +136,22 @@ def test_payloads_do_not_execute_in_the_browser(
     assert unit_page.evaluate("window.__pwned") is None
     assert dialogs == [] and errors == []
     context.close()
+
+
+def test_bidi_overrides_and_controls_stored_before_the_door_are_not_shown(
+    client: TestClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    """A title stored raw (before text was normalised at the door, or written by another tool)
+    with a right-to-left override would display reversed — "…gnp.exe" as "…exe.png" — and a
+    control character would reach the page: neither is shown, on the queue or the event page."""
+    spoof = "通知\u202egnp.exe\u202c附件\x01\u2066隔离\u2069"
+    with db.begin() as s:
+        ev = f.event(s, spoof, severity=Severity.GENERAL, started_at=clock.now - timedelta(hours=1))
+        f.post(s, ev, title=spoof, content="正文\u202e倒序\u202c")
+        event_id = ev.id
+    login(client, "duty1")
+    for path in ("/", f"/events/{event_id}"):
+        page = client.get(path).text
+        assert "通知gnp.exe附件隔离" in page, path
+        for ch in ("\u202e", "\u202c", "\u2066", "\u2069", "\x01"):
+            assert ch not in page, (path, hex(ord(ch)))
