@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 
 from classifier import handling  # noqa: E402
 from classifier.confidence import Interval, bootstrap_macro_f1  # noqa: E402
+from classifier.linear import LinearTextModel  # noqa: E402
 from classifier.ngrams import CharSpace, encode  # noqa: E402
 from classifier.text import THREADS_EVAL_FROM, Example, read_handling_csv, read_threads  # noqa: E402
 from classifier.train import HANDLING_SET  # noqa: E402
@@ -83,8 +84,30 @@ def agreement_ceiling(
     return bootstrap_macro_f1(la + lb, lb + la, seed=seed), len(a), disagree
 
 
+def _fit_predict(
+    model: LinearTextModel, train: list[Example], test: list[Example], seed: int
+) -> tuple[LinearTextModel, np.ndarray, handling.CueScan]:
+    """A copy of ``model`` fitted on ``train`` (character space and cues built from it), its
+    probabilities on ``test`` and the cues ``test`` fired."""
+    space = CharSpace()
+    space.fit_transform([ex.post for ex in train])
+    enc_tr = encode([ex.post for ex in train])
+    m = replace(model)
+    m.fit(
+        space.transform(enc_tr),
+        space.title_columns(),
+        [ex.label for ex in train],
+        cues=handling.scan(enc_tr).features,
+        folds=3,
+        seed=seed,
+    )
+    enc = encode([ex.post for ex in test])
+    cues = handling.scan(enc)
+    return m, m.predict_proba(space.transform(enc), cues.features), cues
+
+
 def cv_predictions(
-    model: handling.LinearTextModel,
+    model: LinearTextModel,
     threads: list[Example],
     always: list[Example],
     n_folds: int,
@@ -102,21 +125,7 @@ def cv_predictions(
     for tr, te in skf.split(np.zeros(len(y)), y):
         train = [threads[i] for i in tr] + always
         test = [threads[i] for i in te]
-        space = CharSpace()
-        space.fit_transform([ex.post for ex in train])
-        enc_tr = encode([ex.post for ex in train])
-        m = replace(model)
-        m.fit(
-            space.transform(enc_tr),
-            space.title_columns(),
-            [ex.label for ex in train],
-            cues=handling.scan(enc_tr).features,
-            folds=3,
-            seed=seed,
-        )
-        enc_te = encode([ex.post for ex in test])
-        cues = handling.scan(enc_te)
-        proba = m.predict_proba(space.transform(enc_te), cues.features)
+        m, proba, cues = _fit_predict(model, train, test, seed)
         idx_all += te.tolist()
         pred_all += [m.labels[k] for k in proba.argmax(axis=1).tolist()]
         probas.append(proba[:, [m.labels.index(lb) for lb in LABELS]])
@@ -127,7 +136,7 @@ def cv_predictions(
 
 
 def holdout_predictions(
-    model: handling.LinearTextModel,
+    model: LinearTextModel,
     threads: list[Example],
     always: list[Example],
     since: str,
@@ -138,22 +147,7 @@ def holdout_predictions(
     early = [ex for ex in threads if ex.created < since]
     late_idx = [i for i, ex in enumerate(threads) if ex.created >= since]
     late = [threads[i] for i in late_idx]
-    train = early + always
-    space = CharSpace()
-    space.fit_transform([ex.post for ex in train])
-    enc_tr = encode([ex.post for ex in train])
-    m = replace(model)
-    m.fit(
-        space.transform(enc_tr),
-        space.title_columns(),
-        [ex.label for ex in train],
-        cues=handling.scan(enc_tr).features,
-        folds=3,
-        seed=seed,
-    )
-    enc = encode([ex.post for ex in late])
-    cues = handling.scan(enc)
-    proba = m.predict_proba(space.transform(enc), cues.features)
+    m, proba, cues = _fit_predict(model, early + always, late, seed)
     pred = [m.labels[k] for k in proba.argmax(axis=1).tolist()]
     _PROBA["holdout"] = proba[:, [m.labels.index(lb) for lb in LABELS]]
     return late_idx, pred, {rule: handling.rule_labels(cues, [rule]) for rule in handling.RULES}

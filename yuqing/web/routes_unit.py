@@ -361,6 +361,20 @@ def _apply(
     raise HTTPException(404, "未知操作")
 
 
+def _apply_and_commit(
+    session: Session, actor: Actor, a: models.Assignment, action: str, form: FormData, web: WebState
+) -> tuple[str, str]:
+    """The action applied and committed: the flash message and its kind; an action refused
+    leaves nothing behind."""
+    try:
+        message = _apply(session, actor, a, action, form, web)
+    except ActionError as exc:
+        session.rollback()
+        return f"操作未完成：{exc}", "error"
+    session.commit()
+    return message, "ok"
+
+
 async def _act(
     request: Request, resolve: Callable[[Session], tuple[Actor, models.Assignment]], back: str
 ) -> Response:
@@ -373,13 +387,7 @@ async def _act(
     def work() -> tuple[str, str]:
         with web.sessions() as session:
             actor, a = resolve(session)
-            try:
-                message = _apply(session, actor, a, action, form, web)
-            except ActionError as exc:
-                session.rollback()
-                return f"操作未完成：{exc}", "error"
-            session.commit()
-            return message, "ok"
+            return _apply_and_commit(session, actor, a, action, form, web)
 
     message, kind = await run_in_threadpool(work)
     flash(request, message, kind)
@@ -454,13 +462,7 @@ async def link_case_action(request: Request) -> Response:
                 except IntegrityError:
                     session.rollback()
                     return link_ended_page(request, LinkEnded("used", spends))
-            try:
-                message = _apply(session, actor, a, action, form, web)
-            except ActionError as exc:
-                session.rollback()
-                return f"操作未完成：{exc}", "error"
-            session.commit()
-            return message, "ok"
+            return _apply_and_commit(session, actor, a, action, form, web)
 
     outcome = await run_in_threadpool(work)
     if isinstance(outcome, Response):

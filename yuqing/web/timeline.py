@@ -19,6 +19,7 @@ from classifier.candidates import cue_label
 from response_sla.display import CLOCK_LABELS
 from storage import models
 from storage.enums import AssignmentRole, DeadlineState, EventState
+from yuqing.cases.clocks import MILESTONES as RECORDED_MILESTONES
 from yuqing.display import action_label, deadline, fmt_local, parse_iso, reason_text
 from yuqing.notify.views import reason_text as routing_reason
 
@@ -47,13 +48,8 @@ SKIPPED: Final[dict[str, str]] = {
     "superseded": "已有更近的提醒",
     "escalated": "已升级督办",
 }
-MILESTONES: Final[dict[str, str]] = {
-    "publish": "发布权威信息",
-    "press": "召开新闻发布会",
-    "respond": "予以回应",
-    "resolve": "办结",
-    "acknowledge": "签收",
-}
+# the milestones a duty officer records, and the 签收 a unit's own action or reply records
+MILESTONES: Final[dict[str, str]] = {**RECORDED_MILESTONES, "acknowledge": "签收"}
 # keys whose value says nothing more to a reader than the line around it
 _QUIET: Final = frozenset({"kind", "cycle", "low_confidence", "notify_done"})
 
