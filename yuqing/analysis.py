@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classifier.events import EventIndex
 from classifier.incidents import IncidentFacts
 from classifier.labelling import PostInput
+from classifier.model import active_model_dir
 from domain.event_actions import EventAction, LogEntity
 from domain.settings import Settings
 from response_sla.configured import SlaSetup, from_settings
@@ -55,14 +57,23 @@ class Analyzer:
     models: Models
     sla: SlaSetup
     index: EventIndex
+    model_dir: Path | None = None  # the active model's directory when built (None: shipped)
 
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], now: datetime) -> Analyzer:
-        models_ = Models.from_settings(settings)
-        analyzer = cls(settings, models_, from_settings(settings), models_.event_index())
+        model_dir = active_model_dir(settings.var_dir)
+        models_ = Models.from_settings(settings, model_dir)
+        analyzer = cls(
+            settings, models_, from_settings(settings), models_.event_index(), model_dir
+        )
         with sessions() as session:
             analyzer.reload_index(session, now)
         return analyzer
+
+    def model_changed(self) -> bool:
+        """Whether another model version was activated since this was built (by the
+        retraining job, or by hand with ``yuqing classify activate``)."""
+        return active_model_dir(self.settings.var_dir) != self.model_dir
 
     def reload_index(self, session: Session, now: datetime) -> int:
         """Rebuild the event index from the posts of the last days (after a restart)."""

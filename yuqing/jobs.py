@@ -43,8 +43,12 @@ def analyze_pending(*, wait: bool = False) -> int:
         return 0
     total = 0
     try:
-        if rt.analyzer is None:
+        if rt.analyzer is None or rt.analyzer.model_changed():
+            rebuilt = rt.analyzer is not None
             rt.analyzer = Analyzer.build(rt.app.settings, rt.app.sessions, _now())
+            if rebuilt:
+                log.info("switched to the active model %s",
+                         rt.analyzer.model_dir.name if rt.analyzer.model_dir else "(shipped)")
         until = time.monotonic() + ANALYZE_SLICE_S
         while time.monotonic() < until:
             report = analysis.analyze_pending(rt.analyzer, rt.app.sessions, _now())
@@ -135,7 +139,7 @@ def morning_brief() -> None:
 
 def retrain_models() -> None:
     """The weekly guarded retraining; a newly activated model is picked up by the next
-    analysis run."""
+    analysis run (as is one activated by hand)."""
     rt = current()
 
     result = run_retraining(rt.app.settings, rt.app.sessions, _now())

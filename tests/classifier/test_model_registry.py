@@ -69,7 +69,7 @@ def test_the_newest_corrections_are_held_out() -> None:
     assert len(few[1]["topic"]) == 2  # fewer than twice the minimum: the share alone
 
 
-def test_worse_model_refused_idempotent_and_rollback(tmp_path: Path) -> None:
+def test_worse_model_refused_idempotent_and_rollback(tmp_path: Path, settings: Settings) -> None:
     data = _data_dir(tmp_path)
     registry = Registry(tmp_path / "var" / "models")
 
@@ -108,6 +108,9 @@ def test_worse_model_refused_idempotent_and_rollback(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in listing.output.splitlines()]
     assert [r["active"] for r in rows if r["version"] == first.candidate] == [True]
     assert {"tipdm_test", "threads_eval_topic"} <= set(rows[0]["scores"])
+    _service_switches_without_restart(
+        settings.model_copy(update={"var_dir": tmp_path / "var"}), registry, worse.candidate
+    )
     bad = _run(["classify", "activate", "no-such-version"], tmp_path)
     assert bad.exit_code == 2 and "no model version" in bad.output
     with pytest.raises(ModelError):
@@ -140,6 +143,40 @@ def test_worse_model_refused_idempotent_and_rollback(tmp_path: Path) -> None:
     assert trained.exit_code == 0, trained.output
     assert registry.active() not in (first.candidate, worse.candidate)
     assert len(registry.versions()) == 3
+
+
+def _service_switches_without_restart(
+    settings: Settings, registry: Registry, other: str
+) -> None:
+    """The service's analysis job uses the active version, and a version activated while it
+    runs is used by its next run."""
+    from yuqing import jobs
+    from yuqing.bootstrap import App, init_database
+    from yuqing.runtime import Runtime, install, uninstall
+
+    active = registry.active()
+    assert active is not None and active != other
+    app = App.open(settings)
+    try:
+        init_database(app)
+        rt = Runtime(app)
+        install(rt)
+        try:
+            jobs.analyze_pending(wait=True)
+            assert rt.analyzer.models.classifier.version == active
+            first = rt.analyzer
+            jobs.analyze_pending(wait=True)
+            assert rt.analyzer is first  # nothing changed: nothing rebuilt
+            registry.activate(other, now=T0 + timedelta(days=31), reason="by hand")
+            jobs.analyze_pending(wait=True)
+            assert rt.analyzer.models.classifier.version == other
+            registry.activate(active, now=T0 + timedelta(days=31), reason="by hand")
+            jobs.analyze_pending(wait=True)
+            assert rt.analyzer.models.classifier.version == active
+        finally:
+            uninstall()
+    finally:
+        app.close()
 
 
 def test_run_retraining_reads_corrections_from_the_database(

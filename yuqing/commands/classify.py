@@ -310,8 +310,8 @@ def list_models(ctx: Context, as_json: bool) -> None:
 @click.argument("version")
 @pass_ctx
 def activate(ctx: Context, version: str) -> None:
-    """Make a kept model version the active one (also to roll back); the service picks it up
-    when it next builds its models (restart it to switch at once)."""
+    """Make a kept model version the active one (also to roll back); a running service
+    switches to it at its next analysis run (every few seconds), without a restart."""
     from classifier.model import ModelError, load_classifier
 
     registry = _registry(ctx)
