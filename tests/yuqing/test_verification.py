@@ -262,3 +262,39 @@ def test_a_major_after_a_dismissal_is_announced_again(
         assert event.id == event_id and event.severity is Severity.MAJOR
         alerts = _outbox(session, event_id, "new_major_event")
         assert [a.payload.get("verification") for a in alerts] == ["pending", None]
+
+
+def test_a_major_merged_into_an_ordinary_event_keeps_its_grade_and_windows(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    analyzer = build(settings, db, analyzer_cache)
+    sla = from_settings(settings)
+    ordinary = add_post(db, "people-liuyan", "m1", "新开田村路边垃圾没人清运",
+                        "新开田村河边路口的垃圾堆了好几天，没有人来清运。", T0)
+    major = add_post(db, "bijie-forum", "m2", "海子街镇一化工厂爆炸",
+                     "今天上午海子街镇一家化工厂发生爆炸，已造成12人死亡、30多人受伤。",
+                     T0 + timedelta(minutes=30))
+    analyze_pending(analyzer, db, T0 + timedelta(minutes=40))
+    now = T0 + timedelta(hours=1)
+    with transaction(db) as session:
+        target, event = _event_of(session, ordinary), _event_of(session, major)
+        assert target.id != event.id
+        assert target.severity is Severity.ROUTINE and event.severity is Severity.MAJOR
+        merge_events(session, event, target, "同一事", now, sla, actor="user:1")
+        target_id = target.id
+    with db() as session:
+        target = session.get(models.Event, target_id)
+        assert target is not None
+        assert target.severity is Severity.MAJOR and target.handling is None
+        assert target.emergency_type is not None
+        windows = {d.kind: d for d in session.scalars(select(models.Deadline).where(
+            models.Deadline.event_id == target_id,
+            models.Deadline.state != DeadlineState.CANCELLED))}
+        # the surviving event's windows count from the earliest post of both
+        assert windows["publish_info"].deadline_at.replace(tzinfo=UTC) == T0 + timedelta(hours=5)
+        assert windows["press_conference"].deadline_at.replace(tzinfo=UTC) == (
+            T0 + timedelta(hours=24))
+        log = session.scalars(select(models.EventLog).where(
+            models.EventLog.event_id == target_id,
+            models.EventLog.action == "severity_changed")).one()
+        assert log.reason is not None and "为重大" in log.reason

@@ -13,12 +13,13 @@ from domain.event_actions import EventAction, LogEntity
 from response_sla import service
 from response_sla.configured import SlaSetup
 from storage import models
-from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind
+from storage.enums import AssignmentRole, AssignmentState, EventState, OutboxKind, Severity
 from storage.outbox import notify
 from yuqing.cases import verification
 from yuqing.cases.assignments import active_assignments, add_assignment, manual_reasons
 from yuqing.cases.errors import CaseError
 from yuqing.cases.events import DROPPED, recount, stop
+from yuqing.cases.labels import regrade
 from yuqing.cases.log import record
 
 
@@ -42,8 +43,8 @@ def merge_events(
     actor: str,
 ) -> Merged:
     """Fold ``event`` into ``target``: its posts and its units move, ``event`` is closed as
-    merged and its own clocks stop. The target's windows count from the earliest post of
-    both.
+    merged and its own clocks stop. The target takes the graver grade of the two, and its
+    windows count from the earliest post of both.
 
     Each unit that held ``event`` keeps its case (see ``_carry``): its assignment moves to the
     target with its id, its own windows and its answers, and its signed links go on opening
@@ -78,6 +79,8 @@ def merge_events(
         service.restart_windows(
             session, target, now, engine, actor=actor, reason=f"merged from event {event.id}"
         )
+    if carry and event.severity.rank > target.severity.rank:
+        _take_grade(session, event, target, now, engine, actor=actor)
     if carry:
         service.open_clocks(session, target, now, engine, actor=actor)
         # a 待核实 question of the merged-away event is the surviving event's now
@@ -90,6 +93,24 @@ def merge_events(
            event_id=target.id,
            detail={"from": event.id, "posts": moved, "assignments": merged.moved}, reason=note)
     return merged
+
+
+def _take_grade(
+    session: Session,
+    event: models.Event,
+    target: models.Event,
+    now: datetime,
+    engine: SlaSetup,
+    *,
+    actor: str,
+) -> None:
+    """The surviving event is as grave as the graver of the two: a 重大 merged into an
+    ordinary event must not lose its 5 h / 24 h windows with the event it came from."""
+    if target.severity is Severity.ROUTINE:
+        target.handling = None  # an emergency has no handling type (建言 / 咨询 / 投诉)
+    target.emergency_type = target.emergency_type or event.emergency_type
+    regrade(session, target, event.severity, now, engine, actor=actor,
+            reason=f"并入的事件 {event.id} 为{event.severity.value}")
 
 
 def _carry(
