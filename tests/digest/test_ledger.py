@@ -85,3 +85,35 @@ def test_csv_opens_in_excel(built: Built, settings: Settings) -> None:
     e7 = next(r for r in rows if r[1] == str(built.ids["e7"]))
     assert e7[2].startswith("'=HYPERLINK(")  # never evaluated as a formula
     assert data.count(b"\r\n") == 8
+
+
+def test_a_deadline_that_ends_a_day_reads_24_00_in_sheets_and_csv() -> None:
+    from datetime import UTC
+
+    from openpyxl import Workbook
+
+    from yuqing.digest.ledger import DayEnd, _text, deadline_cell, write_sheet
+
+    day_end = deadline_cell(datetime(2026, 12, 29, 16, 0, tzinfo=UTC), SH)  # 30日 00:00 local
+    office = deadline_cell(datetime(2026, 12, 29, 9, 30, tzinfo=UTC), SH)
+    assert day_end == DayEnd(datetime(2026, 12, 30, 0, 0))
+    assert office == datetime(2026, 12, 29, 17, 30) and deadline_cell(None, SH) is None
+    assert _text(day_end) == "2026-12-29 24:00" and _text(office) == "2026-12-29 17:30"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    write_sheet(ws, "时限", (("截止", 17), ("截止", 17)), [[day_end, office]])
+    read = load_workbook(io.BytesIO(_saved(wb))).active
+    assert read is not None
+    ends, closes = read["A3"], read["B3"]
+    # the last second of the 29th: it sorts before the 30th and filters as the 29th
+    assert ends.value == datetime(2026, 12, 29, 23, 59, 59)
+    assert ends.number_format == 'yyyy-mm-dd "24:00"'
+    assert closes.value == datetime(2026, 12, 29, 17, 30)
+    assert closes.number_format == "yyyy-mm-dd hh:mm"
+
+
+def _saved(wb: object) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)  # type: ignore[attr-defined]
+    return buf.getvalue()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,6 +76,30 @@ UNIT_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# a deadline at local midnight ends the day before: its cell holds the last second of that day
+# (so it sorts and filters as a time) and reads "24:00", as pages and emails write it
+DAY_END_FORMAT = 'yyyy-mm-dd "24:00"'
+
+
+@dataclass(frozen=True)
+class DayEnd:
+    """A deadline that ends a day: ``midnight`` is the local (naive) midnight after it."""
+
+    midnight: datetime
+
+    def cell(self) -> datetime:
+        return self.midnight - timedelta(seconds=1)
+
+    def text(self) -> str:
+        return f"{self.midnight - timedelta(days=1):%Y-%m-%d} 24:00"
+
+
+def deadline_cell(moment: datetime | None, tz: ZoneInfo) -> datetime | DayEnd | None:
+    """A deadline for a sheet: local and naive, or a ``DayEnd`` when it ends a day."""
+    local = _local(moment, tz)
+    if local is not None and local.time() == time(0):
+        return DayEnd(local)
+    return local
 
 
 def hours(delta: timedelta | None) -> float | None:
@@ -91,7 +116,8 @@ def _other(cell: WindowCell, tz: ZoneInfo) -> str:
 
 
 def case_values(row: CaseRow, index: int, tz: ZoneInfo) -> list[Any]:
-    """One ledger row; times as naive local datetimes."""
+    """One ledger row; times as naive local datetimes, a deadline that ends a day as
+    ``DayEnd``."""
     r, c = row.respond, row.close
     return [
         index,
@@ -104,10 +130,10 @@ def case_values(row: CaseRow, index: int, tz: ZoneInfo) -> list[Any]:
         "、".join(row.co_units),
         _local(row.assigned_at, tz),
         _local(row.acknowledged_at, tz),
-        _local(r.deadline_at, tz) if r else None,
+        deadline_cell(r.deadline_at, tz) if r else None,
         _local(r.met_at, tz) if r else None,
         STATUS_LABELS[r.status] if r else "",
-        _local(c.deadline_at, tz) if c else None,
+        deadline_cell(c.deadline_at, tz) if c else None,
         _local(c.met_at, tz) if c else None,
         STATUS_LABELS[c.status] if c else "",
         "；".join(_other(o, tz) for o in row.others),
@@ -142,6 +168,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, DayEnd):
+        return value.text()
     if isinstance(value, float):
         return f"{value:g}"
     text = csv_cell(str(value))
@@ -173,10 +201,12 @@ def _write_sheet(
     for r, row in enumerate(rows, 3):  # counted here: ws.max_row scans the sheet
         # a control character in one crawled title would stop the whole workbook
         values = [xlsx_cell(v) if isinstance(v, str) else v for v in row]
-        ws.append(values)
+        ws.append([v.cell() if isinstance(v, DayEnd) else v for v in values])
         for i, value in enumerate(values, 1):
             cell = ws.cell(r, i)
-            if isinstance(value, datetime):
+            if isinstance(value, DayEnd):
+                cell.number_format = DAY_END_FORMAT
+            elif isinstance(value, datetime):
                 cell.number_format = TIME_FORMAT
             elif isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # hostile text is never a formula

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from classifier.masking import mask_pii
 from storage.enums import Verification
-from yuqing.digest.ledger import write_sheet
+from yuqing.digest.ledger import deadline_cell, write_sheet
 from yuqing.display import remaining
 from yuqing.web.queue import QueueRow
 
@@ -68,11 +68,11 @@ def queue_xlsx(
                 grade,
                 mask_pii(r.title) if masked else r.title,
                 labels.get(n.kind, n.kind) if n else "",
-                _local(r.next_deadline_at, tz),
+                deadline_cell(r.next_deadline_at, tz),
                 remaining(r.next_deadline_at, now) if r.next_deadline_at else "",
                 r.nearest_unit or ("值班室" if n else ""),
-                _local(publish.deadline_at, tz) if publish else None,
-                _local(press.deadline_at, tz) if press else None,
+                deadline_cell(publish.deadline_at, tz) if publish else None,
+                deadline_cell(press.deadline_at, tz) if press else None,
                 round(r.heat, 1),
                 r.post_count,
                 r.topic or "未分类",
