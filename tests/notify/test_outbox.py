@@ -149,3 +149,36 @@ def test_a_row_interrupted_on_its_last_attempt_fails_visibly(
         row = s.get(models.Outbox, row_id)
         assert row is not None and row.state is OutboxState.FAILED
         assert "may or may not have been delivered" in (row.last_error or "")
+
+
+def test_a_reminder_held_after_the_assignment_keeps_its_attempts(
+    db: sessionmaker[Session], notify_settings: Settings
+) -> None:
+    """A 临期提醒 due right after the unit's 交办 waits for the quiet time to pass; the wait
+    is no failed try, so even a message allowed a single attempt goes out afterwards."""
+    settings = notify_settings.model_copy(
+        update={"mail": notify_settings.mail.model_copy(update={"max_attempts": 1})}
+    )
+    with db.begin() as s:
+        c = cases.case(s, NOW, unit="jtj")
+        a = s.get(models.Assignment, c.assignment_id)
+        assert a is not None
+        a.assigned_at = NOW - timedelta(seconds=20)
+        row_id = cases.outbox(s, OutboxKind.WARNING, "warning:held", NOW, event_id=c.event_id,
+                              unit_id="jtj", deadline_id=c.acknowledge_id,
+                              recipients=["unit:jtj"], payload={"fraction": 0.5}).id
+    until = NOW - timedelta(seconds=20) + timedelta(
+        seconds=settings.mail.quiet_after_assignment_s)
+    slow = _Slow()
+    result = flush_outbox(settings, db, NOW, transports=Transports(slow))
+    assert (result.held, result.failed, result.retrying, slow.sent) == (1, 0, 0, [])
+    with db() as s:
+        row = s.get(models.Outbox, row_id)
+        assert row is not None and row.state is OutboxState.PENDING and row.attempts == 0
+        assert row.next_attempt_at is not None
+        assert row.next_attempt_at.replace(tzinfo=NOW.tzinfo) == until
+    # not claimed again before then, sent once it has passed
+    assert flush_outbox(settings, db, until - timedelta(seconds=1),
+                        transports=Transports(slow)).claimed == 0
+    assert flush_outbox(settings, db, until, transports=Transports(slow)).sent == 1
+    assert len(slow.sent) == 1

@@ -23,7 +23,7 @@ from storage.outbox import notify
 from yuqing import display
 from yuqing.notify import recipients, views
 from yuqing.notify.message import ChatNotice, Mailbox, Notice
-from yuqing.notify.transport import PermanentError, TemporaryError
+from yuqing.notify.transport import Held, PermanentError
 from yuqing.templating import html_environment, text_environment
 
 # Kinds that also go to the duty officers' group chats (企业微信 / 钉钉 robots).
@@ -128,9 +128,10 @@ def _not_right_after_assignment(ctx: Ctx, deadline: models.Deadline) -> None:
     quiet = timedelta(seconds=ctx.settings.mail.quiet_after_assignment_s)
     quiet_until = assigned + quiet
     if ctx.now < quiet_until:
-        raise TemporaryError(
+        raise Held(
             f"held until {quiet_until.isoformat(timespec='minutes')}: sent no sooner than "
-            f"{quiet.total_seconds() / 60:g} minutes after the unit's assignment"
+            f"{quiet.total_seconds() / 60:g} minutes after the unit's assignment",
+            until=quiet_until,
         )
 
 

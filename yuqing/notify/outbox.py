@@ -45,6 +45,7 @@ from yuqing.notify.transport import (
     ChatTransport,
     DeliveryError,
     EmailTransport,
+    Held,
     PermanentError,
     TemporaryError,
 )
@@ -78,6 +79,7 @@ class FlushResult:
     retrying: int = 0
     failed: int = 0
     released: int = 0  # claimed but not tried (the flush ran out of time): pending again
+    held: int = 0  # not to be sent yet (e.g. right after the unit's 交办): pending until then
     expanded: int = 0  # chat rows written for warnings, breaches and major events
 
     @property
@@ -311,7 +313,7 @@ def flush_outbox(
     transports = transports or Transports.from_settings(settings)
     expanded = expand_chat(settings, sessions, now)
     claimed = claim(sessions, now, limit, lease)
-    counts = {"sent": 0, "retrying": 0, "failed": 0, "released": 0}
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "released": 0, "held": 0}
     down: dict[str, DeliveryError] = {}  # channels found unreachable in this flush
     started = time.monotonic()
     try:
@@ -337,6 +339,14 @@ def flush_outbox(
             else:
                 try:
                     message_id, note = _send(settings, sessions, transports, c, now)
+                except Held as exc:
+                    outcome = "held"
+                    values = {
+                        "state": OutboxState.PENDING.value,
+                        "attempts": c.attempts - 1,
+                        "next_attempt_at": exc.until,
+                        "last_error": str(exc),
+                    }
                 except DeliveryError as exc:
                     if exc.unavailable:
                         down[_channel_key(c)] = exc
@@ -358,9 +368,10 @@ def flush_outbox(
     result = FlushResult(claimed=len(claimed), expanded=expanded, **counts)
     if result.found_work:
         log.info(
-            "outbox: %d claimed, %d sent, %d to retry, %d failed, %d released, %d chat rows",
+            "outbox: %d claimed, %d sent, %d to retry, %d failed, %d released, %d held, "
+            "%d chat rows",
             result.claimed, result.sent, result.retrying, result.failed, result.released,
-            result.expanded,
+            result.held, result.expanded,
         )
     return result
 

@@ -7,6 +7,7 @@ transport only classifies the failure it saw.
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -34,6 +35,15 @@ class TemporaryError(DeliveryError):
 
 class PermanentError(DeliveryError):
     temporary = False
+
+
+class Held(TemporaryError):
+    """Not to be sent before ``until``: a hold, not a failure. The row waits until then and
+    the try is given back, so a long hold never uses up the message's attempts."""
+
+    def __init__(self, message: str, *, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 class EmailTransport(Protocol):
