@@ -209,3 +209,18 @@ def outbox(
     session.add(row)
     session.flush()
     return row
+
+
+def reminder_right_after_assignment(
+    session: Session, now: datetime, key: str, *, unit: str = "jtj"
+) -> tuple[Case, models.Outbox]:
+    """A case assigned to ``unit`` 20 seconds before ``now`` and a 临期提醒 of its 签收
+    window queued at ``now``."""
+    c = case(session, now, unit=unit)
+    a = session.get(models.Assignment, c.assignment_id)
+    assert a is not None
+    a.assigned_at = now - timedelta(seconds=20)
+    row = outbox(session, OutboxKind.WARNING, key, now, event_id=c.event_id, unit_id=unit,
+                 deadline_id=c.acknowledge_id, recipients=[f"unit:{unit}"],
+                 payload={"fraction": 0.5})
+    return c, row

@@ -251,13 +251,7 @@ def test_no_reminder_in_the_same_minute_as_the_assignment(
     from yuqing.notify.transport import TemporaryError
 
     with db.begin() as s:
-        c = cases.case(s, NOW, unit="jtj")
-        a = s.get(models.Assignment, c.assignment_id)
-        assert a is not None
-        a.assigned_at = NOW - timedelta(seconds=20)
-        row = cases.outbox(s, OutboxKind.WARNING, "warning:quiet", NOW, event_id=c.event_id,
-                           unit_id="jtj", deadline_id=c.acknowledge_id, recipients=["unit:jtj"],
-                           payload={"fraction": 0.5})
+        _, row = cases.reminder_right_after_assignment(s, NOW, "warning:quiet")
         with pytest.raises(TemporaryError, match="after the unit's assignment"):
             compose(notify_settings, s, row, NOW)
         with pytest.raises(TemporaryError):

@@ -160,13 +160,7 @@ def test_a_reminder_held_after_the_assignment_keeps_its_attempts(
         update={"mail": notify_settings.mail.model_copy(update={"max_attempts": 1})}
     )
     with db.begin() as s:
-        c = cases.case(s, NOW, unit="jtj")
-        a = s.get(models.Assignment, c.assignment_id)
-        assert a is not None
-        a.assigned_at = NOW - timedelta(seconds=20)
-        row_id = cases.outbox(s, OutboxKind.WARNING, "warning:held", NOW, event_id=c.event_id,
-                              unit_id="jtj", deadline_id=c.acknowledge_id,
-                              recipients=["unit:jtj"], payload={"fraction": 0.5}).id
+        row_id = cases.reminder_right_after_assignment(s, NOW, "warning:held")[1].id
     until = NOW - timedelta(seconds=20) + timedelta(
         seconds=settings.mail.quiet_after_assignment_s)
     slow = _Slow()
