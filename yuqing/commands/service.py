@@ -96,8 +96,11 @@ def demo_cmd(ctx: Context, port: int | None) -> None:
     finally:
         app.close()
     _sigterm_as_interrupt()
-    # the address the dashboard really answers on: --port wins over the configured one
-    base = f"http://{settings.web.host}:{port}" if port else settings.web.base_url
+    base = dashboard_url(settings, port)
+    # the emails' links lead where the dashboard really answers
+    settings = settings.model_copy(
+        update={"web": settings.web.model_copy(update={"base_url": base})}
+    )
     mail_dir = settings.var_dir / "mail"
 
     def ready() -> None:
@@ -130,6 +133,18 @@ Ctrl-C stops everything.
     except OSError as exc:
         fail(f"could not start the demo: {exc} (is another demo already running?)")
     click.echo("demo stopped; the database and the emails stay in " + str(settings.var_dir))
+
+
+def dashboard_url(settings: Settings, port: int | None) -> str:
+    """The demo dashboard's address: the configured ``base_url``, on ``--port`` when one is
+    given and ``base_url`` is this machine (a public address behind a proxy is kept)."""
+    base = settings.web.base_url.rstrip("/")
+    parts = urlsplit(base)
+    hostname = parts.hostname or ""
+    if port is None or hostname not in ("127.0.0.1", "localhost", "::1"):
+        return base
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    return parts._replace(netloc=f"{host}:{port}").geturl()
 
 
 def mail_backend(settings: Settings, mail_dir: Path) -> str:
