@@ -62,3 +62,40 @@ def test_the_command_line_logs_json_when_configured(tmp_path: Path) -> None:
     proc = _init(tmp_path / "var2", "text")
     assert proc.returncode == 0, proc.stderr
     assert " INFO " in proc.stderr and not proc.stderr.lstrip().startswith("{")
+
+
+def test_the_dashboard_server_logs_json_too(tmp_path: Path) -> None:
+    """`yuqing web`: the web server's own lines (start-up, requests) are JSON as well."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    var = tmp_path / "var"
+    assert _init(var, "json").returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"YUQING_VAR_DIR": str(var), "YUQING_LOG_FORMAT": "json", "YUQING_LOG_LEVEL": "INFO",
+           "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "yuqing", "--config", str(SAMPLE_CONFIG), "web",
+         "--host", "127.0.0.1", "--port", str(port)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "web did not start"
+                time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    lines = [json.loads(ln) for ln in err.splitlines() if ln.strip()]
+    assert any(d["logger"].startswith("uvicorn") for d in lines), err
+    assert any("GET /login" in d["message"] for d in lines), err

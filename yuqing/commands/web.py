@@ -42,6 +42,9 @@ def web_cmd(ctx: Context, host: str | None, port: int | None) -> None:
             host=host or settings.web.host,
             port=port or settings.web.port,
             log_level=settings.log_level.lower(),
+            # the server's own records go through yuqing's handler, so that
+            # [log] format = "json" covers them too
+            log_config=None,
             proxy_headers=False,
         )
     finally:
