@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, delete, text, update
@@ -156,7 +156,7 @@ def load(engine: Engine, ev: list[tuple[Any, ...]], dl: list[tuple[Any, ...]]) -
         cur = raw.cursor()
         if engine.dialect.name == "postgresql":
             for table, cols, data in (("events", EVENT_COLS, ev), ("deadlines", DEADLINE_COLS, dl)):
-                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                     for row in data:
                         copy.write_row(row)
             cur.execute("SELECT setval('events_id_seq', (SELECT max(id) FROM events))")
@@ -168,7 +168,7 @@ def load(engine: Engine, ev: list[tuple[Any, ...]], dl: list[tuple[Any, ...]]) -
                 marks = ", ".join("?" for _ in cols)
                 cur.executemany(
                     f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
-                    ([_sqlite_text(v) for v in row] for row in data),
+                    [[_sqlite_text(v) for v in row] for row in data],
                 )
             raw.commit()
             cur.execute("ANALYZE")
@@ -179,7 +179,12 @@ def load(engine: Engine, ev: list[tuple[Any, ...]], dl: list[tuple[Any, ...]]) -
 
 def reset(engine: Engine, due_ids: list[int]) -> None:
     """Put the due clocks back as they were and empty what the last tick wrote."""
-    from response_sla.store import LOG, OUTBOX, D
+    from sqlalchemy import Table
+
+    from response_sla.store import OUTBOX, D
+    from storage.models import EventLog
+
+    LOG = cast(Table, EventLog.__table__)
 
     deadline = NOW - timedelta(minutes=10)
     with engine.begin() as conn:

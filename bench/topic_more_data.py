@@ -291,10 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for c in (SHIPPED, *CANDIDATES):
         print(c.name, flush=True)
-        runs = {"TipDM CV": lambda c=c: cross_validated(c)}
-        runs |= {f"threads from {s}": (lambda c=c, s=s: forward(c, s)) for s in HOLDOUTS}
-        for title, run in runs.items():
-            truth, pred = run()
+        runs = [("TipDM CV", cross_validated(c))]
+        runs += [(f"threads from {s}", forward(c, s)) for s in HOLDOUTS]
+        for title, (truth, pred) in runs:
             base = baseline.get(title)
             report(title, truth, pred, None if base is None else base[1])
             if c is SHIPPED:

@@ -1,0 +1,1 @@
+"""Benchmarks and model-selection scripts: each prints figures; see its docstring."""
