@@ -113,6 +113,11 @@ class UnitKind(StrEnum):
     COORDINATION = "议事协调机构"
     PARTY = "党委部门"
     GOVERNMENT = "政府"
+    # answers to the level above, not to the district government (消防救援大队), yet is
+    # dispatched to like a department
+    VERTICAL = "垂直管理"
+    # a company that supplies a public service (供电) and takes 12345 work orders
+    UTILITY = "公共服务企业"
 
     @property
     def label(self) -> str:

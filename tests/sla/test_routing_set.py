@@ -40,19 +40,21 @@ BLIND8 = ROOT / "tests" / "data" / "routing_blind8.csv"
 COLUMNS = ["id", "title", "content", "topic", "severity", "lead_unit", "co_units", "note"]
 SEVERITIES = {"特别重大", "重大", "较大", "一般", "常规"}
 LEAD_FLOOR = 0.92  # measured 0.954 on 325 rows
-RECALL_FLOOR = 0.85  # share of expected co-units named; measured 0.948
+RECALL_FLOOR = 0.85  # share of expected co-units named; measured 0.950
 CO_FLOOR = 0.85  # exact co-unit set; measured 0.920
-# the outside set (development data now): measured 0.938, 0.888, 0.833
+# the outside set (development data now): measured 0.938, 0.906, 0.854 (0.938, 0.888, 0.833
+# before the fire rescue team, the land, forestry and agriculture departments and the power
+# company joined the directory and the rows its writer gave to stand-ins were relabelled)
 BLIND5_LEAD_FLOOR = 0.92
-BLIND5_RECALL_FLOOR = 0.85
-# the second outside set (development data now): measured 0.832, 0.790, 0.664; without the
-# rows whose writer follows another convention (kept): 0.963, 0.939, 0.900
-BLIND6_LEAD_FLOOR = 0.80
-BLIND6_RECALL_FLOOR = 0.76
+BLIND5_RECALL_FLOOR = 0.87
+# the second outside set (development data now): measured 0.841, 0.804, 0.673; without the
+# rows whose writer follows another convention (kept): 0.963, 0.942, 0.901
+BLIND6_LEAD_FLOOR = 0.81
+BLIND6_RECALL_FLOOR = 0.77
 BLIND6_KEPT_LEAD_FLOOR = 0.92
 BLIND6_KEPT_RECALL_FLOOR = 0.88
-# the third outside set (development data now): measured 0.933, 0.919, 0.905; without the
-# rows whose writer follows another convention (kept): 0.979, 0.962, 0.959
+# the third outside set (development data now): measured 0.933, 0.924, 0.905; without the
+# rows whose writer follows another convention (kept): 0.979, 0.964, 0.959
 BLIND7_LEAD_FLOOR = 0.92
 BLIND7_RECALL_FLOOR = 0.88
 BLIND7_KEPT_LEAD_FLOOR = 0.95
@@ -191,7 +193,9 @@ def test_the_third_outside_set(directory: Directory) -> None:
 def test_the_fourth_outside_set_scored_unseen(directory: Directory) -> None:
     """routing_blind8.csv was scored once by rules that had never seen it (lead 0.830, co-unit
     recall 0.838, exact 0.720) and its misses were not studied: the floors keep later changes
-    from losing ground on text the rules were not written from."""
+    from losing ground on text the rules were not written from. Its labels were written before
+    the fire rescue team, the land, forestry and agriculture departments and the power company
+    joined the directory, and have not been read since: 0.820, 0.838, 0.680 with them."""
     rows = read_rows(BLIND8)
     assert len(rows) == 100
     for r in rows:
