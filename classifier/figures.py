@@ -26,6 +26,16 @@ was read:
 - ``一半``: a share of the count before ("车上四十多个人…死了一半");
 - ``许多``: many without a number ("死了好多人", "一车人都没了"), read as a few and checked.
 
+A count and its verb may sit in different clauses. A verb in a clause that names nobody, only
+when or how, takes the count that closes the clause before ("工地上十一个工人，昨晚全没了",
+"里面有十几个人在吃饭，到现在还没挖出来", "三十多名乘客，坠崖后无一生还"); a verb without a
+count takes the one the next clause tells ("死了人，听说有十几个", "人都压在底下，少说也有三十个");
+those a verb tells of may be counted after it ("伤的有三十几个", "困在巷道里的还有十三个");
+survivors counted leave the rest of the count dead ("车上二十几个人，最后活下来的只有三个").
+People trapped are told with 压 / 埋 / 困 around them ("压了十多个人在下面", "底下还压着人",
+"埋进去十几个人"). A count that owns what follows is no victim ("压了三百多个工人的工资",
+"十几个工人的工资都没了").
+
 A toll told again replaces the one before when it is higher ("死亡人数从7人上升到12人", "刚开始
 说死了两个，现在已经增加到11个了"); counts joined by 和 add up ("3个大人和5个小孩都死了"); one
 count before an illness and then a death is of the dead ("3人中毒死亡"); cases counted in 例 are
@@ -86,10 +96,13 @@ _PEOPLE: Final = (
     r"师傅|扑火队员|消防队员|护林员|战士|官兵|搬运工|装卸工|环卫工|骑手|外卖员|快递员|同事|同学|邻居|室友|"
     r"婆娘|大姐|大嫂|阿姨|嬢嬢|孃孃|大妈|大爷|大叔|小媳妇|媳妇|驴友|登山者|徒步者|人"
 )
+_TRADE_PEOPLE: Final = r"司机|工人|工友|师傅|员工|职工|游客|乘客|业主|村民|矿工|农民工|民工"
 # 个 counts people only before a person word, before 都 / 全 / 均 / 已 ("三个都死了"), or at the
 # end of a phrase ("死了十来个，"): "多个水渠", "一个月" are no figures
 _WHO: Final = (
     rf"(?:名|位|口|具|例|户|号人|个(?=(?:{_PEOPLE})|[都全均已还被在没当就也]|走了|活的|活着|"
+    # a trade or a place before the person word: "三百来个货车司机", "十几个建筑工人"
+    rf"(?![月天年次回遍下把只条头匹辆小])[\u4e00-\u9fff]{{1,2}}(?:{_TRADE_PEOPLE})|"
     # "十来个打游戏的没跑出来", "三个骑车的被撞": people named by what they were doing
     rf"[\u4e00-\u9fff]{{1,4}}的(?=[没都全被在也还当]|\Z)|"
     rf"到现在|至今|到目前|[^\u4e00-\u9fff]|了(?:[^\u4e00-\u9fff]|$)|$)|人(?!民|家|们的)"
@@ -113,7 +126,12 @@ _VERBS: Final = {
         "都走了|全走了|不行了|没命了|人没了|就没了|已经没了|当场没了|也没了|没了气|没活下来|没能活下来|"
         "没有活下来|死掉了|死的人|没有呼吸了|没了呼吸|没有生命体征|没了生命体征|失去生命体征|没有心跳了|"
         # right after a count only ("有九个没了"), and more of them later ("半夜又走了五个")
-        "没了|又走了|又没了|走了|没挺过来|没熬过来|没撑过来|没扛过来|没能挺过来|没有挺过来|没抢救过来了"
+        "没了|又走了|又没了|走了|没挺过来|没熬过来|没撑过来|没扛过来|没能挺过来|没有挺过来|没抢救过来了|"
+        "全没了|全都没了|没救回来|没有救回来|没能救回来|没救活|没抢救回来|"
+        # nobody of a count told before lived: "车上三十多名乘客，坠崖后无一生还"
+        "无一生还|无人生还|无一幸免|没一个活下来|没有一个活下来|没一个活着|"
+        # the dead or the hurt told as "those who…": "死的有十来个", "伤的有三十几个"
+        "死的"
     ),
     "missing": (
         "失踪|失联|下落不明|被冲走|冲走|被卷走|没找到|没有找到|找不到|没有联系上|没联系上|联系不上|未联系上|"
@@ -121,13 +139,19 @@ _VERBS: Final = {
     ),
     "trapped": (
         "被困|被埋|被埋压|被掩埋|受困|困在|埋在|被压|埋了|被压在|没上来|没跑出来|没逃出来|困住|压到|压住|"
-        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住|没出来|没能出来|没有出来|压在"
+        "没撤出来|未撤离|没能撤离|困了|困着|埋着|被困住|没出来|没能出来|没有出来|压在|"
+        # 压 / 埋 / 困 around the people: "压了十多个人在下面", "底下还压着人", "埋进去十几个人"
+        "压着|压了|埋住|埋进去|埋进了|埋到|压进去|"
+        # not yet brought out: "到现在还没挖出来"
+        "没挖出来|没有挖出来|没刨出来|没救出来|没有救出来|没弄出来|没拉出来|没抬出来"
     ),
     "rescued": (
         "获救|救出|被救出|救起|脱险|升井|拉出来|挖出来|抬出来|刨出来|营救|解救|救上来|拉上来|救了出来|"
         "抢救出来|捞起来|捞上来|打捞上来|"
         # "井下十四个人，到现在只上来了两个": those out of a pit or a shaft
-        "只上来了|才上来了|只上来|才上来|升上来"
+        "只上来了|才上来了|只上来|才上来|升上来|"
+        # survivors counted: "最后活下来的只有三个" leaves the rest of the count dead
+        "活下来|活了下来|生还|幸存"
     ),
     "seriously_injured": (
         "重伤|受重伤|伤势严重|伤势较重|伤得很重|危重|病危|生命垂危|重度烧伤|严重烧伤|急性中毒|急性苯中毒|"
@@ -137,7 +161,7 @@ _VERBS: Final = {
     "light_injured": "轻伤|受轻伤|轻微伤|擦伤|皮外伤|轻微受伤|受了轻伤",
     "injured": (
         "受伤|烧伤|砸伤|咬伤|摔伤|撞伤|负伤|伤者|被打伤|被刺伤|被砍伤|打伤|刺伤|砍伤|炸伤|割伤|踩伤|"
-        "挤伤|伤了|受了伤|压伤|烫伤|砍倒"
+        "挤伤|伤了|受了伤|压伤|烫伤|砍倒|伤的"
     ),
     "casualties": "伤亡|死伤|撞死撞伤|死的死伤的伤",
     "sick": (
@@ -166,7 +190,9 @@ _VERBS: Final = {
         "叫了|叫来|喊了|喊来|召集了|纠集了|纠集|上街|走上街头|"
         "拿不到工钱|拿不到工资|要不到工钱|要不到工资|领不到工资|"
         # a sit-in: "几百号村民坐到镇政府大院里不走了"
-        "不肯走|不肯离开|赖着不走|不走了"
+        "不肯走|不肯离开|赖着不走|不走了|"
+        # people at a gate: "两百多名职工围着厂区大门", "员工拦在厂门口"
+        "围着|堵着|拦在|拦着"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }
@@ -200,7 +226,7 @@ def standalone_verbs() -> list[str]:
 
 
 # "3名工人死亡", "130多名学生出现呕吐": number, person word, short gap, then the verb
-_FORWARD_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?:{_WHO}){_GAP}\Z")
+_FORWARD_RE: Final = re.compile(rf"(?P<num>{NUMERAL})(?P<who>{_WHO}){_GAP}\Z")
 _FORWARD_WINDOW: Final = 38
 # "死亡9人", "失联人员达37人", "死亡人数已升至十人", "撞死了11个人", "转移群众1.2万人"; a toll
 # that rose is read at its end: "死亡人数从7人上升到12人", "遇难人数由9人升至14人"
@@ -333,6 +359,10 @@ _FOUND_RE: Final = re.compile(r"(?:全部|均已|都已|已经|已)(?:联系上|
 # a verb of death for "all of them" takes its count from the clause before:
 # "三个村民…晕倒在里面，全部没救过来", "捞上来9个人，都没了"
 _ALL_OF_RE: Final = re.compile(r"(?:全部|全都|都|全|均)(?:已|已经|为|是|系|受)?\Z")
+# "没一个活下来", "无一生还": the dead are all of the count told before
+_NONE_LIVED: Final = frozenset(
+    {"无一生还", "无人生还", "无一幸免", "没一个活下来", "没有一个活下来", "没一个活着"}
+)
 _ALL_OF_KINDS: Final = frozenset(
     {"deaths", "trapped", "seriously_injured", "injured", "light_injured", "sick"}
 )
@@ -431,6 +461,10 @@ def _joined(text: str, first: re.Match[str]) -> tuple[float, int] | None:
     return total, end
 
 
+# a count that owns what follows is not who the verb is about: "十几个工人的工资都没了"
+_OWNER_AFTER_RE: Final = re.compile(rf"(?:{_PEOPLE})?的(?!人)")
+
+
 def _count_before(
     text: str, kind: str, vstart: int, taken: set[int], skip_from: int | None = None
 ) -> re.Match[str] | None:
@@ -440,7 +474,8 @@ def _count_before(
     counts = [
         c
         for c in _COUNT_RE.finditer(text, lo, hi)
-        if not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS
+        if (not text.startswith("户", c.end("num")) or kind in _HOUSEHOLD_KINDS)
+        and not _OWNER_AFTER_RE.match(text, c.end())
     ]
     # "3个大人和5个小孩都死了": the first of the counts joined before the verb stands for them all
     while len(counts) > 1 and _AND_COUNT_RE.match(text, counts[-2].end()):
@@ -448,6 +483,16 @@ def _count_before(
     if counts and counts[-1].start() not in taken:
         return counts[-1]
     return None
+
+
+_THE_ONES_KINDS: Final = frozenset(
+    {"deaths", "missing", "trapped", "seriously_injured", "injured", "light_injured"}
+)
+_THE_ONES_RE: Final = re.compile(
+    rf"[^，,。！!？?；;：:\n\d]{{0,8}}?的(?:{_PEOPLE})?"
+    r"(?:还|也|就|又|共|一共|总共|至少|起码|少说|足足|估计|大概|听说|据说){0,2}(?:有|是|达)"
+    rf"(?P<num>{NUMERAL})(?:{_WHO})"
+)
 
 
 def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) -> Figure | None:
@@ -499,6 +544,8 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
         m = None
     if m is not None and vstart and text[vstart - 1] in "只仅才" and _BACKWARD_RE.match(text, vend):
         m = None  # "12个工人只跑出来3个": the count after the verb is the verb's
+    if m is not None and (o := _OWNER_AFTER_RE.match(text, m.end("who"))) and o.end() < vstart:
+        m = None  # "十几个工人的工资都没了": the count owns what the verb is about
     if m is not None and m.start() not in taken:
         between = text[m.end("num") : vstart]
         negated = bool(
@@ -530,7 +577,23 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
         if fig is not None:
             taken.add(b.start("num"))
             return fig
-    all_of = text[vstart] in "都全" or _ALL_OF_RE.search(text, max(0, vstart - 4), vstart)
+    if kind in _THE_ONES_KINDS:
+        # "困在巷道里的还有十三个", "压在下面的有十几个工人": those the verb tells of, then counted
+        o = _THE_ONES_RE.match(text, vend)
+        if (
+            o is not None
+            and o.start("num") not in taken
+            and _VERB_RE.search(text, vend, o.start("num")) is None
+        ):
+            fig = _make(kind, o, text, (vstart, o.end()), verb_start=vstart)
+            if fig is not None:
+                taken.add(o.start("num"))
+                return fig
+    all_of = (
+        text[vstart] in "都全"
+        or _ALL_OF_RE.search(text, max(0, vstart - 4), vstart)
+        or text[vstart:vend] in _NONE_LIVED
+    )
     if kind in _ALL_OF_KINDS and all_of:
         c = _count_before(text, kind, vstart, taken)
         fig = _make(kind, c, text, (c.start(), vend), verb_start=vstart) if c else None
@@ -547,9 +610,14 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
     return None
 
 
+# the clause holds only the count, led by words of hearsay, estimate or time: "听说有五六十个",
+# "少说也有三十个", "到现在已经数到十二个了"
 _NEXT_CLAUSE_COUNT_RE: Final = re.compile(
-    rf"[，,](?:车上|船上|里面|屋里|楼里|井下|下面|底下)?(?:听说|据说|大概|估计|一共|总共|共|足足)?"
-    rf"(?:有|是)?(?P<num>{NUMERAL})(?:个人|多个人|来个人|个|多个|来个|名|人)"
+    rf"[，,](?:车上|船上|里面|屋里|楼里|井下|下面|底下)?"
+    r"(?:听说|据说|说是|好像|大概|估计|可能|恐怕|怕是|起码|至少|少说|最少|足足|足有|一共|总共|共|"
+    r"前后|加起来|算下来|到现在|现在|目前|已经|已|也|得|就){0,3}"
+    rf"(?:有|是|达到?|到了|数到|数了数)?(?P<num>{NUMERAL})(?:个人|多个人|来个人|个|多个|来个|名|人)"
+    r"(?:了|吧|呢|啊|呀)?"
     r"(?=[，,。！!？?；;\s]|$)"
 )
 
@@ -567,6 +635,58 @@ _CROWD_AFTER_RE: Final = re.compile(
 )
 
 
+# A verb in a clause that names nobody, only when or how ("昨晚全没了", "到现在还没挖出来",
+# "翻下去以后就没了"), is about the people counted at the end of the clause right before it:
+# "工地上十一个工人，昨晚全没了". The verb closes its clause and its clause has no subject of its
+# own, so "还没拿到补偿款" (an object after it) or "工资还没找到" never reaches back.
+_CLAUSE_BEFORE_KINDS: Final = frozenset(
+    {"deaths", "missing", "trapped", "seriously_injured", "injured"}
+)
+_NOT_A_CLAUSE_VERB: Final = frozenset(
+    {"遗体", "尸体", "遗骸", "遇难者", "死者", "伤者", "死的", "伤的", "死的人"}
+)
+_SUBJECTLESS_LEAD_RE: Final = re.compile(
+    r"(?:[^\d，,。！!？?；;：:\n的]{1,6}?(?:以后|之后|后|时|的时候))?"
+    r"(?:昨晚|昨夜|昨天|前天|今天|今早|今晨|当时|当场|现场|现在|到现在|目前|至今|截至目前|后来|最后|"
+    r"结果|到最后|已经|已|还|仍|仍然|都|全|全部|全都|一直|也|就|又|竟然|居然|却|可|但|但是|可是|夜里|"
+    r"晚上|半夜|早上|上午|下午|中午|凌晨|据说|听说|好像|恐怕|怕是|估计|可能|基本|基本上|几乎|统统|"
+    r"通通|大多|大部分|当天|当晚|那天|那晚|没多久|不久|很快|一下子|全部都)*"
+)
+_VERB_CLOSES_RE: Final = re.compile(r"(?:了|呢|啊|呀|吧|哦|啦)*(?:[，,。！!？?；;\n]|$)")
+_PEOPLE_RE: Final = re.compile(_PEOPLE)
+_PREVIOUS_CLAUSE_REACH: Final = 40
+
+
+def _count_in_clause_before(
+    text: str, kind: str, v: re.Match[str], taken: set[int]
+) -> Figure | None:
+    if not _VERB_CLOSES_RE.match(text, v.end()):
+        return None
+    # the last boundary before the verb must be a comma: a sentence before is told apart
+    boundary: re.Match[str] | None = None
+    for m in _CLAUSE_END_RE.finditer(text, max(0, v.start() - 12), v.start()):
+        boundary = m
+    if boundary is None or boundary.group(0) not in "，,":
+        return None
+    lead = text[boundary.end() : v.start()]
+    if not _SUBJECTLESS_LEAD_RE.fullmatch(lead) or _PEOPLE_RE.search(lead):
+        return None
+    lo = max(0, boundary.start() - _PREVIOUS_CLAUSE_REACH)
+    for m in _CLAUSE_END_RE.finditer(text, lo, boundary.start()):
+        lo = m.end()
+    counts = [
+        c
+        for c in _COUNT_RE.finditer(text, lo, boundary.start())
+        if not text.startswith("户", c.end("num")) and not _OWNER_AFTER_RE.match(text, c.end())
+    ]
+    if not counts or counts[-1].start() in taken:
+        return None
+    fig = _make(kind, counts[-1], text, (counts[-1].start(), v.end()), verb_start=v.start())
+    if fig is not None:
+        taken.add(counts[-1].start())
+    return fig
+
+
 def _crowd_told_after(text: str, v: re.Match[str], taken: set[int]) -> Figure | None:
     m = _CROWD_AFTER_RE.match(text, v.end())
     if m is None or m.start("num") in taken:
@@ -576,6 +696,11 @@ def _crowd_told_after(text: str, v: re.Match[str], taken: set[int]) -> Figure | 
         return None
     taken.add(m.start("num"))
     return Figure("crowd", parsed[0], parsed[1], text[v.start() : m.end()], v.start())
+
+
+_HEARSAY_LEAD_RE: Final = re.compile(
+    r"(?:车上|船上|里面|屋里|楼里|井下|下面|底下)?(?:听说|据说|说是)"
+)
 
 
 def _count_in_next_clause(
@@ -594,6 +719,10 @@ def _count_in_next_clause(
     if parsed is None or parsed[0] <= 0:
         return None
     taken.add(m.start("num"))
+    if _HEARSAY_LEAD_RE.match(text, m.start() + 1):
+        # "…打吊针，听说一共有一百三十多个人": the count is hearsay, the verb is not; the figure
+        # starts where the hearsay does, so the reading of claims reaches it
+        return Figure(kind, parsed[0], True, text[m.start() + 1 : m.end()], m.start() + 1)
     return Figure(kind, parsed[0], True, text[vstart : m.end()], vstart)
 
 
@@ -887,6 +1016,7 @@ _CLAUSE_END_RE: Final = re.compile(r"[，,。！!？?；;\n]")
 _ONLY_RE: Final = re.compile(r"(?:只|才|仅|仅仅)(?:有)?\Z")
 _ONLY_IN_RE: Final = re.compile(r"的(?:只有|才|仅有|只)")  # "救上来的只有十几个"
 _ONLY_REACH: Final = 40
+_SURVIVED_RE: Final = re.compile(r"活下来|活了下来|生还|幸存")
 
 
 def _only_some_rescued(text: str, found: list[Figure], taken: set[int]) -> list[Figure]:
@@ -908,7 +1038,8 @@ def _only_some_rescued(text: str, found: list[Figure], taken: set[int]) -> list[
             continue
         out.append(
             Figure(
-                "missing",
+                # "最后活下来的只有三个": the rest did not live; "只救起来六个": the rest are missing
+                "deaths" if _SURVIVED_RE.search(f.span) else "missing",
                 total[0] - f.value,
                 True,
                 text[before[-1].start() : f.start + len(f.span)],
@@ -966,6 +1097,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             continue  # "房子没了", "三个月工资没了": only "九个没了" tells the dead
         if v.group(0) == "走了" and not _gone_counted(text, v):
             continue  # "吃完饭就走了": 走了 tells a death only counted in an incident
+        if v.group(0) in ("都走了", "全走了") and not _GONE_CONTEXT_RE.search(text):
+            continue  # "十来个人，后来都走了" left: gone all together is a death only in an incident
         if v.group(0) in ("又走了", "又没了") and not any(f.kind == "deaths" for f in found):
             continue  # "客人又走了两个": more dead only after a death told before
         if kind == "seriously_injured" and _PATIENT_NOUN_RE.match(text, v.end()):
@@ -985,6 +1118,15 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
                 fig = later
         if kind == "crowd" and fig is None:
             fig = _crowd_told_after(text, v, taken)
+        if fig is None and kind in _CLAUSE_BEFORE_KINDS and v.group(0) not in _NOT_A_CLAUSE_VERB:
+            fig = _count_in_clause_before(text, kind, v, taken)
+        if (
+            fig is not None
+            and kind == "trapped"
+            and v.group(0).startswith("压")
+            and _OWNER_AFTER_RE.match(text, fig.start + len(fig.span))
+        ):
+            fig = None  # "压了三百多个工人的工资" withholds their wages
         if fig is not None and kind in ("sick", "affected") and _DOER_COUNT_RE.search(fig.span):
             fig = None  # "一个非常常见的病例": a count of people named by what they did is of victims
         if fig is not None:
@@ -998,6 +1140,9 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
         found += _restated_counts(text, found, taken)
     if any(f.kind == "rescued" for f in found):
         found += _only_some_rescued(text, found, taken)
+        # survivors count only as the part of a count that lived ("活下来的只有三个"): on their
+        # own they tell no incident ("活下来的企业只有三个")
+        found = [f for f in found if f.kind != "rescued" or not _SURVIVED_RE.search(f.span)]
     if any(f.kind in _ALSO_KINDS for f in found):
         found += _also_counts(text, found, taken)
     if not any(f.kind == "sick" for f in found):

@@ -566,7 +566,8 @@ GRIEVANCE_RE: Final = re.compile(
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
-    r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|堵路|堵住|堵了|堵在|堵死|堵塞|静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
+    r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|围着|堵路|堵住|堵了|堵在|堵着|堵死|堵塞|拦在|拦着|静坐|"
+    r"拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
@@ -577,13 +578,28 @@ GROUP_HINT_RE: Final = re.compile(
 # a gathering with a grievance is an incident when it is happening
 CROWD_NOW_RE: Final = re.compile(r"情绪激动|情绪激烈|越来越多|正在|现场|目前")
 GRIEVANCE_WEAK_RE: Final = re.compile(r"要求|反映|诉求|解决")
-# Blocking a road or violence raises a crowd incident by one level.
+# Blocking a road or violence raises a crowd incident by one level; so does shutting a gate, a
+# company's or a factory's as a government's, to stop people or goods going in or out ("把项目部
+# 大门堵了", "堵着厂门", "不让拉货的车出去"). With a head count these are a grievance in themselves.
 BLOCKADE_RE: Final = re.compile(
     r"堵路|堵塞|堵住|堵死|拦路|拦截车辆|交通(?:已经?|一度)?中断|打砸|冲突|冲击|围攻|械斗|群殴|把路堵|"
     r"路堵了|砸了|砸坏|打砸|在铁路上|铁路停运|列车(?:被迫)?停运|"
     r"(?:围堵|围住|围了|围攻)[^，。]{0,6}(?:政府|派出所|机关|局|委|办事处|法院|检察院)|"
     r"(?:政府|派出所|机关|局)[^，。]{0,4}(?:围住|围了|围堵|围得)|水泄不通|推搡|"
-    r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)[^，。]{0,2}堵(?:了|住|死)"
+    r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)[^，。]{0,2}堵(?:了|住|死)|"
+    r"堵门|封门|(?:堵着|围住|围堵|围死|封住|封了)[^，。！？；\d]{0,6}?(?:大门|厂门|院门)|"
+    r"(?:把|将)[^，。！？；]{0,8}(?:大门|厂门|门口|院门)(?:给)?(?:围|封|堵)(?:了|住|死|得)|"
+    r"不让[^，。！？；]{0,6}车[^，。！？；]{0,3}(?:进|出|走|离开|通行)"
+)
+# A crowd with a grievance that stands in a gate is raised too ("上百名工人堵在公司大门口讨薪",
+# "三百多人围着厂门"), but standing there is no grievance by itself ("家长堵在学校门口接孩子").
+# People gathered at a gate without blocking it ("在公司门口静坐", "围在镇政府门口", "门口围着看
+# 热闹") are not raised.
+GATE_BLOCKADE_RE: Final = re.compile(
+    r"(?:(?:堵|拦)(?:在|住|着|了|死|得)?|(?<![周范氛])围(?:住|着|堵|死))"
+    r"[^，。！？；\d]{0,8}?(?:大门|厂门|门口|门前|院门)|"
+    r"(?:大门|厂门|门口|院门)[^，。！？；]{0,4}(?:(?:堵|封|拦)(?:了|住|死|着|上|得)|围(?:住|死))|"
+    r"车[^，。！？；]{0,4}(?:进不去|出不来|出不去|开不出)"
 )
 # what lifts a crowd of 1000 to 5000 (重大) to 特别重大 under the 分级标准 群体性事件 rows: an
 # attack or a clash ("冲击、围攻县级以上党政军机关…", "打、砸、抢、烧…"), an office itself

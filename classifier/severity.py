@@ -20,8 +20,8 @@ checked by a duty officer against the plan that governs the kind of emergency
    the figures reach is the level, and a post that is an incident and reaches none is 一般.
 4. **Raises.** Victims from vulnerable groups (two or more students, children or old people
    hurt, or ten or more ill) raise 一般 / 较大 by one level, wherever the post names the group
-   (``_victim_group``: "车上9个娃娃，捞起来5个已经没气了"); a crowd that blocks a road or turns
-   violent raises its level by one; heat ≥ ``HEAT_RAISE`` raises 一般 / 较大 by one.
+   (``_victim_group``: "车上9个娃娃，捞起来5个已经没气了"); a crowd that blocks a road or a gate
+   (a company's or a factory's as a government's) or turns violent raises its level by one; heat ≥ ``HEAT_RAISE`` raises 一般 / 较大 by one.
 
 Claims are graded as claimed unless the post doubts them: a rumour of fifty deaths is 特别重大
 until someone checks it. Vague counts lean up (``classifier.numbers``); an unqualified 受伤
@@ -1006,10 +1006,12 @@ _DENIED_BEFORE_RE: Final = re.compile(r"(?:没有|没|未|无|并未|并没有|�
 
 
 def _blockade(text: str) -> re.Match[str] | None:
-    """A road blocked or a clash, unless the post denies it ("现场没有发生冲突")."""
-    for m in lex.BLOCKADE_RE.finditer(text):
-        if not _DENIED_BEFORE_RE.search(text, max(0, m.start() - 5), m.start()):
-            return m
+    """A road or a gate blocked or a clash, unless the post denies it ("现场没有发生冲突",
+    "没有堵门")."""
+    for rx in (lex.BLOCKADE_RE, lex.GATE_BLOCKADE_RE):
+        for m in rx.finditer(text):
+            if not _DENIED_BEFORE_RE.search(text, max(0, m.start() - 5), m.start()):
+                return m
     return None
 
 
