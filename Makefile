@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages: a CJK font for the digest chart; Chromium for the browser tests; promtool
-# (prometheus) for the alert-rule checks.
+# (prometheus) for the alert-rule checks; docker-compose to check the compose file.
 RUN_APT := fonts-wqy-microhei
-TEST_APT := $(RUN_APT) chromium prometheus
+TEST_APT := $(RUN_APT) chromium prometheus docker-compose
 
 .PHONY: run test lint typecheck unit venv system-run system-test clean
 
