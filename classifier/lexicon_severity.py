@@ -98,7 +98,9 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         NATURAL_OTHER,
         "特大暴雨 大暴雨 暴雨 强降雨 大风 干旱 凝冻 冻雨 暴雪 内涝 险情 渗水 裂缝 水位上涨 水位持续上涨 河水上涨 涨水 变形加剧",
     ),
-    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害 裂开"),
+    (NATURAL, WEAK, 2.0, GEOLOGICAL, "地质灾害 裂开 开裂 危岩"),
+    # a threat that moves people: "水库泄洪，下游…转移了两万多人", "河水涨得厉害…转移了六百多人"
+    (NATURAL, WEAK, 2.0, NATURAL_OTHER, "泄洪 河水涨"),
     (
         ACCIDENT,
         STRONG,
@@ -109,6 +111,9 @@ VOCABULARY: Final[tuple[tuple[str, str, float, str, str], ...]] = (
         "炸了 塌了 垮了 烧起来",
     ),
     (ACCIDENT, STRONG, 2.0, PRODUCTION, "氯气 液氨 泄漏 泄露 停止取水 取水中断 漏氨 毒气泄漏 漏毒气"),
+    # a gas or oil line broken open: "施工挖断了高压燃气管道", "燃气管道爆裂" (a burst water main is
+    # a complaint)
+    (ACCIDENT, STRONG, 2.0, PRODUCTION, "挖断 爆裂"),
     # smoke or gas of a plant: an incident with a figure (a chimney's smoke is a complaint)
     (ACCIDENT, WEAK, 1.0, PRODUCTION, "冒黄烟 储罐 反应釜"),
     (
@@ -171,6 +176,7 @@ _GAS: Final = (
     r"燃气|天然气|煤气|液化气|氯气|液氨|氨气|沼气|危化品|化学品|毒气|有毒气体|硫化氢|油罐|管道|化工|"
     r"柴油|汽油|甲醇|罐车|储罐|液氯|油品|氨"
 )
+_LINE_GAS: Final = r"燃气|天然气|煤气|液化气|输油|输气|油管|气管"
 CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]] = {
     "地震": (r"[局台站科]", None, None, None),  # 地震局, 地震科普
     "震感": (None, r"没有|[没无未]", None, None),  # 没有震感: nothing was felt
@@ -196,7 +202,10 @@ CONTEXT: Final[dict[str, tuple[str | None, str | None, str | None, str | None]]]
     "打死": (r"[我你他她它]|也不|都不", None, None, None),  # "非得打死我不可", "打死也不去"
     "滑移": (r"[门式窗]|装置", None, None, None),  # 滑移门 is a door
     "滑动": (None, None, None, r"山|坡|岩|土体"),  # "山体开始滑动"; 滑动门, 手指滑动 are not
-    "裂开": (None, None, None, r"山|坡|岩|地面|地"),  # "后山裂开了一道大口子"
+    "裂开": (None, None, None, r"山|坡|岩|地面|地"),
+    "开裂": (None, None, None, r"山|坡|岩|地面"),  # "后山开裂"; 墙体开裂 is a housing complaint
+    "挖断": (None, None, _LINE_GAS, None),
+    "爆裂": (None, None, None, _LINE_GAS),  # "后山裂开了一道大口子"
     # colloquial: "作坊下午炸了", "楼塌了", "桥垮了"; "考试考炸了", "心态崩了" are no accident
     "炸了": (
         None,
@@ -301,14 +310,16 @@ CUES: Final[dict[str, str]] = {
         r"年轻时|小时候|那时候|多次(?:到|去|向|前往)|曾多次"
     ),
     "stats": (
-        r"同比|环比|(?:今年|年初|汛期|入汛|本月|入冬|开春)[^，。]{0,4}以来|共发生|共接报|每年|全年|分别下降|分别上升|数据显示|研究表明|据统计|发生率|"
+        r"同比|环比|(?:今年|年初|汛期|入汛|本月|入冬|开春)[^，。]{0,4}以来|共发生|共接报|"
+        # "每年都讲不要乱吃野生菌" is a warning repeated, not a yearly count
+        r"每年(?!都(?:在)?(?:讲|说|提醒|喊|劝|强调))|全年|分别下降|分别上升|数据显示|研究表明|据统计|发生率|"
         r"死亡率|病死率|致死率|第一死因|\d+至\d+月|[一二三四五六七八九十]+至[一二三四五六七八九十]+月|"
         r"上半年|下半年|(?:近|过去)(?:\d+|[一二两三四五六七八九十]+)年|伤亡案件|起数|占.{0,8}%|"
         r"患癌|癌症|发病率|年均|平均每年|累计发生|历年|多年来|"
         r"(?:今年|全年|本年|本月|今冬|今春|入汛)[^，。]{0,10}(?:发生|共|累计)[^，。]{0,10}\d+起|"
         # a year's toll or an inventory of hazards, not an incident: "今年全区因溺水死亡的学生有9名",
         # "全区共有隐患点86处，威胁群众1.2万人"
-        r"(?:今年|全年|本年度?|年内)(?:全区|全县|全市|全镇|全乡|全省|全国|我区|我县)|"
+        r"(?:今年|全年|本年度?|年内|本月|上月|上个月)(?:全区|全县|全市|全镇|全乡|全省|全国|我区|我县)|"
         # …unless the hazard is moving now: "滑坡隐患点变形加剧" is a 险情
         r"隐患点(?![^，。]{0,8}(?:变形|裂缝|加剧|险情|滑动|垮塌|崩塌))"
     ),
@@ -324,7 +335,11 @@ CUES: Final[dict[str, str]] = {
         # "伤亡超过30人就算特别重大"
         r"(?:以上|以下|及以上|以内)的?(?:就|即|则)?(?:为|是|属于|算|定为|构成|达到)(?:特别重大|重大|较大|一般)|"
         r"(?:以上|以下)[^，。！？]{0,8}(?:以上|以下)的?(?:就|即|则)?(?:为|是|属于|算)|"
-        r"(?:就|即|则)?(?:算|构成|属于|达到)(?:特别重大|重大|较大|一般)(?:事故|级别|等级)?的?(?:标准|门槛)"
+        r"(?:就|即|则)?(?:算|构成|属于|达到)(?:特别重大|重大|较大|一般)(?:事故|级别|等级)?的?(?:标准|门槛)|"
+        # a question about the reporting rule, not a report: "按照…的规定，有三四个学生同时发烧，
+        # 是不是要上报疾控？"
+        r"(?:是不是|要不要|需不需要|需要不需要|用不用|该不该)(?:要|需要|得)?(?:上报|报告|报备)|"
+        r"按照[^，。！？]{0,16}的?规定"
     ),
     # a condition governs its sentence: "如果不及时处理，可能造成上百人伤亡"
     "hypothetical": (
@@ -346,7 +361,7 @@ CUES: Final[dict[str, str]] = {
 # to the last days ("前天那场山火", "昨晚那次爆炸")
 THAT_ONE: Final = frozenset({"那场", "那次"})
 RECENT_DAY_RE: Final = re.compile(
-    r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天|前晚|前两天|这两天|这几天|刚才|刚刚|凌晨|上午|下午"
+    r"今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天|前晚|前两天|这两天|这几天|前几天|前些天|刚才|刚刚|凌晨|上午|下午"
 )
 # families whose cue reaches only its own clause
 CLAUSE_ONLY_CUES: Final = frozenset({"near_miss", "figurative"})
@@ -363,9 +378,11 @@ CURRENT_RE: Final = re.compile(
 )
 # A claim reported from others: its figures fall when the post calls it false or doubts it.
 CLAIM_RE: Final = re.compile(
-    r"网传|网上(?:有人)?(?:说|传|流传)|传言|谣传|流传|有人说|听说|据说|群里[^，。！？“]{0,3}(?:传|说)|"
-    # a message forwarded or a video posted with a claim: "又在转“…”", "有人发视频说…"
-    r"(?:转|转发|发|传|在传)(?:了|着)?[^，。！？“]{0,4}“|有人[^，。！？“]{1,10}说|"
+    r"网传|网上(?:有人)?(?:到处)?(?:在)?(?:说|传|流传)|到处在传|传言|谣传|流传|有人说|听说|据说|"
+    r"群里[^，。！？“]{0,3}(?:传|说)|"
+    # a message forwarded or a video posted with a claim: "又在转“…”", "好多人转'…'", "有人发视频
+    # 说…", "抖音上有人发视频讲…"
+    r"(?:转|转发|发|传|在传)(?:了|着)?[^，。！？“]{0,4}[“‘'\"]|有人[^，。！？“]{1,10}(?:说|讲)|"
     r"朋友圈(?:都在)?(?:说|传|疯传)|都在传|不实信息称|有消息称|有网友称|所谓|传闻|标题党|"
     r"听[^，。！？；]{1,6}(?:说|讲)|有人讲|据[^，。！？；]{1,6}(?:讲|透露)|爆料|"
     r"”的(?:新闻|消息|说法|视频|帖子)"
@@ -384,12 +401,14 @@ DOUBT_RE: Final = re.compile(
 # the post calls the claim false or doubts it
 VERDICT_RE: Final = re.compile(
     r"系谣言|是谣言|为谣言|纯属谣言|谣言(?:吧|呢)|不实|不属实|假的|没有的事|子虚乌有|并未发生|未发生|"
-    r"系外地|旧视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信|澄清|别当真|"
+    r"系外地|旧视频|老视频|以前的视频|(?:外省|外地|外国|国外)的(?:老|旧)?视频|其实(?:就是|只是)|根本没有|不可能|捏造|编造|不要轻信|请勿轻信|澄清|别当真|"
     r"标题党|不可信|别信|(?<!不是)(?:瞎说|乱说|胡说|瞎传|乱传)|没(?:那|这)回事|合成(?:的)?(?:视频|图片)|"
     # the claim grew from something small, or the thing stands: "以讹传讹传成了食物中毒",
     # "桥好好的", "根本不是我们这里的"
     r"以讹传讹|传成了|被传成|一切正常|好好的|根本不是|并非|纯属虚构|截图改的|拼接|移花接木|张冠李戴|"
-    r"是编的|编出来的|瞎编|胡编|乱编|编造的|屁事没有|啥事没有|啥事都没有|什么事都没有|什么事也没有"
+    r"是编的|编出来的|瞎编|胡编|乱编|编造的|屁事没有|啥事没有|啥事都没有|什么事都没有|什么事也没有|"
+    # the thing happened elsewhere, or was not felt here: "我查了是外省的", "我们这边根本没感觉"
+    r"是(?:外省|外地|邻省|外县)的|根本没(?:有)?感觉|一点(?:都|也)?没感觉"
 )
 
 # A past incident that the post only mentions to ask for money or paperwork ("去年失火，保险
@@ -397,10 +416,16 @@ VERDICT_RE: Final = re.compile(
 PAST_RE: Final = re.compile(
     r"去年|前年|年前|当年|上个月|上周|前几天|前些天|前天|那场|那次|至今|到现在|还没|还未|一直没"
 )
+# Long ago: the money is what the post is about. Days ago ("前天…死了四个，有没有补助", "昨天那场
+# 大风…损失三百来万"), an incident whose figures stand is still being handled: it is graded.
+LONG_AGO_RE: Final = re.compile(r"去年|前年|年前|当年|上个月|上周|至今|一直没|好几年|多年")
 MONEY_CLAIM_RE: Final = re.compile(
     r"赔偿|理赔|补助|补贴|补偿款|重建|报销|赔付|不赔|工伤|责任认定|保险公司|定损|抚恤|救助款|"
     r"救灾物资|没领到|医药费|不肯赔|不给赔"
 )
+# Words that tell a consequence already borne, not a hazard: a question or a plea beside them
+# ("自来水厂已经停止取水…请问啥时候恢复？") asks about an incident, like a figure would.
+OUTCOME_WORDS: Final = frozenset({"停止取水", "取水中断"})
 # Soft cues cancel an emergency word only when the post carries no casualty, loss or crowd
 # figure ("万一发生火灾", "请问地震补助", "专家提醒预防诺如").
 SOFT_CUES: Final[dict[str, str]] = {
@@ -548,6 +573,10 @@ _ILL_BEFORE_RE: Final = re.compile(
 _ILL_REACH: Final = 80
 # a named communicable disease is graded by the public-health plan, whatever was eaten
 COMMUNICABLE_RE: Final = re.compile(r"霍乱|鼠疫|炭疽|传染病")
+# an infection named: workers ill from it are an outbreak, not poisoned at work
+INFECTION_RE: Final = re.compile(
+    r"霍乱|鼠疫|炭疽|传染|诺如|轮状病毒|病毒性|流感|水痘|结核|手足口|麻疹|腮腺炎|新冠|感染性腹泻"
+)
 
 # Rescue finished: trapped figures no longer count.
 RESCUED_RE: Final = re.compile(
@@ -566,14 +595,16 @@ GRIEVANCE_RE: Final = re.compile(
 )
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
-    r"聚集|聚了|围起|堵得|信访局|信访办|围堵|围住|围了|围着|堵路|堵住|堵了|堵在|堵着|堵死|堵塞|拦在|拦着|静坐|"
-    r"拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
+    r"聚集|聚了|围起|堵起|堵得|信访局|信访办|围堵|围住|围了|围着|堵路|堵住|堵了|堵在|堵着|堵死|堵塞|拦在|拦着|"
+    r"静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
     r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
 GROUP_HINT_RE: Final = re.compile(
     r"村民|群众|民众|工人|农民工|业主|家长|商户|摊贩|司机|两村|两个村|两伙|双方人员|多人|数十人|几十|"
-    r"上百|上千|数百|几百|一群|一帮|人群|两派"
+    r"上百|上千|数百|几百|一群|一帮|人群|两派|"
+    # two families who called in their kin: "两边亲戚都加进来了二三十个人"
+    r"[二三四五六七八九]{0,2}十[几多来]?(?:个|名|号)人"
 )
 # a gathering with a grievance is an incident when it is happening
 CROWD_NOW_RE: Final = re.compile(r"情绪激动|情绪激烈|越来越多|正在|现场|目前")
@@ -589,7 +620,9 @@ BLOCKADE_RE: Final = re.compile(
     r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)[^，。]{0,2}堵(?:了|住|死)|"
     r"堵门|封门|(?:堵着|围住|围堵|围死|封住|封了)[^，。！？；\d]{0,6}?(?:大门|厂门|院门)|"
     r"(?:把|将)[^，。！？；]{0,8}(?:大门|厂门|门口|院门)(?:给)?(?:围|封|堵)(?:了|住|死|得)|"
-    r"不让[^，。！？；]{0,6}车[^，。！？；]{0,3}(?:进|出|走|离开|通行)"
+    r"不让[^，。！？；]{0,6}车[^，。！？；]{0,3}(?:进|出|走|离开|通行)|"
+    # in dialect a road is 堵起 / 围起: "把326国道堵起了", "两百多人把路围起"
+    r"(?:路|路口|高速|国道|省道|公路|收费站|大桥)(?:给)?(?:堵起|围起)"
 )
 # A crowd with a grievance that stands in a gate is raised too ("上百名工人堵在公司大门口讨薪",
 # "三百多人围着厂门"), but standing there is no grievance by itself ("家长堵在学校门口接孩子").

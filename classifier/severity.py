@@ -552,7 +552,12 @@ def _kind(terms: list[_Term], figures: list[Figure], text: str) -> tuple[str, di
             lex.FOOD_HINT_RE.search(text) and not lex.COMMUNICABLE_RE.search(text)
         ):
             return lex.FOOD, scores
-        if lex.WORKPLACE_HINT_RE.search(text) and not lex.VACCINE_RE.search(text):
+        # workers ill from an infection named ("可能是诺如病毒") are an outbreak, not 急性工业中毒
+        if (
+            lex.WORKPLACE_HINT_RE.search(text)
+            and not lex.VACCINE_RE.search(text)
+            and not lex.INFECTION_RE.search(text)
+        ):
             return lex.PRODUCTION, scores
         return lex.PUBLIC_HEALTH, scores
     if crowd_like:
@@ -848,14 +853,22 @@ def assess(
     incident = bool(strong or casualty or crowd_incident or rescued_incident)
     # adverts, advice, plans, hazards, questions and lost-person notices are no incident
     # unless a figure stands ("万一发生火灾", "请问地震补助", "专家提醒预防诺如")
-    if incident and not casualty and not crowd_incident and not rescued_incident:
+    outcome = any(t.word in lex.OUTCOME_WORDS for t in strong)
+    if incident and not casualty and not crowd_incident and not rescued_incident and not outcome:
         soft = {n: sorted(set(rx.findall(text))) for n, rx in lex.SOFT_CUE_RES.items()}
         soft = {n: w for n, w in soft.items() if w}
         if soft:
             evidence.setdefault("suppressed_by", {}).update(soft)
             incident = False
     past, money = lex.PAST_RE.search(text), lex.MONEY_CLAIM_RE.search(text)
-    if incident and past and money and not _current_figure(kept, text) and not _crowd_now(crowd, measures, text):
+    if (
+        incident
+        and past
+        and money
+        and not _current_figure(kept, text)
+        and not _crowd_now(crowd, measures, text)
+        and (lex.LONG_AGO_RE.search(text) or not _figured(measures))
+    ):
         evidence.setdefault("suppressed_by", {})["past_claim"] = [past.group(0), money.group(0)]
         incident = False
 
@@ -1025,6 +1038,12 @@ def _crowd_now(crowd: float, measures: _Measures, text: str) -> bool:
     right_m = _SENTENCE_END_RE.search(text, fig.start)
     right = right_m.start() if right_m else len(text)
     return bool(_CROWD_TODAY_RE.search(text, left, right))
+
+
+def _figured(measures: _Measures) -> bool:
+    """A figure the tables grade by stands: a casualty, a loss, the ill, people moved, a burned
+    area or a crowd."""
+    return any(v > 0 for v in measures.values.values())
 
 
 def _current_figure(figures: list[Figure], text: str) -> bool:

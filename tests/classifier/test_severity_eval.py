@@ -165,3 +165,23 @@ def test_fifth_blind_set_scored_unseen() -> None:
     assert figures["nonmajor_graded_major"] <= 0.03
     assert figures["emergency_graded_routine"] <= 0.05
     assert figures["routine_graded_major"] <= 0.02
+
+
+def test_sixth_blind_set_figures() -> None:
+    """severity_blind6.csv, written blind by another outsider: scored once unseen at major
+    recall 0.797 (0.772 graded), non-major graded 重大+ 0.018, emergencies graded 常规 0.104,
+    常规 graded 重大+ 0.054, level accuracy 0.832, before its misses were studied by class
+    (incidents days ago asked about, people moved from a named threat, burned areas and losses as
+    written, crowds counted loosely, poisoning counts, claims called false, monthly statistics,
+    questions about the reporting rule). Seen since; pinned so that no later change loses what
+    was won on it. Still missed: people trapped told with 压 / 下面 (B6-089, B6-094), deaths
+    told apart from their count (B6-039), and group fights the writer raised as violence
+    (B6-099, B6-104) where the other sets do not."""
+    figures, misses = score_labelled(labelled_rows("blind6"), lambda t, c: assess(t, c))
+    print("\nseverity blind6 set:", {k: round(v, 3) for k, v in figures.items()})
+    assert figures["major_recall"] >= 0.94, [m.id for m in misses]
+    assert figures["major_recall_graded"] >= 0.92
+    assert figures["nonmajor_graded_major"] == 0.0
+    assert figures["emergency_graded_routine"] <= 0.02
+    assert figures["routine_graded_major"] == 0.0
+    assert figures["level_accuracy"] >= 0.96
