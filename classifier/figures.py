@@ -33,7 +33,9 @@ count takes the one the next clause tells ("死了人，听说有十几个", "�
 those a verb tells of may be counted after it ("伤的有三十几个", "困在巷道里的还有十三个");
 survivors counted leave the rest of the count dead ("车上二十几个人，最后活下来的只有三个").
 People trapped are told with 压 / 埋 / 困 around them ("压了十多个人在下面", "底下还压着人",
-"埋进去十几个人"). A count that owns what follows is no victim ("压了三百多个工人的工资",
+"埋进去十几个人"); the rest of a count still down with no verb but where they are ("剩下三十几个
+兄弟还在下面", in a post of an accident), and people counted in a building or vehicle a few
+clauses before "现在还压在里面" unless those clauses say they got out. A count that owns what follows is no victim ("压了三百多个工人的工资",
 "十几个工人的工资都没了").
 
 A toll told again replaces the one before when it is higher ("死亡人数从7人上升到12人", "刚开始
@@ -502,6 +504,15 @@ _THE_ONES_RE: Final = re.compile(
 )
 
 
+# the dead named by their roles, then totalled: "牺牲的扑火队员和向导一共31名", "遇难的矿工、
+# 司机共12人"; the total word and a unit of people bind the count to the roles, so "死亡的猪和牛
+# 一共300头" or "遇难的原因一共有3种" count no one
+_FALLEN_TOTAL_RE: Final = re.compile(
+    rf"的(?P<roles>[^，,。！!？?；;：:\n\d]{{1,16}}?)"
+    rf"(?:一共|总共|共计|合计|总计|累计|共)(?:有|是|为|达到?)?(?P<num>{NUMERAL})(?:名|位|人|个人)"
+)
+
+
 def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) -> Figure | None:
     killing = _KILLING_VERB_RE.fullmatch(text, vstart, vend) is not None
     if killing:
@@ -584,6 +595,18 @@ def _figure_near(text: str, kind: str, vstart: int, vend: int, taken: set[int]) 
         if fig is not None:
             taken.add(b.start("num"))
             return fig
+    if kind == "deaths" and text.startswith("的", vend):
+        t = _FALLEN_TOTAL_RE.match(text, vend)
+        if (
+            t is not None
+            and t.start("num") not in taken
+            and _PEOPLE_RE.search(t.group("roles"))
+            and _VERB_RE.search(t.group("roles")) is None
+        ):
+            fig = _make(kind, t, text, (vstart, t.end()), verb_start=vstart)
+            if fig is not None:
+                taken.add(t.start("num"))
+                return fig
     if kind in _THE_ONES_KINDS:
         # "困在巷道里的还有十三个", "压在下面的有十几个工人": those the verb tells of, then counted
         o = _THE_ONES_RE.match(text, vend)
@@ -692,6 +715,88 @@ def _count_in_clause_before(
     if fig is not None:
         taken.add(counts[-1].start())
     return fig
+
+
+# The people counted in a building or a vehicle a few clauses back, then said to be still under it
+# ("房东讲里面租了三十几个人，大部分是在附近打工的，现在还压在里面"): the verb says "still", the
+# clause names nobody, and nothing between says they got out.
+_STILL_RE: Final = re.compile(r"还|仍")
+_STILL_UNDER_VERBS: Final = frozenset({"压在", "埋在", "困在", "被压在", "压着", "埋着", "困着"})
+_UNDER_PLACE_CLOSES_RE: Final = re.compile(
+    r"(?:里面|里头|下面|底下|下头|废墟里|废墟下面?)?(?:了|呢|啊|呀|吧)*(?:[，,。！!？?；;\n]|$)"
+)
+_PLACE_OF_PEOPLE_RE: Final = re.compile(r"里|上|下面|底下|井下|内")
+_SAFE_RE: Final = re.compile(
+    r"没事|平安|安全|跑出来|逃出来|爬出来|出来了|救出|撤离|没受伤|无恙|都好|外面|不在|跑了"
+)
+_STILL_UNDER_CLAUSES: Final = 3
+
+
+def _count_clauses_back(text: str, v: re.Match[str], taken: set[int]) -> Figure | None:
+    seps = list(_CLAUSE_END_RE.finditer(text, 0, v.start()))
+    if not seps or seps[-1].group(0) not in "，,":
+        return None
+    lead = text[seps[-1].end() : v.start()]
+    if (
+        not _STILL_RE.search(lead)
+        or not _SUBJECTLESS_LEAD_RE.fullmatch(lead)
+        or _PEOPLE_RE.search(lead)
+    ):
+        return None
+    # the clauses before the verb's, nearest first, while a comma keeps them in one sentence
+    spans: list[tuple[int, int]] = []
+    for k in range(len(seps) - 1, -1, -1):
+        if seps[k].group(0) not in "，," or len(spans) > _STILL_UNDER_CLAUSES:
+            break
+        spans.append((seps[k - 1].end() if k else 0, seps[k].start()))
+    for i, (lo, hi) in enumerate(spans[:_STILL_UNDER_CLAUSES]):
+        if _SAFE_RE.search(text, lo, seps[-1].start()):
+            return None  # "车上二十多个人都没事": those counted are out or unhurt
+        counts = [
+            c
+            for c in _COUNT_RE.finditer(text, lo, hi)
+            if not text.startswith("户", c.end("num")) and not _OWNER_AFTER_RE.match(text, c.end())
+        ]
+        if not counts:
+            continue
+        c = counts[-1]
+        # people in a place: "里面租了…", "车上坐了…", "楼上租了十几户，大概三十几个人"
+        place_lo = spans[i + 1][0] if i + 1 < len(spans) else lo
+        if c.start() in taken or not _PLACE_OF_PEOPLE_RE.search(text, place_lo, c.start()):
+            return None
+        fig = _make("trapped", c, text, (c.start(), v.end()), verb_start=v.start())
+        if fig is not None:
+            taken.add(c.start())
+        return fig
+    return None
+
+
+# The rest of a count still down a pit or in a tunnel, told with no verb but where they are:
+# "上来的不到二十个，剩下三十几个兄弟还在下面". The clause ends there ("还在下面干活" is work) and
+# the post tells of an accident or a rescue.
+_STILL_DOWN_RE: Final = re.compile(
+    rf"(?:剩下|剩余|其余|其他|其它|还有|仍有|尚有)的?(?P<num>{NUMERAL})(?:个|名|位|号)?(?:{_PEOPLE})?"
+    r"(?:都|还|仍|仍然|也){1,2}(?:被困|困|留)?在"
+    r"(?:下面|井下|底下|里面|洞里|巷道里|井里|坑里|矿井里|隧道里|下头)"
+    r"(?:没消息|没有消息|没动静|没出来|没上来)?(?:了|呢|啊|呀|吧)*(?=[，,。！!？?；;\n]|$)"
+)
+_ACCIDENT_RE: Final = re.compile(
+    r"透水|冒顶|塌|垮|爆炸|瓦斯|事故|出事|被困|救援|救缓|抢险|救出|淹|滑坡|泥石流|起火|着火"
+)
+
+
+def _still_down(text: str, taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    if not _ACCIDENT_RE.search(text):
+        return out
+    for m in _STILL_DOWN_RE.finditer(text):
+        if m.start("num") in taken:
+            continue
+        fig = _make("trapped", m, text, (m.start(), m.end()))
+        if fig is not None:
+            taken.add(m.start("num"))
+            out.append(fig)
+    return out
 
 
 def _crowd_told_after(text: str, v: re.Match[str], taken: set[int]) -> Figure | None:
@@ -984,6 +1089,7 @@ def has_figure_words(text: str) -> bool:
         or "级" in text
         or "亩" in text
         or "公顷" in text
+        or _STILL_DOWN_RE.search(text) is not None
     )
 
 
@@ -1128,6 +1234,12 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
         if fig is None and kind in _CLAUSE_BEFORE_KINDS and v.group(0) not in _NOT_A_CLAUSE_VERB:
             fig = _count_in_clause_before(text, kind, v, taken)
         if (
+            fig is None
+            and v.group(0) in _STILL_UNDER_VERBS
+            and _UNDER_PLACE_CLOSES_RE.match(text, v.end())
+        ):
+            fig = _count_clauses_back(text, v, taken)
+        if (
             fig is not None
             and kind == "trapped"
             and v.group(0).startswith("压")
@@ -1138,6 +1250,8 @@ def extract_figures(text: str, parts: Parts | None = None) -> list[Figure]:
             fig = None  # "一个非常常见的病例": a count of people named by what they did is of victims
         if fig is not None:
             found.append(fig)
+    if "在" in text:
+        found += _still_down(text, taken)
     if "死" in text:
         found += _death_injury(text, taken)
     if "例" in text:
