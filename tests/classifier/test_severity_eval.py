@@ -174,14 +174,15 @@ def test_sixth_blind_set_figures() -> None:
     (incidents days ago asked about, people moved from a named threat, burned areas and losses as
     written, crowds counted loosely, poisoning counts, claims called false, monthly statistics,
     questions about the reporting rule). Seen since; pinned so that no later change loses what
-    was won on it. Still missed: people trapped told with 压 / 下面 (B6-089, B6-094), deaths
-    told apart from their count (B6-039), and group fights the writer raised as violence
-    (B6-099, B6-104) where the other sets do not."""
+    was won on it; then people still down or still buried (B6-089, B6-094) and the fallen
+    totalled by role (B6-039). Still missed: group fights the writer raised as violence (B6-099,
+    B6-104) where the other sets do not, and two fires told with "那场" and no day, which are
+    flagged 待核实 (B6-035, B6-049)."""
     figures, misses = score_labelled(labelled_rows("blind6"), lambda t, c: assess(t, c))
     print("\nseverity blind6 set:", {k: round(v, 3) for k, v in figures.items()})
-    assert figures["major_recall"] >= 0.94, [m.id for m in misses]
-    assert figures["major_recall_graded"] >= 0.92
+    assert figures["major_recall"] >= 0.98, [m.id for m in misses]
+    assert figures["major_recall_graded"] >= 0.96
     assert figures["nonmajor_graded_major"] == 0.0
     assert figures["emergency_graded_routine"] <= 0.02
     assert figures["routine_graded_major"] == 0.0
-    assert figures["level_accuracy"] >= 0.96
+    assert figures["level_accuracy"] >= 0.975
