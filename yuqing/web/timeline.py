@@ -137,6 +137,11 @@ def _hours(seconds: float) -> str:
     return f"{h:.1f} 小时" if h < 48 else f"{int(h // 24)} 天 {h % 24:.0f} 小时"
 
 
+def _span(value: object) -> str:
+    first, last = value if isinstance(value, list | tuple) else (value, value)
+    return f"第 {first} 次" if first == last else f"第 {first}–{last} 次"
+
+
 def _units(names: Names, value: object) -> str:
     items = value if isinstance(value, list) else [value]
     return "、".join(names.unit(u) for u in items if u) or "无"
@@ -197,12 +202,15 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
             return f"超期 {_hours(float(value))}" if float(value) > 0 else "按时"
         case "count":
             return f"第 {value} 次"
+        case "skipped":
+            # reminders owed while no tick ran go out as this one, not one by one
+            return f"{_span(value)}未单独发送，并入本次"
         case "fraction":
             return f"已用去时限的 {float(value) * 100:.0f}%"
         case "why":
             return f"未发送：{SKIPPED.get(str(value), str(value))}"
         case "slots":
-            return None
+            return _span(value)
         case "similarity":
             return f"相似度 {float(value):.2f}"
         case "figures":
@@ -224,6 +232,8 @@ def _part(key: str, value: Any, d: Mapping[str, Any], names: Names, tz: ZoneInfo
             return f"并入{names.event(value)}"
         case "into_assignment":
             return None
+        case "new_unit":
+            return f"改由{names.unit(value)}承办"
         case "to_event":
             return f"转入{names.event(value)}"
         case "deadlines":
