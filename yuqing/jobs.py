@@ -88,6 +88,8 @@ def flush_outbox(*, wait: bool = True) -> None:
                       lease=timedelta(seconds=lease), budget_s=min(120.0, lease / 2))
     finally:
         rt.flush_lock.release()
+    if rt.metrics is not None:
+        rt.metrics.flushed(result)
     rt.record("outbox_flush", str(result), _now())
 
 

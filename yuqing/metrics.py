@@ -43,6 +43,7 @@ from domain.event_actions import EventAction, LogEntity
 from domain.settings import MetricsSettings
 from storage import models
 from storage.enums import DeadlineState, OutboxState
+from yuqing.notify.outbox import FlushResult
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ LATE_COMMIT = timedelta(minutes=10)
 MAX_REASONS_PER_SOURCE = 20
 WAITING = (OutboxState.PENDING, OutboxState.SENDING)
 OPEN_WINDOWS = (DeadlineState.OPEN, DeadlineState.BREACHED)
+SEND_OUTCOMES = ("sent", "retrying", "failed")  # fields of FlushResult
 
 
 def reason_label(reason: str) -> str:
@@ -386,6 +388,13 @@ class Metrics:
         self.job_last = Gauge("yuqing_job_last_run_timestamp_seconds",
                               "When each job last finished in this process.", ["job"],
                               registry=self.registry)
+        # outcomes of this process's send attempts: during a mail-server outage messages are
+        # retried on schedule for hours before any fails for good, so only the retries show it
+        self.send_attempts = Counter(
+            "yuqing_outbox_send_attempts", "Send attempts made by this process, by outcome.",
+            ["outcome"], registry=self.registry)
+        for outcome in SEND_OUTCOMES:
+            self.send_attempts.labels(outcome)
         self.leader = Gauge("yuqing_leader",
                             "1 while this process leads (runs the schedule).",
                             registry=self.registry)
@@ -393,6 +402,12 @@ class Metrics:
     def job_finished(self, job: str, ok: bool, now: datetime) -> None:
         self.job_runs.labels(job, "ok" if ok else "failed").inc()
         self.job_last.labels(job).set(now.timestamp())
+
+    def flushed(self, result: FlushResult) -> None:
+        for outcome in SEND_OUTCOMES:
+            n = getattr(result, outcome)
+            if n:
+                self.send_attempts.labels(outcome).inc(n)
 
     @contextmanager
     def time_tick(self) -> Iterator[None]:

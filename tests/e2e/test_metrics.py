@@ -90,6 +90,8 @@ def test_metrics_follow_the_scenario(make_service: ServiceFactory, smtp: Smtp,
     assert total(after, "yuqing_sla_windows_late", kind="publish_info") >= 1
     assert total(after, "yuqing_outbox_sent_total", kind="new_major_event") >= 1
     assert total(after, "yuqing_outbox_failed") == 0
+    assert total(after, "yuqing_outbox_send_attempts_total", outcome="sent") >= 1
+    assert total(after, "yuqing_outbox_send_attempts_total", outcome="failed") == 0
     assert total(after, "yuqing_outbox_oldest_waiting_timestamp_seconds") == 0
     assert smtp.inbox.all()
     # this process leads, its tick ran and is on time

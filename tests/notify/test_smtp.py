@@ -18,6 +18,7 @@ from storage import models
 from storage.enums import OutboxKind, OutboxState
 from tests.notify import cases
 from tests.notify.conftest import NOW, SmtpServer, authenticator, smtp_settings
+from yuqing.metrics import Metrics
 from yuqing.notify import flush_outbox
 from yuqing.notify.outbox import Transports, retry_window
 from yuqing.notify.smtp import SmtpTransport
@@ -168,6 +169,30 @@ def test_smtp_down_for_an_hour_loses_nothing(
     assert sorted(r.rcpt_tos[0] for r in smtp_down.received) == [
         "jyj@qxg.example", "zjj@qxg.example"
     ]
+
+
+def test_the_send_attempt_counter_shows_an_outage(
+    db: sessionmaker[Session], notify_settings: Settings, smtp_down: SmtpServer
+) -> None:
+    """While the server is down nothing fails for good for hours; the retries are what an
+    alert can see (``YuqingMailNotGoingOut``)."""
+    settings = smtp_settings(notify_settings, smtp_down)
+    metrics = Metrics(db, clock=lambda: NOW)
+
+    def attempts() -> dict[str, float | None]:
+        return {o: metrics.registry.get_sample_value("yuqing_outbox_send_attempts_total",
+                                                     {"outcome": o})
+                for o in ("sent", "retrying", "failed")}
+
+    assert attempts() == {"sent": 0, "retrying": 0, "failed": 0}
+    _assignment_row(db)
+    metrics.flushed(flush_outbox(settings, db, NOW))
+    metrics.flushed(flush_outbox(settings, db, NOW + 2 * MINUTE))
+    assert attempts() == {"sent": 0, "retrying": 2, "failed": 0}
+    smtp_down.start()
+    metrics.flushed(flush_outbox(settings, db, NOW + 10 * MINUTE))
+    assert attempts() == {"sent": 1, "retrying": 2, "failed": 0}
+    assert len(smtp_down.received) == 1
 
 
 def test_server_started_after_a_failed_flush_gets_the_mail(
