@@ -8,10 +8,13 @@ through two streets and is managed by the 水务局 is a place of all three.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import jieba
 
 from domain.vocabulary import UnitKind
 
@@ -25,6 +28,8 @@ KEYWORD = "keyword"
 
 TOWN_KINDS = frozenset(k.value for k in UnitKind if k.is_place)  # the 属地 units
 
+
+_WORD_WINDOW = 8  # characters either side segmented to find where words begin
 
 # the suffixes people drop when they name a 乡镇 / 街道 ("撒拉溪 田坎 燕子口都没有车")
 _TOWN_SUFFIXES = ("彝族苗族乡", "彝族乡", "苗族乡", "民族乡", "街道办", "街道", "镇", "乡")
@@ -45,6 +50,19 @@ def bare_names(names: Iterable[str]) -> list[str]:
     return out
 
 
+def begins_word(text: str, start: int) -> bool:
+    """Whether a word of ``text`` begins at ``start`` as jieba's own dictionary segments it
+    (the jurisdiction's names left out, so they cannot make themselves words)."""
+    jieba.setLogLevel(logging.WARNING)
+    lo = max(0, start - _WORD_WINDOW)
+    offset = lo
+    for token in jieba.lcut(text[lo : start + _WORD_WINDOW], HMM=False):
+        if offset >= start:
+            return offset == start
+        offset += len(token)
+    return offset == start
+
+
 @dataclass(frozen=True)
 class DirectoryUnit:
     id: str
@@ -55,6 +73,9 @@ class DirectoryUnit:
     topics: tuple[str, ...]
     keywords: tuple[str, ...]
     places: tuple[str, ...]
+    # names made by dropping 镇 / 街道 from a short name, also among ``names``: matched only where
+    # they begin a word, since 市西 is also the end of 城市 and of 长春市 and the start of 西边
+    bare: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -140,6 +161,7 @@ class Directory:
                 if rid is not None and rid not in self._units:
                     raise ValueError(f"kind_rules {rule.kind}: unknown unit {rid!r}")
 
+        self._bare = frozenset(t for u in self._units.values() for t in u.bare)
         owners: dict[str, list[tuple[str, str]]] = {}
         # a 派单目录 entry may list synonyms ("垃圾清运/垃圾桶/环卫"): they are one term
         self._same: dict[tuple[str, str], str] = {}
@@ -171,16 +193,14 @@ class Directory:
                 name=u.name,
                 kind=str(u.kind.value),
                 parent=u.parent,
-                names=tuple(
-                    dict.fromkeys(
-                        [*u.all_names(), *(bare_names(u.all_names()) if u.kind.is_place else ())]
-                    )
-                ),
+                names=tuple(dict.fromkeys([*u.all_names(), *bare])),
                 topics=tuple(u.topics),
                 keywords=tuple(u.keywords),
                 places=tuple(u.places),
+                bare=tuple(b for b in bare if b not in u.all_names()),
             )
             for u in jurisdiction.units
+            for bare in [bare_names(u.all_names()) if u.kind.is_place else []]
         ]
         return cls(
             units,
@@ -232,6 +252,8 @@ class Directory:
             return []
         out: list[Mention] = []
         for m in self._pattern.finditer(text):
+            if m.group() in self._bare and not begins_word(text, m.start()):
+                continue
             for uid, what in self._owners[m.group()]:
                 out.append(Mention(m.group(), uid, what, m.start()))
         return out
