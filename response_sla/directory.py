@@ -74,7 +74,7 @@ class DirectoryUnit:
     keywords: tuple[str, ...]
     places: tuple[str, ...]
     # names made by dropping 镇 / 街道 from a short name, also among ``names``: matched only where
-    # they begin a word, since 市西 is also the end of 城市 and of 长春市 and the start of 西边
+    # they begin a word, since 市西 is also the end of 城市 or of a city's name and the start of 西边
     bare: tuple[str, ...] = ()
 
     @property
