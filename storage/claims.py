@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import transaction
@@ -108,6 +108,19 @@ class ClaimLost(RuntimeError):
     def __init__(self, owner: str, ids: Sequence[int]) -> None:
         super().__init__(f"claims of {owner} on posts {list(ids)} were taken over")
         self.ids = list(ids)
+
+
+# one key for the matching of posts to events; a stable number any process computes alike
+MATCHING_LOCK = int.from_bytes(b"yq:match", "big", signed=True)
+
+
+def lock_matching(session: Session) -> None:
+    """Match posts to events one process at a time, until this transaction ends. Two
+    processes analysing two posts of one incident at once would each find no event and open
+    one; with the lock, the second reads the first's committed event and joins it. SQLite
+    needs none: its writers already take turns and only one service runs on it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(MATCHING_LOCK)))
 
 
 def release_all(session: Session) -> int:

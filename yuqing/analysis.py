@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 # how far back the event index reaches when the service starts: follow-ups days later still
 # join their event
 INDEX_DAYS = 7
+# another process's batch is stamped with the time its step began and may commit well after
+# a later stamp was seen: catching up looks back this far, and skips what it already holds
+CATCH_UP_OVERLAP = timedelta(minutes=10)
 # who claims posts for analysis when the caller names no one: this process
 OWNER = claims.process_owner()
 
@@ -58,6 +61,8 @@ class Analyzer:
     sla: SlaSetup
     index: EventIndex
     model_dir: Path | None = None  # the active model's directory when built (None: shipped)
+    # the latest analysis time the index has seen from the database (``catch_up``)
+    index_until: datetime | None = None
 
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], now: datetime) -> Analyzer:
@@ -78,10 +83,36 @@ class Analyzer:
     def reload_index(self, session: Session, now: datetime) -> int:
         """Rebuild the event index from the posts of the last days (after a restart)."""
         since = now - timedelta(days=INDEX_DAYS)
+        self.index_until = max(self.index_until or now, now)
+        return self._index(session, models.Post.first_seen_at >= since)
+
+    def catch_up(self, session: Session) -> int:
+        """Index the posts other processes analysed since this one last looked, and posts
+        whose event changed under it (merged, split); returns how many. Every process
+        matches against its own index: without this, a follow-up analysed here would not
+        find an event opened by another process sharing the database."""
+        if self.index_until is None:
+            return 0
+        since = self.index_until - CATCH_UP_OVERLAP
+        changed = [
+            post_id
+            for post_id, event_id in session.execute(
+                select(models.Post.id, models.Post.event_id).where(
+                    models.Post.analyzed_at >= since, models.Post.event_id.is_not(None)
+                )
+            )
+            if self.index.event_of(post_id) != event_id
+        ]
+        latest = session.scalar(select(func.max(models.Post.analyzed_at)))
+        if latest is not None:
+            self.index_until = max(self.index_until, latest)
+        return self._index(session, models.Post.id.in_(changed)) if changed else 0
+
+    def _index(self, session: Session, which: ColumnElement[bool]) -> int:
         rows = session.execute(
             select(models.Post, models.Event.topic)
             .join(models.Event, models.Post.event_id == models.Event.id)
-            .where(models.Post.first_seen_at >= since)
+            .where(which)
             .order_by(models.Post.id)
         ).all()
         facts = incident_facts(session, [post.id for post, _ in rows])
@@ -191,6 +222,8 @@ def _analyze_batch(analyzer: Analyzer, sessions: sessionmaker[Session], now: dat
         if not posts:
             return report
         analyses = analyze_posts([_input(p) for p in posts], analyzer.models)
+        claims.lock_matching(session)
+        analyzer.catch_up(session)
         for post, analysis in zip(posts, analyses, strict=True):
             _analyze(analyzer, session, post, analysis, now, report)
             report.posts += 1

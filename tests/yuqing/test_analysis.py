@@ -4,6 +4,7 @@ outbox rows; idempotent; a post that breaks the analysis is set aside, not lost.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.settings import Settings
 from storage import models
-from storage.claims import LEASE, claim_posts
+from storage.claims import LEASE, MATCHING_LOCK, claim_posts
 from storage.db import transaction
 from storage.enums import DeadlineState, Severity
 from yuqing.analysis import Analyzer, analyze_pending
@@ -221,3 +222,49 @@ def test_a_batch_whose_claim_was_taken_over_keeps_none_of_its_work_on_that_post(
             models.EventLog.action == "analysis_failed")).all() == []
         done = session.get(models.Post, kept)
         assert done is not None and done.event_id is not None
+
+
+def test_a_follow_up_analysed_by_another_process_joins_the_event_it_opened(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    """Two processes share the database, each with its own event index, both started before
+    the crash was posted: the repost analysed by the second joins the first's event."""
+    here, there = build(settings, db, analyzer_cache), build(settings, db, analyzer_cache)
+    first = add_post(db, "bijie-forum", "t7", *CRASH, T0)
+    assert analyze_pending(there, db, T0 + timedelta(minutes=10), owner="there").new_events == 1
+    second = add_post(db, "tieba-qxg", "p77", *REPOST, T0 + timedelta(minutes=30))
+
+    report = analyze_pending(here, db, T0 + timedelta(minutes=40), owner="here")
+    assert (report.posts, report.new_events, report.joined) == (1, 0, 1)
+    with db() as session:
+        a, b = session.get(models.Post, first), session.get(models.Post, second)
+        assert a is not None and b is not None and a.event_id == b.event_id
+        assert session.scalar(select(func.count()).select_from(models.Event)) == 1
+    # caught up once, it reads nothing again until something changes
+    with db() as session:
+        assert here.catch_up(session) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite runs one service
+def test_matching_waits_for_another_process_matching_on_postgresql(
+    db: sessionmaker[Session], settings: Settings, analyzer_cache: dict[str, Any]
+) -> None:
+    """While one process matches (its transaction holds the lock), another's batch waits and
+    then reads the event the first committed, instead of opening a second one."""
+    here = build(settings, db, analyzer_cache)
+    add_post(db, "bijie-forum", "t8", *CRASH, T0)
+    done = threading.Event()
+    reports: list[Any] = []
+
+    def run() -> None:
+        reports.append(analyze_pending(here, db, T0 + timedelta(minutes=10), owner="here"))
+        done.set()
+
+    with db.begin() as holder:
+        holder.execute(select(func.pg_advisory_xact_lock(MATCHING_LOCK)))
+        worker = threading.Thread(target=run)
+        worker.start()
+        assert not done.wait(1.5), "the batch matched while another process held the lock"
+    worker.join(30)
+    assert done.is_set() and reports[0].new_events == 1
