@@ -199,7 +199,12 @@ _VERBS: Final = {
         # 我估计最少五六千人"
         "全部来了|全都来了|都来了|"
         # in dialect a road is 堵起: "两百多个农民工把省道堵起了"
-        "堵起"
+        "堵起|"
+        # people flocking somewhere, sitting down on a road or in a courtyard, at a government's
+        # gate, or watching a clash that turns on the officers: "投资人涌到广场", "坐在国道上",
+        # "到区政府门口，估计有一千五百人", "围观的一百五十多个人越来越激动"
+        "涌到|涌进|涌向|涌入|聚到|坐在国道上|坐在省道上|坐在公路上|坐在马路上|坐在路上|坐到|"
+        "政府门口|政府大门|政府院坝|政府大院|局门口|局大门|围观"
     ),
     "affected": "受灾|断电|停电|停水|受损|房屋倒塌|房屋受损|无家可归",
 }

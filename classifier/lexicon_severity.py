@@ -587,7 +587,7 @@ RESCUED_RE: Final = re.compile(
 # square dancing is not. 要求 / 反映 appear in every complaint, so they count only for a crowd
 # with a figure ("五十多名村民聚集…反映补偿"); a crowd without a figure needs a specific one.
 GRIEVANCE_RE: Final = re.compile(
-    r"维权|讨薪|讨要|反对|不满|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|静坐|"
+    r"维权|讨薪|讨要|反对|不满|讨不到|补偿|拆迁|征地|征收|上访|拉横幅|抗议|情绪激动|情绪激烈|讨说法|讨个说法|要说法|要个说法|静坐|"
     r"示威|闹事|阻挠|阻止施工|阻工|赔偿|欠薪|工资|工钱|械斗|斗殴|群殴|冲击|冲突|打砸|退钱|退房|退款|爆雷|请愿|"
     r"打起来|争水|纠纷|因[^，。]{1,12}问题|(?:政府|教育局|住建局|[^结]局|信访局|信访办)(?:门口|门前|大门|周边)|"
     # people who take to the street over something are protesting it
@@ -597,7 +597,8 @@ GRIEVANCE_RE: Final = re.compile(
 GATHERED_RE: Final = re.compile(
     r"聚集|聚了|围起|堵起|堵得|信访局|信访办|围堵|围住|围了|围着|堵路|堵住|堵了|堵在|堵着|堵死|堵塞|拦在|拦着|"
     r"静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
-    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了"
+    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了|"
+    r"聚在|聚到|涌到|涌进|涌向|涌入|坐在[^，。]{0,3}(?:国道|省道|公路|马路|路)上|坐到|大门|围观"
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
 GROUP_HINT_RE: Final = re.compile(

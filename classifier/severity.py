@@ -116,6 +116,12 @@ _CROWD_HEAD_RE: Final = re.compile(
     rf"(?P<num>{NUMERAL})(?:名|个|位|号)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
     r"亲戚朋友|亲友|老乡)"
 )
+# where the people counted with the grievance went or sat: "一百二十几个移民为了补助的事，今天一早
+# 就坐到镇政府院坝里头"
+_CROWD_WENT_RE: Final = re.compile(
+    r"涌到|涌进|涌向|涌入|聚到|聚在|坐到|跑到|坐在[^，。]{0,3}(?:国道|省道|公路|马路|路)上|"
+    r"(?:在|到)[^，。]{0,8}(?:政府|局|委|办事处)(?:门口|大门|院坝|大院)"
+)
 # what a crowd does now, in the sentence of its head count: no claim about the past
 _CROWD_TODAY_RE: Final = re.compile(r"今天|今日|今早|今晨|今晚|一早|上午|下午|中午|刚刚|刚才|现在|正在|还没散|没散")
 _SENTENCE_END_RE: Final = re.compile(r"[。！!？?\n]")
@@ -675,13 +681,14 @@ def _crowd(
 ) -> tuple[float, bool, list[str]]:
     """(head count, whether a crowd incident, crowd words) of a gathering with a grievance."""
     words = [t.word for t in terms if t.strength == lex.CROWD]
-    if not words and not measures.get("crowd"):
+    went = _CROWD_WENT_RE.search(text) is not None
+    if not words and not measures.get("crowd") and not went:
         return 0.0, False, []
     gathered = bool(words or lex.GATHERED_RE.search(text))
     # a head count of people who "维权" or "讨薪" is a crowd only where they gather
     crowd = measures.get("crowd") if gathered or (strong and words) else 0.0
     grievance = lex.GRIEVANCE_RE.search(text)
-    if crowd < CROWD_MIN and words and grievance:
+    if crowd < CROWD_MIN and (words or went) and grievance:
         # the head count told with the grievance, before what the crowd did
         heads = [parse_number(m.group("num")) for m in _CROWD_HEAD_RE.finditer(text)]
         crowd = max([crowd, *(h[0] for h in heads if h)])
@@ -805,6 +812,7 @@ def assess(
         not terms
         and not figures
         and not (lex.KILLED_RE.search(text) or lex.SUDDEN_DEATH_RE.search(text))
+        and not _went_with_grievance(text)
     ):
         return _routine({"heat": heat} if heat else {})
     if _cannot_be_an_incident(terms, figures, text):
@@ -983,11 +991,16 @@ def _food_sick(f: Figure, text: str) -> bool:
     return lex.FOOD_HINT_RE.search(text, start, f.start + len(f.span) + 20) is not None
 
 
+def _went_with_grievance(text: str) -> bool:
+    """People who went or sat somewhere over a grievance: a crowd, once counted (``_crowd``)."""
+    return bool(_CROWD_WENT_RE.search(text) and lex.GRIEVANCE_RE.search(text))
+
+
 def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str) -> bool:
     """A cheap answer for most ordinary posts, before any cue is read: without an emergency word,
     only casualty-like figures make an incident ("住院3个月" or "转移财产" do not); weak words
     alone need a figure or a statement about casualties."""
-    if any(t.strength != lex.WEAK for t in terms):
+    if any(t.strength != lex.WEAK for t in terms) or _went_with_grievance(text):
         return False
     if any(f.kind in _STANDALONE_FIGURES or (f.negated and terms) for f in figures):
         return False
