@@ -565,6 +565,13 @@ VACCINE_RE: Final = re.compile(r"疫苗|接种|预防性服药")
 SLOPE_FAILURE_RE: Final = re.compile(
     r"(?:山坡|山体|后山|边坡|坡体|半山腰|山上|山头)[^，。！？]{0,6}(?:塌|垮|滑|崩|垮塌|塌方)"
 )
+# a slope that threatens to come down — cracked, shedding stones, sliding, loose earth above a
+# gully — is a 险情 of the geological plan, which grades it by the people to be moved
+# ("后山裂了好长的缝", "那匹坡老掉石头", "那座山在往下滑", "沟上游堆了好多松土")
+SLOPE_THREAT_RE: Final = re.compile(
+    r"(?:山坡|山体|后山|边坡|坡体|坡脚|座山|匹坡|那坡|山上|山头|山崖|沟上游|沟里)[^，。！？]{0,10}"
+    r"(?:裂缝|裂了|开裂|裂开|掉石头|落石|滚石|往下滑|在滑|下滑|松土|滑坡|泥石流|变形)"
+)
 UNEXPLAINED_RE: Final = re.compile(r"不明原因")
 # what makes people ill, told before an unexplained cause
 _ILL_BEFORE_RE: Final = re.compile(

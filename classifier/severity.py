@@ -191,10 +191,13 @@ def _terms(text: str) -> list[_Term]:
         sense = lex.term_sense(text, word, m.start(), m.end())
         if sense is not None:
             out.append(_Term(word, sense[0], sense[1], sense[2], lex.WORD_KIND[word], m.start()))
-    slopes = () if lex.WORKPLACE_HINT_RE.search(text) else lex.SLOPE_FAILURE_RE.finditer(text)
-    for m in slopes:
+    workplace = lex.WORKPLACE_HINT_RE.search(text) is not None
+    for m in () if workplace else lex.SLOPE_FAILURE_RE.finditer(text):
         # "山坡整块滑下来了": a landslide told without the word
         out.append(_Term(m.group(0), lex.NATURAL, lex.STRONG, 2.0, lex.GEOLOGICAL, m.start()))
+    for m in () if workplace else lex.SLOPE_THREAT_RE.finditer(text):
+        # a slope about to come down: an incident only with people moved or threatened
+        out.append(_Term(m.group(0), lex.NATURAL, lex.WEAK, 2.0, lex.GEOLOGICAL, m.start()))
     out.sort(key=lambda t: t.start)
     return out
 
@@ -798,7 +801,11 @@ def assess(
     ``locality`` tells its places from those elsewhere (``classifier.locality``; None: only
     generic words such as 本县 and 外地)."""
     raw = f"{title}。{content}" if title else content
-    if _ANY_RE.search(raw) is None and lex.SLOPE_FAILURE_RE.search(raw) is None:
+    if (
+        _ANY_RE.search(raw) is None
+        and lex.SLOPE_FAILURE_RE.search(raw) is None
+        and lex.SLOPE_THREAT_RE.search(raw) is None
+    ):
         # most posts name no emergency and tell no figure: one scan settles them
         return _routine({"heat": heat} if heat else {})
     text = normalize(raw)
