@@ -600,12 +600,17 @@ GRIEVANCE_RE: Final = re.compile(
     # people who take to the street over something are protesting it
     r"上街|走上街头|喊口号|散步[^，。]{0,4}反对"
 )
+# where people went or sat, together: "一百二十几个移民为了补助的事，今天一早就坐到镇政府院坝里头"
+CROWD_WENT_RE: Final = re.compile(
+    r"涌到|涌进|涌向|涌入|聚到|聚在|坐到|跑到|坐在[^，。]{0,3}(?:国道|省道|公路|马路|路)上|"
+    r"(?:在|到)[^，。]{0,8}(?:政府|局|委|办事处)(?:门口|大门|院坝|大院)"
+)
 # people in one place: a head count of complainants is a crowd only with one of these
 GATHERED_RE: Final = re.compile(
     r"聚集|聚了|围起|堵起|堵得|信访局|信访办|围堵|围住|围了|围着|堵路|堵住|堵了|堵在|堵着|堵死|堵塞|拦在|拦着|"
     r"静坐|拉横幅|上访|门口|门前|围攻|冲击|打砸|械斗|冲进|闯进|砸了|"
-    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了|"
-    r"聚在|聚到|涌到|涌进|涌向|涌入|坐在[^，。]{0,3}(?:国道|省道|公路|马路|路)上|坐到|大门|围观"
+    r"群殴|斗殴|集结|请愿|示威|游行|抗议|打起来|冲突|上街|走上街头|不肯走|不肯离开|不走了|大门|围观|"
+    + CROWD_WENT_RE.pattern
 )
 # a group, not one family or two neighbours: a clash among them is a 群体性事件
 GROUP_HINT_RE: Final = re.compile(

@@ -116,12 +116,6 @@ _CROWD_HEAD_RE: Final = re.compile(
     rf"(?P<num>{NUMERAL})(?:名|个|位|号)?(?:村民|群众|居民|市民|农民工|民工|工人|职工|员工|业主|家长|商户|"
     r"亲戚朋友|亲友|老乡)"
 )
-# where the people counted with the grievance went or sat: "一百二十几个移民为了补助的事，今天一早
-# 就坐到镇政府院坝里头"
-_CROWD_WENT_RE: Final = re.compile(
-    r"涌到|涌进|涌向|涌入|聚到|聚在|坐到|跑到|坐在[^，。]{0,3}(?:国道|省道|公路|马路|路)上|"
-    r"(?:在|到)[^，。]{0,8}(?:政府|局|委|办事处)(?:门口|大门|院坝|大院)"
-)
 # what a crowd does now, in the sentence of its head count: no claim about the past
 _CROWD_TODAY_RE: Final = re.compile(r"今天|今日|今早|今晨|今晚|一早|上午|下午|中午|刚刚|刚才|现在|正在|还没散|没散")
 _SENTENCE_END_RE: Final = re.compile(r"[。！!？?\n]")
@@ -684,7 +678,7 @@ def _crowd(
 ) -> tuple[float, bool, list[str]]:
     """(head count, whether a crowd incident, crowd words) of a gathering with a grievance."""
     words = [t.word for t in terms if t.strength == lex.CROWD]
-    went = _CROWD_WENT_RE.search(text) is not None
+    went = lex.CROWD_WENT_RE.search(text) is not None
     if not words and not measures.get("crowd") and not went:
         return 0.0, False, []
     gathered = bool(words or lex.GATHERED_RE.search(text))
@@ -1000,7 +994,7 @@ def _food_sick(f: Figure, text: str) -> bool:
 
 def _went_with_grievance(text: str) -> bool:
     """People who went or sat somewhere over a grievance: a crowd, once counted (``_crowd``)."""
-    return bool(_CROWD_WENT_RE.search(text) and lex.GRIEVANCE_RE.search(text))
+    return bool(lex.CROWD_WENT_RE.search(text) and lex.GRIEVANCE_RE.search(text))
 
 
 def _cannot_be_an_incident(terms: list[_Term], figures: list[Figure], text: str) -> bool:
